@@ -1,0 +1,81 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { FrameDecoder } from '../../decode/frame-decoder.js';
+import { Layer } from '../../decode/layer.js';
+import { EtherType } from '../../decode/dispatch.js';
+import { frameLine } from '../../report/frame-text.js';
+import { frameJson } from '../../report/frame-json.js';
+import { describeError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+import { LineWriter, OutputClosed, warn } from '../output.js';
+import { readFrames } from '../read-frames.js';
+
+export interface FramesOptions {
+  input: string;
+  json: boolean;
+  all: boolean;
+  keepDuplicates: boolean;
+  count: number;
+  quiet: boolean;
+}
+
+const SHOWN = Layer.arp | Layer.icmp | Layer.icmpv6;
+
+/** ARP, ICMP and ICMPv6 frames, including those cut short inside (or right before) those layers. */
+export function isShownByDefault(d: FrameDecoder): boolean {
+  if ((d.layers & SHOWN) !== 0) return true;
+  if ((d.stopLayer & SHOWN) !== 0) return true;
+  return d.stopLayer !== Layer.none && (d.etherType === EtherType.arp || d.etherType === EtherType.rarp);
+}
+
+export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
+  const out = new LineWriter(1);
+  let shown = 0;
+  const result = await readFrames({
+    input: opts.input,
+    keepDuplicates: opts.keepDuplicates,
+    count: opts.count,
+    onFrame(d) {
+      if (!opts.all && !isShownByDefault(d)) return;
+      shown++;
+      out.line(opts.json ? JSON.stringify(frameJson(d)) : frameLine(d));
+    },
+  }).catch((err: unknown) => {
+    if (err instanceof OutputClosed) return undefined;
+    throw err;
+  });
+  try {
+    out.flush();
+  } catch (err) {
+    if (err instanceof OutputClosed) return ExitCode.ok;
+    throw err;
+  }
+  if (result === undefined) return ExitCode.ok;
+  if (result.error instanceof OutputClosed) return ExitCode.ok;
+  for (const w of result.warnings) warn(`${opts.input}: ${w}`);
+  if (!opts.quiet && (result.stats.frames > 0 || result.error === undefined)) {
+    const s = result.stats;
+    const dup = result.duplicates > 0 ? `, ${result.duplicates} duplicate copies from an 'any' capture skipped` : '';
+    warn(`${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}`);
+  }
+  if (result.error !== undefined) {
+    warn(describeError(result.error, opts.input));
+    return ExitCode.usageOrInput;
+  }
+  return result.warnings.length > 0 ? ExitCode.usageOrInput : ExitCode.ok;
+}
+
+export const framesCommand: CommandModule<object, FramesOptions> = {
+  command: 'frames <input>',
+  describe: 'print every ARP, ICMP and ICMPv6 frame of a capture, one line each (like tcpdump -nne)',
+  builder: (y: Argv) =>
+    y
+      .positional('input', { type: 'string', demandOption: true, describe: 'pcap or pcapng file, or - for stdin' })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per frame (schema/frame.schema.json)' })
+      .option('all', { type: 'boolean', default: false, describe: 'print every frame, not only ARP/ICMP/ICMPv6' })
+      .option('keep-duplicates', { type: 'boolean', default: false, describe: "keep every copy a 'tcpdump -i any' capture holds of a frame" })
+      .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames read (0 = all)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }) as unknown as Argv<FramesOptions>,
+  handler: async (argv) => {
+    process.exitCode = await runFrames(argv);
+  },
+};

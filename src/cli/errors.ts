@@ -1,0 +1,32 @@
+import { CaptureFormatError } from '../source/capture-error.js';
+import { CaptureInputError } from '../source/capture-reader.js';
+
+/** A flag or argument the user must change. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Something outside the program (an interface, a permission, a library) that the user must fix. */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * One line naming the thing and what is wrong (and, where there is one,
+ * what to do) — never a stack trace.
+ */
+export function describeError(err: unknown, input: string): string {
+  const name = input === '-' ? 'stdin' : input;
+  if (err instanceof CaptureFormatError) return `${name}: byte ${err.offset}: ${err.message}`;
+  if (err instanceof CaptureInputError) return `${name}: ${err.message}`;
+  if (err instanceof UsageError || err instanceof EnvironmentError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (e !== null && typeof e === 'object' && typeof e.code === 'string') return `${name}: ${e.message}`;
+  return `internal error: ${err instanceof Error ? err.message : String(err)} (please report this with the capture that caused it)`;
+}

@@ -1,0 +1,64 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { framesCommand } from './commands/frames.js';
+import { describeError } from './errors.js';
+import { ExitCode } from './exit-code.js';
+import { warn } from './output.js';
+
+/** The only place that reads argv and sets the process exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const parser = yargs(argv);
+  try {
+    await parser
+      .scriptName('anycast-probe')
+      .command(framesCommand)
+      .demandCommand(1, 'name a command: frames')
+      .strict()
+      .help()
+      .version()
+      .wrap(Math.min(100, process.stdout.columns ?? 100))
+      .fail((msg, err) => {
+        if (err !== undefined && err !== null) throw err;
+        // yargs checks positionals before flags: "--bogus FILE" reads as a missing FILE. Name the real mistake.
+        const unknown = unknownFlags(argv, (parser as unknown as { getOptions(): ParserOptions }).getOptions());
+        throw new UsageFailure(unknown.length > 0 ? `Unknown argument: ${unknown.join(', ')}` : msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof UsageFailure) {
+      warn(`${err.message} (see anycast-probe --help)`);
+      process.exitCode = ExitCode.usageOrInput;
+      return;
+    }
+    warn(describeError(err, ''));
+    process.exitCode = ExitCode.usageOrInput;
+  }
+}
+
+class UsageFailure extends Error {}
+
+interface ParserOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+}
+
+function unknownFlags(argv: string[], options: ParserOptions): string[] {
+  const known = new Set<string>(['help', 'version', 'h']);
+  for (const key of Object.keys(options.key)) known.add(key);
+  for (const [key, aliases] of Object.entries(options.alias)) {
+    known.add(key);
+    for (const a of aliases) known.add(a);
+  }
+  const unknown: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const m = /^--?(?:no-)?([^=]+)/.exec(arg);
+    if (m === null || arg === '-') continue;
+    const name = m[1]!;
+    const camel = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (!known.has(name) && !known.has(camel)) unknown.push(name);
+  }
+  return unknown;
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+
+/** Thrown when the reader of our output went away (`| head`): stop quietly. */
+export class OutputClosed extends Error {}
+
+const FLUSH_BYTES = 64 * 1024;
+const waitCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Line output to a file descriptor with one string buffer, flushed in 64 KiB
+ * writes: printing a line per frame through console.log would cost more
+ * than decoding it.
+ */
+export class LineWriter {
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private readonly fd: number;
+
+  constructor(fd = 1) {
+    this.fd = fd;
+  }
+
+  line(text: string): void {
+    this.pending.push(text);
+    this.pendingBytes += text.length + 1;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const data = Buffer.from(this.pending.join('\n') + '\n');
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < data.length) {
+      try {
+        off += fs.writeSync(this.fd, data, off, data.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          Atomics.wait(waitCell, 0, 0, 5);
+          continue;
+        }
+        if (code === 'EPIPE') throw new OutputClosed('output closed');
+        throw err;
+      }
+    }
+  }
+}
+
+/** One line to stderr, prefixed with the program name. */
+export function warn(message: string): void {
+  try {
+    fs.writeSync(2, `anycast-probe: ${message}\n`);
+  } catch {
+    // stderr gone: nothing left to tell anyone.
+  }
+}

@@ -1,0 +1,70 @@
+import { CaptureFormatError } from '../source/capture-error.js';
+import { readCapture, type ReadResult } from '../source/capture-reader.js';
+import type { CaptureFormat } from '../source/parser.js';
+import { AnyCaptureDedup } from '../source/any-dedup.js';
+import { isSupportedLinkType, linkTypeName, type FrameRecord } from '../source/frame-record.js';
+import { FrameDecoder } from '../decode/frame-decoder.js';
+import { DecodeStats } from '../decode/stats.js';
+
+export interface ReadFramesOptions {
+  input: string;
+  /** Keep every copy of a frame a `-i any` capture recorded on several interfaces. */
+  keepDuplicates: boolean;
+  /** Stop after this many frames (0 = all). */
+  count: number;
+  /** Called with the decoder positioned on each frame, synchronously. */
+  onFrame(decoder: FrameDecoder): void;
+}
+
+export interface ReadFramesResult {
+  read: ReadResult | undefined;
+  /** Capture format, when the header got that far. */
+  format: CaptureFormat | undefined;
+  stats: DecodeStats;
+  duplicates: number;
+  /** Non-fatal problems: interfaces whose link type we cannot decode. */
+  warnings: string[];
+  /** The fault that ended reading early, if any; every frame before it was delivered. */
+  error: unknown;
+}
+
+/**
+ * The offline pipeline shared by every command: source → (de-duplicate
+ * `-i any` copies) → decode → the command's consumer. Errors never escape:
+ * they come back in `error` with the counts of everything read before.
+ */
+export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesResult> {
+  const decoder = new FrameDecoder();
+  const stats = new DecodeStats();
+  const dedup = new AnyCaptureDedup();
+  const warnings: string[] = [];
+  let delivered = 0;
+  let read: ReadResult | undefined;
+  let error: unknown;
+  let format: CaptureFormat | undefined;
+  const sink = {
+    frame(rec: FrameRecord): void {
+      if (opts.count > 0 && delivered >= opts.count) return;
+      if (!opts.keepDuplicates && dedup.isDuplicate(rec)) return;
+      delivered++;
+      decoder.decode(rec);
+      stats.observe(decoder);
+      opts.onFrame(decoder);
+    },
+  };
+  try {
+    read = await readCapture(opts.input, sink, {
+      onInterface(info, index, fileFormat) {
+        format = fileFormat;
+        if (isSupportedLinkType(info.linkType)) return;
+        const text = `${linkTypeName(info.linkType)} is not supported: anycast-probe decodes Ethernet (1), Linux cooked SLL (113) and SLL2 (276), PPP (9) and raw IP (101); capture on the mesh bridge or with tcpdump -i any`;
+        if (fileFormat === 'pcap') throw new CaptureFormatError(text, info.declaredAt);
+        warnings.push(`byte ${info.declaredAt}: interface ${index}: ${text}; its frames are counted but not decoded`);
+      },
+      shouldStop: () => opts.count > 0 && delivered >= opts.count,
+    });
+  } catch (err) {
+    error = err;
+  }
+  return { read, format: read?.format ?? format, stats, duplicates: dedup.duplicates, warnings, error };
+}

@@ -1,0 +1,167 @@
+import { Layer, Stop, type StopSink } from './layer.js';
+import { be16, ipv6Words, mac48, NO_MAC } from './read.js';
+
+const MIN_BYTES = 4;
+const HEADER_BYTES = 8;
+const NDP_TARGET_BYTES = 24; // header + reserved/flags + 16-byte target
+const RA_FIXED_BYTES = 16;
+const IPV6_HEADER_BYTES = 40;
+
+/** ICMPv6 types (RFC 4443, 4861). */
+export const Icmpv6Type = {
+  destUnreachable: 1,
+  packetTooBig: 2,
+  timeExceeded: 3,
+  parameterProblem: 4,
+  echoRequest: 128,
+  echoReply: 129,
+  routerSolicit: 133,
+  routerAdvert: 134,
+  neighborSolicit: 135,
+  neighborAdvert: 136,
+  redirect: 137,
+} as const;
+
+/** NDP option types carrying link-layer addresses. */
+const OPTION_SOURCE_LL = 1;
+const OPTION_TARGET_LL = 2;
+const OPTION_PREFIX_INFO = 3;
+
+/** Neighbor advertisement flag bits (first byte after the checksum). */
+export const NaFlag = { router: 0x80, solicited: 0x40, override: 0x20 } as const;
+
+/**
+ * ICMPv6 message: echo id/sequence, NDP target and link-layer address
+ * options, RA fields, and the quoted header of error messages. An option
+ * with length 0 is malformed (RFC 4861 §4.6): the walk stops there, and what
+ * was read before is kept.
+ */
+export class Icmpv6View {
+  type = 0;
+  code = 0;
+  checksum = 0;
+  id = -1;
+  seq = -1;
+  offset = 0;
+  capturedLength = 0;
+  length = 0;
+  /** NS/NA/redirect target address; valid when hasTarget. */
+  hasTarget = false;
+  readonly target = new Uint32Array(4);
+  /** NA flags byte (router/solicited/override). */
+  naFlags = 0;
+  /** Source / target link-layer address options as MAC numbers, NO_MAC when absent. */
+  sourceLinkAddr = NO_MAC;
+  targetLinkAddr = NO_MAC;
+  /** RA: current hop limit, flags byte, router lifetime (s); -1 when not an RA. */
+  raHopLimit = -1;
+  raFlags = 0;
+  raLifetime = -1;
+  prefixCount = 0;
+  /** Options walk hit a zero or overlong option. */
+  badOption = false;
+  /** Quoted IPv6 header of an error message. */
+  innerValid = false;
+  readonly innerSrc = new Uint32Array(4);
+  readonly innerDst = new Uint32Array(4);
+  innerNextHeader = 0;
+
+  decode(b: Uint8Array, off: number, end: number, claimedEnd: number, stops: StopSink): boolean {
+    this.offset = off;
+    this.id = -1;
+    this.seq = -1;
+    this.hasTarget = false;
+    this.naFlags = 0;
+    this.sourceLinkAddr = NO_MAC;
+    this.targetLinkAddr = NO_MAC;
+    this.raHopLimit = -1;
+    this.raFlags = 0;
+    this.raLifetime = -1;
+    this.prefixCount = 0;
+    this.badOption = false;
+    this.innerValid = false;
+    this.capturedLength = end - off;
+    this.length = claimedEnd - off;
+    if (end - off < MIN_BYTES) {
+      stops.stop(Layer.icmpv6, Stop.truncated, MIN_BYTES, end - off);
+      return false;
+    }
+    this.type = b[off]!;
+    this.code = b[off + 1]!;
+    this.checksum = be16(b, off + 2);
+    const t = this.type;
+    let need = HEADER_BYTES;
+    if (t === Icmpv6Type.neighborSolicit || t === Icmpv6Type.neighborAdvert) need = NDP_TARGET_BYTES;
+    else if (t === Icmpv6Type.routerAdvert) need = RA_FIXED_BYTES;
+    else if (t === Icmpv6Type.redirect) need = NDP_TARGET_BYTES + 16;
+    if (end - off < need) {
+      // Keep type/code: a cut NS is still an NS. Echo id/seq need the first 8 bytes.
+      if (end - off >= HEADER_BYTES && (t === Icmpv6Type.echoRequest || t === Icmpv6Type.echoReply)) {
+        this.id = be16(b, off + 4);
+        this.seq = be16(b, off + 6);
+      }
+      stops.stop(Layer.icmpv6, Stop.truncated, need, end - off);
+      return false;
+    }
+    switch (t) {
+      case Icmpv6Type.echoRequest:
+      case Icmpv6Type.echoReply:
+        this.id = be16(b, off + 4);
+        this.seq = be16(b, off + 6);
+        break;
+      case Icmpv6Type.neighborSolicit:
+      case Icmpv6Type.neighborAdvert:
+      case Icmpv6Type.redirect:
+        this.naFlags = t === Icmpv6Type.neighborAdvert ? b[off + 4]! : 0;
+        this.hasTarget = true;
+        ipv6Words(b, off + 8, this.target);
+        this.walkOptions(b, off + need, end);
+        break;
+      case Icmpv6Type.routerSolicit:
+        this.walkOptions(b, off + HEADER_BYTES, end);
+        break;
+      case Icmpv6Type.routerAdvert:
+        this.raHopLimit = b[off + 4]!;
+        this.raFlags = b[off + 5]!;
+        this.raLifetime = be16(b, off + 6);
+        this.walkOptions(b, off + RA_FIXED_BYTES, end);
+        break;
+      case Icmpv6Type.destUnreachable:
+      case Icmpv6Type.packetTooBig:
+      case Icmpv6Type.timeExceeded:
+      case Icmpv6Type.parameterProblem:
+        this.decodeQuoted(b, off + HEADER_BYTES, end);
+        break;
+      default:
+        break;
+    }
+    return true;
+  }
+
+  private walkOptions(b: Uint8Array, p: number, end: number): void {
+    while (end - p >= 2) {
+      const type = b[p]!;
+      const length = b[p + 1]! * 8;
+      if (length === 0 || p + length > end) {
+        this.badOption = true;
+        return;
+      }
+      if ((type === OPTION_SOURCE_LL || type === OPTION_TARGET_LL) && length === 8) {
+        const mac = mac48(b, p + 2);
+        if (type === OPTION_SOURCE_LL) this.sourceLinkAddr = mac;
+        else this.targetLinkAddr = mac;
+      } else if (type === OPTION_PREFIX_INFO) {
+        this.prefixCount++;
+      }
+      p += length;
+    }
+  }
+
+  private decodeQuoted(b: Uint8Array, q: number, end: number): void {
+    if (end - q < IPV6_HEADER_BYTES || b[q]! >>> 4 !== 6) return;
+    this.innerValid = true;
+    this.innerNextHeader = b[q + 6]!;
+    ipv6Words(b, q + 8, this.innerSrc);
+    ipv6Words(b, q + 24, this.innerDst);
+  }
+}

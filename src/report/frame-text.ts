@@ -1,0 +1,218 @@
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer, Stop, layerName, stopName } from '../decode/layer.js';
+import { ArpOp } from '../decode/arp.js';
+import { etherTypeName, EtherType } from '../decode/dispatch.js';
+import { batadvTypeName, BatadvType } from '../decode/batadv.js';
+import { Icmpv6Type, NaFlag } from '../decode/icmpv6.js';
+import { LinkType } from '../source/frame-record.js';
+import { formatHexBytes, formatIpv4, formatIpv6, formatMac } from './address.js';
+import { formatCaptureTime } from './time.js';
+
+/**
+ * One line per frame in the spirit of `tcpdump -nne`: frame number, UTC
+ * time, link addresses, tags, then the decoded ARP / ICMP / ICMPv6 fields.
+ * A frame cut short ends with `[|layer: why]`, as tcpdump's `[|arp]` does.
+ */
+export function frameLine(d: FrameDecoder): string {
+  const parts: string[] = [];
+  parts.push(`${String(d.number).padStart(5)}  ${formatCaptureTime(d.tsSec, d.tsNsec, d.tsDigits)} `);
+  parts.push(linkText(d));
+  parts.push(networkText(d));
+  if (d.stopCode !== Stop.none) parts.push(stopText(d));
+  return parts.join('');
+}
+
+function etherTypeText(type: number): string {
+  return `ethertype ${etherTypeName(type)} (0x${type.toString(16).padStart(4, '0')})`;
+}
+
+function sllPacketTypeText(t: number): string {
+  switch (t) {
+    case 0: return 'In';
+    case 1: return 'B';
+    case 2: return 'M';
+    case 3: return 'P';
+    case 4: return 'Out';
+    default: return `pkttype ${t}`;
+  }
+}
+
+function linkText(d: FrameDecoder): string {
+  const parts: string[] = [];
+  if (d.linkType === LinkType.linuxSll || d.linkType === LinkType.linuxSll2) {
+    if (!d.has(Layer.sll)) return '';
+    const s = d.sll;
+    if (s.version === 2) parts.push(`ifindex ${s.ifIndex} `);
+    const addr = s.addr >= 0 ? formatMac(s.addr) : formatHexBytes(d.data, s.addrOffset, Math.min(s.addrLen, 8));
+    parts.push(`${sllPacketTypeText(s.packetType)} ${addr} ${etherTypeText(s.protocol)}, length ${d.wireLen}: `);
+    parts.push(tagsText(d, 0));
+    return parts.join('');
+  }
+  if (d.linkType === LinkType.ppp) return d.has(Layer.ppp) ? `PPP protocol 0x${d.pppProtocol.toString(16).padStart(4, '0')}, length ${d.wireLen}: ` : '';
+  if (d.linkType !== LinkType.ethernet) return '';
+  if (d.has(Layer.batadv)) {
+    const b = d.batadv;
+    parts.push(`${formatMac(b.outerSrc)} > ${formatMac(b.outerDst)}, ${etherTypeText(EtherType.batadv)}, length ${d.wireLen}: `);
+    parts.push(`batman-adv ${batadvTypeName(b.packetType)}, ttl ${b.ttl}`);
+    if (b.packetType === BatadvType.broadcast) parts.push(`, seqno ${b.seqno}, orig ${formatMac(b.orig)}`);
+    if (b.dest >= 0) parts.push(`, ttvn ${b.ttvn}, dst ${formatMac(b.dest)}`);
+    if (b.packetType === BatadvType.unicast4addr) parts.push(`, src ${formatMac(b.orig)}, subtype ${b.subtype}`);
+    if (b.innerOffset < 0) return parts.join('');
+    parts.push(': ');
+    if (!d.has(Layer.ethernet)) return parts.join('');
+  } else if (!d.has(Layer.ethernet)) {
+    return '';
+  }
+  const e = d.ethernet;
+  parts.push(`${formatMac(e.src)} > ${formatMac(e.dst)}, `);
+  if (e.lengthField >= 0) {
+    parts.push(`802.3, length ${e.lengthField}: `);
+    if (e.snap) parts.push(`LLC/SNAP, ${etherTypeText(e.etherType)}: `);
+  } else {
+    parts.push(`${etherTypeText(e.etherType)}, length ${d.has(Layer.batadv) ? d.capLen - (e.offset - d.offset) : d.wireLen}: `);
+  }
+  parts.push(tagsText(d, 0));
+  return parts.join('');
+}
+
+function tagsText(d: FrameDecoder, from: number): string {
+  const v = d.vlan;
+  let text = '';
+  for (let i = from; i < v.count; i++) {
+    const next = i + 1 < v.count ? v.tpid[i + 1]! : v.etherType;
+    text += `vlan ${v.vid(i)}, p ${v.pcp(i)}${v.dei(i) ? ', DEI' : ''}, ${etherTypeText(next)}, `;
+  }
+  return text;
+}
+
+function networkText(d: FrameDecoder): string {
+  if (d.has(Layer.arp) || d.stopLayer === Layer.arp) return arpText(d);
+  if (d.has(Layer.ipv4)) {
+    const ip = d.ipv4;
+    const head = `${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: `;
+    if (d.has(Layer.icmp)) return head + icmpText(d);
+    return `${head}ip-proto-${ip.protocol}${transportText(d)}, length ${ip.totalLength}`;
+  }
+  if (d.has(Layer.ipv6)) {
+    const ip = d.ipv6;
+    const head = `${formatIpv6(ip.src)} > ${formatIpv6(ip.dst)}: `;
+    if (d.has(Layer.icmpv6)) return head + icmpv6Text(d);
+    return `${head}next-header ${ip.nextHeader}${transportText(d)}, payload length ${ip.payloadLength}`;
+  }
+  return '';
+}
+
+function transportText(d: FrameDecoder): string {
+  if (d.has(Layer.udp) || (d.stopLayer === Layer.udp && d.udp.srcPort >= 0)) return ` (UDP ${d.udp.srcPort} > ${d.udp.dstPort})`;
+  if (d.has(Layer.tcp) || (d.stopLayer === Layer.tcp && d.tcp.srcPort >= 0)) return ` (TCP ${d.tcp.srcPort} > ${d.tcp.dstPort})`;
+  return '';
+}
+
+function arpText(d: FrameDecoder): string {
+  const a = d.arp;
+  if (!d.has(Layer.arp) || !a.complete) return '';
+  // tcpdump's "length" is what the link layer hands to ARP: up to the frame end, or the 802.3 length.
+  const e = d.ethernet;
+  const length = d.has(Layer.ethernet) && e.lengthField >= 0
+    ? e.offset + 14 + e.lengthField - a.offset
+    : d.wireLen - (a.offset - d.offset);
+  if (!a.isEthernetIpv4()) {
+    return `${hardwareName(a.htype)} (len ${a.hlen}), ${a.ptype === 0x0800 ? 'IPv4' : `Unknown Protocol (0x${a.ptype.toString(16).padStart(4, '0')})`} (len ${a.plen}), ${arpOpText(d)}, length ${length}`;
+  }
+  return `${arpOpText(d)}, length ${length}`;
+}
+
+function hardwareName(htype: number): string {
+  switch (htype) {
+    case 1: return 'Ethernet';
+    case 6: return 'TokenRing';
+    case 15: return 'Frame Relay';
+    case 32: return 'InfiniBand';
+    default: return `Unknown Hardware (${htype})`;
+  }
+}
+
+function arpOpText(d: FrameDecoder): string {
+  const a = d.arp;
+  const sha = a.sha >= 0 ? formatMac(a.sha) : formatHexBytes(d.data, a.shaOffset, a.hlen);
+  const tha = a.tha >= 0 ? formatMac(a.tha) : formatHexBytes(d.data, a.thaOffset, a.hlen);
+  const spa = a.spa >= 0 ? formatIpv4(a.spa) : formatHexBytes(d.data, a.spaOffset, a.plen);
+  const tpa = a.tpa >= 0 ? formatIpv4(a.tpa) : formatHexBytes(d.data, a.tpaOffset, a.plen);
+  switch (a.op) {
+    case ArpOp.request:
+      return `Request who-has ${tpa}${a.tha > 0 ? ` (${tha})` : ''} tell ${spa}`;
+    case ArpOp.reply:
+      return `Reply ${spa} is-at ${sha}`;
+    case ArpOp.reverseRequest:
+      return `Reverse Request who-is ${tha} tell ${sha}`;
+    case ArpOp.reverseReply:
+      return `Reverse Reply ${tha} at ${tpa}`;
+    case ArpOp.inverseRequest:
+      return `Inverse Request who-is ${tha} tell ${spa}`;
+    case ArpOp.inverseReply:
+      return `Inverse Reply ${sha} at ${spa}`;
+    case ArpOp.nak:
+      return 'NACK Reply';
+    default:
+      return `Unknown (${a.op})`;
+  }
+}
+
+function icmpText(d: FrameDecoder): string {
+  const c = d.icmp;
+  const tail = `, length ${c.length}`;
+  if (c.capturedLength < 8 && c.id < 0) return `ICMP type ${c.type}, code ${c.code}${tail}`;
+  const inner = c.innerValid ? formatIpv4(c.innerDst) : '?';
+  switch (c.type) {
+    case 0: return `ICMP echo reply, id ${c.id}, seq ${c.seq}${tail}`;
+    case 8: return `ICMP echo request, id ${c.id}, seq ${c.seq}${tail}`;
+    case 3:
+      switch (c.code) {
+        case 0: return `ICMP net ${inner} unreachable${tail}`;
+        case 1: return `ICMP host ${inner} unreachable${tail}`;
+        case 2: return `ICMP ${inner} protocol ${c.innerProtocol} unreachable${tail}`;
+        case 3: return `ICMP ${inner} ${c.innerProtocol === 6 ? 'tcp' : c.innerProtocol === 17 ? 'udp' : `proto ${c.innerProtocol}`} port ${c.innerDstPort} unreachable${tail}`;
+        case 4: return `ICMP ${inner} unreachable - need to frag (mtu ${c.restOfHeader & 0xffff})${tail}`;
+        default: return `ICMP ${inner} unreachable - code ${c.code}${tail}`;
+      }
+    case 5: return `ICMP redirect ${inner} to host ${formatIpv4(c.restOfHeader)}${tail}`;
+    case 11: return `ICMP time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
+    case 12: return `ICMP parameter problem - octet ${c.restOfHeader >>> 24}${tail}`;
+    case 13: return `ICMP time stamp query id ${c.id} seq ${c.seq}${tail}`;
+    case 14: return `ICMP time stamp reply id ${c.id} seq ${c.seq}${tail}`;
+    default: return `ICMP type-#${c.type}${tail}`;
+  }
+}
+
+function icmpv6Text(d: FrameDecoder): string {
+  const c = d.icmpv6;
+  const tail = `, length ${c.length}`;
+  const lla = (c.sourceLinkAddr >= 0 ? `, source link-address ${formatMac(c.sourceLinkAddr)}` : '') +
+    (c.targetLinkAddr >= 0 ? `, target link-address ${formatMac(c.targetLinkAddr)}` : '');
+  switch (c.type) {
+    case Icmpv6Type.echoRequest: return `ICMP6, echo request, id ${c.id}, seq ${c.seq}${tail}`;
+    case Icmpv6Type.echoReply: return `ICMP6, echo reply, id ${c.id}, seq ${c.seq}${tail}`;
+    case Icmpv6Type.neighborSolicit: return `ICMP6, neighbor solicitation, who has ${c.hasTarget ? formatIpv6(c.target) : '?'}${lla}${tail}`;
+    case Icmpv6Type.neighborAdvert: {
+      const flags = [c.naFlags & NaFlag.router ? 'router' : '', c.naFlags & NaFlag.solicited ? 'solicited' : '', c.naFlags & NaFlag.override ? 'override' : ''].filter((f) => f !== '').join(', ');
+      return `ICMP6, neighbor advertisement, tgt is ${c.hasTarget ? formatIpv6(c.target) : '?'}${flags ? `, Flags [${flags}]` : ''}${lla}${tail}`;
+    }
+    case Icmpv6Type.routerSolicit: return `ICMP6, router solicitation${lla}${tail}`;
+    case Icmpv6Type.routerAdvert: return `ICMP6, router advertisement${c.raLifetime >= 0 ? `, hop limit ${c.raHopLimit}, router lifetime ${c.raLifetime}s` : ''}${lla}${tail}`;
+    case Icmpv6Type.redirect: return `ICMP6, redirect${tail}`;
+    case Icmpv6Type.destUnreachable: return `ICMP6, destination unreachable${c.innerValid ? `, unreachable ${formatIpv6(c.innerDst)}` : ''}, code ${c.code}${tail}`;
+    case Icmpv6Type.packetTooBig: return `ICMP6, packet too big${tail}`;
+    case Icmpv6Type.timeExceeded: return `ICMP6, time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
+    case Icmpv6Type.parameterProblem: return `ICMP6, parameter problem, code ${c.code}${tail}`;
+    case 130: return `ICMP6, multicast listener query${tail}`;
+    case 131: return `ICMP6, multicast listener report${tail}`;
+    case 132: return `ICMP6, multicast listener done${tail}`;
+    case 143: return `ICMP6, multicast listener report v2${tail}`;
+    default: return `ICMP6, type ${c.type}, code ${c.code}${tail}`;
+  }
+}
+
+function stopText(d: FrameDecoder): string {
+  if (d.stopCode === Stop.unsupportedLinkType) return `[link type ${d.stopHave} not decoded]`;
+  return ` [|${layerName(d.stopLayer)}: ${stopName(d.stopCode)}, need ${d.stopNeed}, have ${d.stopHave}]`;
+}

@@ -1,0 +1,162 @@
+import * as fs from 'node:fs';
+import { CaptureFormatError } from './capture-error.js';
+import { u32, hex32 } from './bytes.js';
+import { emptyFrameRecord, type FrameSink } from './frame-record.js';
+import type { CaptureParser, InterfaceInfo, CaptureFormat, InterfaceListener } from './parser.js';
+import { PcapParser, PcapMagic } from './pcap.js';
+import { PcapngParser, BlockType } from './pcapng.js';
+
+/**
+ * Streams a capture file (or stdin for "-") through one reused buffer:
+ * read a chunk, let the format parser walk every whole record in place,
+ * move the unfinished tail to the front, read again. Memory stays at the
+ * buffer size whatever the file size; a record bigger than the buffer grows
+ * it once, up to the format's own sanity limit.
+ */
+
+const INITIAL_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Could not open the input at all (missing file, no permission, a directory…). */
+export class CaptureInputError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = 'CaptureInputError';
+    this.code = code;
+  }
+}
+
+export interface ReadResult {
+  format: CaptureFormat;
+  records: number;
+  bytesRead: number;
+  interfaces: InterfaceInfo[];
+}
+
+export interface ReadHooks {
+  /**
+   * Called when the capture declares an interface (the pcap file header, a
+   * pcapng interface block), before any frame of it: the place to reject or
+   * note an unsupported link type. Throwing stops the read there.
+   */
+  onInterface?(info: InterfaceInfo, index: number, format: CaptureFormat): void;
+  /** Polled between chunks: stop early (e.g. a --count limit was reached). */
+  shouldStop?(): boolean;
+}
+
+export async function readCapture(path: string, sink: FrameSink, hooks: ReadHooks = {}): Promise<ReadResult> {
+  const fd = openInput(path);
+  try {
+    return await readFromFd(fd, sink, hooks);
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
+}
+
+function openInput(path: string): number {
+  if (path === '-') return 0;
+  try {
+    const fd = fs.openSync(path, 'r');
+    if (fs.fstatSync(fd).isDirectory()) {
+      fs.closeSync(fd);
+      throw new CaptureInputError('is a directory, not a capture file', 'EISDIR');
+    }
+    return fd;
+  } catch (err) {
+    if (err instanceof CaptureInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    const what =
+      code === 'ENOENT' ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied (check the file mode or run as its owner)'
+      : code === 'EISDIR' ? 'is a directory, not a capture file'
+      : `cannot open: ${(err as Error).message}`;
+    throw new CaptureInputError(what, code);
+  }
+}
+
+function readChunk(fd: number, buf: Uint8Array, at: number, length: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buf, at, length, null, (err, n) => {
+      if (err === null) resolve(n);
+      else if (err.code === 'EAGAIN') setTimeout(() => resolve(readChunk(fd, buf, at, length)), 5);
+      else reject(err);
+    });
+  });
+}
+
+function pickParser(buf: Uint8Array, start: number, onInterface: InterfaceListener): CaptureParser {
+  const record = emptyFrameRecord();
+  const le = u32(buf, start, true);
+  const be = u32(buf, start, false);
+  if (le === BlockType.sectionHeader) return new PcapngParser(record, onInterface);
+  if (
+    le === PcapMagic.micro || le === PcapMagic.nano || be === PcapMagic.micro || be === PcapMagic.nano ||
+    le === PcapMagic.modified || be === PcapMagic.modified
+  ) {
+    return new PcapParser(record, onInterface);
+  }
+  if (buf[start] === 0x1f && buf[start + 1] === 0x8b) {
+    throw new CaptureFormatError('gzip-compressed data, not a capture: decompress it first (zcat FILE | anycast-probe … -)', 0);
+  }
+  throw new CaptureFormatError(`not a pcap or pcapng file: magic ${hex32(be)}`, 0);
+}
+
+const noInterfaceListener: InterfaceListener = () => undefined;
+
+async function readFromFd(fd: number, sink: FrameSink, hooks: ReadHooks): Promise<ReadResult> {
+  let buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+  let start = 0;
+  let end = 0;
+  let consumedBefore = 0; // file offset of buf[start]
+  let parser: CaptureParser | undefined;
+  let eof = false;
+  let bytesRead = 0;
+  let records = 0;
+  const counting: FrameSink = {
+    frame(rec) {
+      records++;
+      sink.frame(rec);
+    },
+  };
+  while (!eof) {
+    if (hooks.shouldStop?.() === true) break;
+    // Make room: slide the unfinished tail to the front, grow if one record needs more than the whole buffer.
+    const want = parser?.needed ?? 4;
+    if (start > 0 && (buf.length - end < 65536 || end - start < want)) {
+      buf.copyWithin(0, start, end);
+      end -= start;
+      start = 0;
+    }
+    if (want > buf.length) {
+      const bigger = new Uint8Array(Math.max(want, buf.length * 2));
+      bigger.set(buf.subarray(start, end));
+      end -= start;
+      start = 0;
+      buf = bigger;
+    }
+    const n = await readChunk(fd, buf, end, buf.length - end);
+    if (n === 0) {
+      eof = true;
+    } else {
+      end += n;
+      bytesRead += n;
+    }
+    if (parser === undefined) {
+      if (end - start < 4) {
+        if (!eof) continue;
+        throw new CaptureFormatError(end === 0 ? 'empty file: no capture header' : `truncated capture header: ${end} bytes`, 0);
+      }
+      parser = pickParser(buf, start, hooks.onInterface ?? noInterfaceListener);
+    }
+    const next = parser.parse(buf, start, end, consumedBefore, counting);
+    consumedBefore += next - start;
+    start = next;
+  }
+  if (parser !== undefined && !(hooks.shouldStop?.() === true)) parser.finish(end - start, consumedBefore);
+  return {
+    format: parser?.format ?? 'pcap',
+    records,
+    bytesRead,
+    interfaces: parser?.interfaces ?? [],
+  };
+}

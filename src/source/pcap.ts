@@ -1,0 +1,138 @@
+import { CaptureFormatError } from './capture-error.js';
+import { u16, u32, hex32 } from './bytes.js';
+import type { FrameRecord, FrameSink } from './frame-record.js';
+import { MAX_RECORD_BYTES, type CaptureParser, type InterfaceInfo, type InterfaceListener } from './parser.js';
+
+/** Classic libpcap savefile: 24-byte file header, then 16-byte record headers each followed by the frame. */
+const FILE_HEADER_BYTES = 24;
+const RECORD_HEADER_BYTES = 16;
+
+export const PcapMagic = {
+  micro: 0xa1b2c3d4,
+  nano: 0xa1b23c4d,
+  /** Alexey Kuznetsov's patched format: different record header size. */
+  modified: 0xa1b2cd34,
+} as const;
+
+export class PcapParser implements CaptureParser {
+  readonly format = 'pcap' as const;
+  needed = FILE_HEADER_BYTES;
+  readonly interfaces: InterfaceInfo[] = [];
+  private littleEndian = true;
+  private nanosecond = false;
+  private snapLen = 0;
+  private linkType = 0;
+  private headerDone = false;
+  private recordNumber = 0;
+  private readonly record: FrameRecord;
+
+  private readonly onInterface: InterfaceListener;
+
+  constructor(record: FrameRecord, onInterface: InterfaceListener) {
+    this.record = record;
+    this.onInterface = onInterface;
+  }
+
+  parse(buf: Uint8Array, start: number, end: number, fileOffset: number, sink: FrameSink): number {
+    let pos = start;
+    if (!this.headerDone) {
+      if (end - pos < FILE_HEADER_BYTES) {
+        this.needed = FILE_HEADER_BYTES;
+        return pos;
+      }
+      this.readFileHeader(buf, pos);
+      pos += FILE_HEADER_BYTES;
+    }
+    const le = this.littleEndian;
+    const rec = this.record;
+    const nsecPerTick = this.nanosecond ? 1 : 1000;
+    const limit = this.snapLen > 0 ? Math.max(this.snapLen, 0) : MAX_RECORD_BYTES;
+    while (end - pos >= RECORD_HEADER_BYTES) {
+      const capLen = u32(buf, pos + 8, le);
+      if (capLen > MAX_RECORD_BYTES) {
+        throw new CaptureFormatError(
+          `record ${this.recordNumber + 1}: captured length ${capLen} is absurd (libpcap's maximum is ${MAX_RECORD_BYTES}); the file is corrupt from here on`,
+          fileOffset + (pos - start),
+        );
+      }
+      if (capLen > limit) {
+        throw new CaptureFormatError(
+          `record ${this.recordNumber + 1}: captured length ${capLen} exceeds the file's snap length ${this.snapLen}; the file is corrupt from here on`,
+          fileOffset + (pos - start),
+        );
+      }
+      if (end - pos < RECORD_HEADER_BYTES + capLen) {
+        this.needed = RECORD_HEADER_BYTES + capLen;
+        return pos;
+      }
+      this.recordNumber++;
+      rec.number = this.recordNumber;
+      rec.tsSec = u32(buf, pos, le);
+      rec.tsNsec = u32(buf, pos + 4, le) * nsecPerTick;
+      rec.capLen = capLen;
+      rec.wireLen = u32(buf, pos + 12, le);
+      rec.data = buf;
+      rec.offset = pos + RECORD_HEADER_BYTES;
+      rec.fileOffset = fileOffset + (pos - start);
+      sink.frame(rec);
+      pos += RECORD_HEADER_BYTES + capLen;
+    }
+    this.needed = RECORD_HEADER_BYTES;
+    return pos;
+  }
+
+  finish(leftover: number, fileOffset: number): void {
+    if (!this.headerDone) {
+      throw new CaptureFormatError(
+        leftover === 0
+          ? 'empty capture: no pcap file header'
+          : `truncated pcap file header: ${leftover} of ${FILE_HEADER_BYTES} bytes`,
+        fileOffset,
+      );
+    }
+    if (leftover === 0) return;
+    const next = this.recordNumber + 1;
+    if (leftover < RECORD_HEADER_BYTES) {
+      throw new CaptureFormatError(
+        `record ${next} truncated: the file ends ${leftover} bytes into its ${RECORD_HEADER_BYTES}-byte header`,
+        fileOffset,
+      );
+    }
+    throw new CaptureFormatError(
+      `record ${next} truncated: its header says ${this.needed - RECORD_HEADER_BYTES} bytes, the file ends after ${leftover - RECORD_HEADER_BYTES}`,
+      fileOffset,
+    );
+  }
+
+  private readFileHeader(buf: Uint8Array, pos: number): void {
+    const magicLe = u32(buf, pos, true);
+    const magicBe = u32(buf, pos, false);
+    if (magicLe === PcapMagic.micro || magicLe === PcapMagic.nano) {
+      this.littleEndian = true;
+      this.nanosecond = magicLe === PcapMagic.nano;
+    } else if (magicBe === PcapMagic.micro || magicBe === PcapMagic.nano) {
+      this.littleEndian = false;
+      this.nanosecond = magicBe === PcapMagic.nano;
+    } else if (magicLe === PcapMagic.modified || magicBe === PcapMagic.modified) {
+      throw new CaptureFormatError('Kuznetsov-modified pcap (magic 0xa1b2cd34) is not supported; convert it with editcap -F pcap', 0);
+    } else {
+      throw new CaptureFormatError(`not a pcap file: magic ${hex32(magicBe)}`, 0);
+    }
+    const le = this.littleEndian;
+    const major = u16(buf, pos + 4, le);
+    const minor = u16(buf, pos + 6, le);
+    if (major !== 2) {
+      throw new CaptureFormatError(`unsupported pcap version ${major}.${minor} (only 2.x exists in the wild)`, 4);
+    }
+    this.snapLen = u32(buf, pos + 16, le);
+    // The upper bits of the link-type word carry the FCS length flags (LINKTYPE spec); the type is the low 16 bits.
+    this.linkType = u32(buf, pos + 20, le) & 0xffff;
+    this.record.linkType = this.linkType;
+    this.record.interfaceId = 0;
+    this.record.tsDigits = this.nanosecond ? 9 : 6;
+    const info: InterfaceInfo = { linkType: this.linkType, snapLen: this.snapLen, tsDigits: this.record.tsDigits, declaredAt: 20 };
+    this.interfaces.push(info);
+    this.headerDone = true;
+    this.onInterface(info, 0, this.format);
+  }
+}
