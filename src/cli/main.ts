@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { framesCommand } from './commands/frames.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { describeError } from './errors.js';
 import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
@@ -12,7 +13,8 @@ export async function main(argv: string[]): Promise<void> {
     await parser
       .scriptName('anycast-probe')
       .command(framesCommand)
-      .demandCommand(1, 'name a command: frames')
+      .command(analyzeCommand)
+      .demandCommand(1, 'name a command: frames, analyze')
       .strict()
       .help()
       .version()

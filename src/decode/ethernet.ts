@@ -5,6 +5,8 @@ const HEADER_BYTES = 14;
 /** Type/length values up to 1500 are an 802.3 length; from 0x0600 on they are an EtherType. */
 const MAX_8023_LENGTH = 1500;
 const LLC_SNAP = 0xaaaa03;
+const LLC_BYTES = 3; // DSAP, SSAP, control
+const SNAP_BYTES = 8; // LLC + OUI + EtherType
 
 /**
  * Ethernet II or 802.3 header. For 802.3 + LLC/SNAP the EtherType comes from
@@ -47,10 +49,14 @@ export class EthernetView {
     this.end = Math.min(end, this.payloadOffset + typeOrLength);
     this.etherType = 0;
     const p = this.payloadOffset;
-    if (this.end - p >= 8 && ((b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!) === LLC_SNAP) {
+    const have = this.end - p;
+    if (have >= SNAP_BYTES && ((b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!) === LLC_SNAP) {
       this.etherType = be16(b, p + 6);
       this.snap = true;
       this.payloadOffset = p + 8;
+    } else if (end < p + typeOrLength && (have < LLC_BYTES || ((b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!) === LLC_SNAP)) {
+      // The capture cut the LLC header, or the SNAP header after it: say so rather than look like a frame with no EtherType.
+      stops.stop(Layer.llc, Stop.truncated, have < LLC_BYTES ? LLC_BYTES : SNAP_BYTES, have);
     }
     return true;
   }

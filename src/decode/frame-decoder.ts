@@ -149,7 +149,8 @@ export class FrameDecoder implements StopSink {
     let p = off;
     // Address/control (0xff 0x03) may be compressed away (RFC 1661 ACFC).
     if (end - p >= 2 && b[p] === 0xff && b[p + 1] === 0x03) p += 2;
-    if (end - p < 1) {
+    // A lone 0xff is a cut address field, not a one-byte protocol.
+    if (end - p < 1 || (end - p === 1 && b[p] === 0xff)) {
       this.stop(Layer.ppp, Stop.truncated, p - off + 2, end - off);
       return;
     }

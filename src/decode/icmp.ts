@@ -91,14 +91,15 @@ export class IcmpView {
       this.id = be16(b, off + 4);
       this.seq = be16(b, off + 6);
     } else if (icmpIsError(this.type)) {
-      this.decodeQuoted(b, off + HEADER_BYTES, end);
+      this.decodeQuoted(b, off + HEADER_BYTES, end, claimedEnd, stops);
     }
     return true;
   }
 
-  private decodeQuoted(b: Uint8Array, q: number, end: number): void {
+  private decodeQuoted(b: Uint8Array, q: number, end: number, claimedEnd: number, stops: StopSink): void {
     this.innerOffset = q;
-    if (end - q < IP_HEADER_MIN || b[q]! >>> 4 !== 4) return;
+    if (end - q < IP_HEADER_MIN) return this.quoteCut(q + IP_HEADER_MIN, end, claimedEnd, stops);
+    if (b[q]! >>> 4 !== 4) return;
     const ihl = (b[q]! & 0x0f) * 4;
     if (ihl < IP_HEADER_MIN) return;
     this.innerValid = true;
@@ -106,9 +107,10 @@ export class IcmpView {
     this.innerSrc = be32(b, q + 12);
     this.innerDst = be32(b, q + 16);
     const t = q + ihl;
-    if (end - t < 4) return;
+    if (end - t < 4) return this.quoteCut(t + 4, end, claimedEnd, stops);
     if (this.innerProtocol === 1) {
-      if (end - t >= 8 && icmpHasIdSeq(b[t]!)) {
+      if (end - t < 8) return this.quoteCut(t + 8, end, claimedEnd, stops);
+      if (icmpHasIdSeq(b[t]!)) {
         this.innerSrcPort = be16(b, t + 4);
         this.innerDstPort = be16(b, t + 6);
       }
@@ -116,5 +118,10 @@ export class IcmpView {
     }
     this.innerSrcPort = be16(b, t);
     this.innerDstPort = be16(b, t + 2);
+  }
+
+  /** A quote the capture cut (not one the sender sent short) is a truncation of this layer. */
+  private quoteCut(need: number, end: number, claimedEnd: number, stops: StopSink): void {
+    if (end < claimedEnd) stops.stop(Layer.icmp, Stop.truncated, need - this.offset, end - this.offset);
   }
 }

@@ -115,22 +115,22 @@ export class Icmpv6View {
         this.naFlags = t === Icmpv6Type.neighborAdvert ? b[off + 4]! : 0;
         this.hasTarget = true;
         ipv6Words(b, off + 8, this.target);
-        this.walkOptions(b, off + need, end);
+        this.walkOptions(b, off + need, end, claimedEnd, stops);
         break;
       case Icmpv6Type.routerSolicit:
-        this.walkOptions(b, off + HEADER_BYTES, end);
+        this.walkOptions(b, off + HEADER_BYTES, end, claimedEnd, stops);
         break;
       case Icmpv6Type.routerAdvert:
         this.raHopLimit = b[off + 4]!;
         this.raFlags = b[off + 5]!;
         this.raLifetime = be16(b, off + 6);
-        this.walkOptions(b, off + RA_FIXED_BYTES, end);
+        this.walkOptions(b, off + RA_FIXED_BYTES, end, claimedEnd, stops);
         break;
       case Icmpv6Type.destUnreachable:
       case Icmpv6Type.packetTooBig:
       case Icmpv6Type.timeExceeded:
       case Icmpv6Type.parameterProblem:
-        this.decodeQuoted(b, off + HEADER_BYTES, end);
+        this.decodeQuoted(b, off + HEADER_BYTES, end, claimedEnd, stops);
         break;
       default:
         break;
@@ -138,12 +138,17 @@ export class Icmpv6View {
     return true;
   }
 
-  private walkOptions(b: Uint8Array, p: number, end: number): void {
+  private walkOptions(b: Uint8Array, p: number, end: number, claimedEnd: number, stops: StopSink): void {
     while (end - p >= 2) {
       const type = b[p]!;
       const length = b[p + 1]! * 8;
-      if (length === 0 || p + length > end) {
+      if (length === 0 || p + length > claimedEnd) {
         this.badOption = true;
+        return;
+      }
+      if (p + length > end) {
+        // The option is whole in the message but the capture cut it.
+        stops.stop(Layer.icmpv6, Stop.truncated, p + length - this.offset, end - this.offset);
         return;
       }
       if ((type === OPTION_SOURCE_LL || type === OPTION_TARGET_LL) && length === 8) {
@@ -155,10 +160,17 @@ export class Icmpv6View {
       }
       p += length;
     }
+    // The capture ended before the message did: the options after `p` were cut.
+    if (end < claimedEnd) stops.stop(Layer.icmpv6, Stop.truncated, Math.min(p + 2, claimedEnd) - this.offset, end - this.offset);
   }
 
-  private decodeQuoted(b: Uint8Array, q: number, end: number): void {
-    if (end - q < IPV6_HEADER_BYTES || b[q]! >>> 4 !== 6) return;
+  private decodeQuoted(b: Uint8Array, q: number, end: number, claimedEnd: number, stops: StopSink): void {
+    if (end - q < IPV6_HEADER_BYTES) {
+      // Cut by the capture (not quoted short by the sender): a truncation of this layer.
+      if (end < claimedEnd) stops.stop(Layer.icmpv6, Stop.truncated, q + IPV6_HEADER_BYTES - this.offset, end - this.offset);
+      return;
+    }
+    if (b[q]! >>> 4 !== 6) return;
     this.innerValid = true;
     this.innerNextHeader = b[q + 6]!;
     ipv6Words(b, q + 8, this.innerSrc);

@@ -1,4 +1,4 @@
-import { Layer, Stop, type StopSink } from './layer.js';
+import { Layer, Stop, type StopCode, type StopSink } from './layer.js';
 import { be16, ipv6Words } from './read.js';
 
 const HEADER_BYTES = 40;
@@ -78,7 +78,7 @@ export class Ipv6View {
         return false;
       }
       if (this.end - p < 8) {
-        stops.stop(Layer.ipv6, Stop.truncated, p - off + 8, this.end - off);
+        stops.stop(Layer.ipv6, this.overrun(p + 8, claimedEnd), p - off + 8, this.end - off);
         return false;
       }
       let length: number;
@@ -94,7 +94,7 @@ export class Ipv6View {
       p += length;
       this.extensionHeaders++;
       if (p > this.end) {
-        stops.stop(Layer.ipv6, Stop.truncated, p - off, this.end - off);
+        stops.stop(Layer.ipv6, this.overrun(p, claimedEnd), p - off, this.end - off);
         return false;
       }
       if (this.laterFragment) break;
@@ -102,5 +102,10 @@ export class Ipv6View {
     this.nextHeader = next;
     this.payloadOffset = p;
     return true;
+  }
+
+  /** A chain running past the payload length contradicts the header (malformed); past the capture only, it was cut (truncated). */
+  private overrun(need: number, claimedEnd: number): StopCode {
+    return this.payloadLength !== 0 && need > claimedEnd ? Stop.malformed : Stop.truncated;
   }
 }

@@ -103,7 +103,55 @@ function pickParser(buf: Uint8Array, start: number, onInterface: InterfaceListen
 
 const noInterfaceListener: InterfaceListener = () => undefined;
 
-async function readFromFd(fd: number, sink: FrameSink, hooks: ReadHooks): Promise<ReadResult> {
+/**
+ * Reads a capture from a descriptor the caller opened and still owns (a pipe,
+ * a socket, an inherited fd 3…); it is not closed here. A non-blocking
+ * descriptor is polled on EAGAIN. For a child process's stdout use
+ * readCaptureStream: Node already reads that pipe itself.
+ */
+export function readCaptureFd(fd: number, sink: FrameSink, hooks: ReadHooks = {}): Promise<ReadResult> {
+  return readFromFd(fd, sink, hooks);
+}
+
+/**
+ * Reads a capture from a byte stream (e.g. `tcpdump -w -` stdout). Each chunk
+ * the stream yields is copied into the reader's one buffer, so the per-frame
+ * path is the same as for files; allocation is per chunk (by the stream), not
+ * per frame. Stopping early (shouldStop) destroys the stream.
+ */
+export function readCaptureStream(
+  stream: AsyncIterable<Uint8Array>,
+  sink: FrameSink,
+  hooks: ReadHooks = {},
+): Promise<ReadResult> {
+  const chunks = stream[Symbol.asyncIterator]();
+  let pending: Uint8Array | undefined;
+  let pendingAt = 0;
+  const fill: FillChunk = async (buf, at, length) => {
+    while (pending === undefined || pendingAt >= pending.length) {
+      const next = await chunks.next();
+      if (next.done === true) return 0;
+      pending = next.value;
+      pendingAt = 0;
+    }
+    const n = Math.min(length, pending.length - pendingAt);
+    buf.set(pending.subarray(pendingAt, pendingAt + n), at);
+    pendingAt += n;
+    return n;
+  };
+  return readFrom(fill, sink, hooks).finally(() => {
+    void chunks.return?.();
+  });
+}
+
+/** Puts up to `length` bytes at buf[at…]; resolves with how many (0 = end of input). */
+type FillChunk = (buf: Uint8Array, at: number, length: number) => Promise<number>;
+
+function readFromFd(fd: number, sink: FrameSink, hooks: ReadHooks): Promise<ReadResult> {
+  return readFrom((buf, at, length) => readChunk(fd, buf, at, length), sink, hooks);
+}
+
+async function readFrom(fill: FillChunk, sink: FrameSink, hooks: ReadHooks): Promise<ReadResult> {
   let buf = new Uint8Array(INITIAL_BUFFER_BYTES);
   let start = 0;
   let end = 0;
@@ -134,7 +182,7 @@ async function readFromFd(fd: number, sink: FrameSink, hooks: ReadHooks): Promis
       start = 0;
       buf = bigger;
     }
-    const n = await readChunk(fd, buf, end, buf.length - end);
+    const n = await fill(buf, end, buf.length - end);
     if (n === 0) {
       eof = true;
     } else {

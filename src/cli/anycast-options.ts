@@ -1,0 +1,131 @@
+import * as fs from 'node:fs';
+import { parseIpv4, parseIpv6, parseMac } from '../report/address.js';
+import { Defaults, emptyConfig, type AnycastConfig, type GatewayConfig } from '../detect/config.js';
+import { UsageError } from './errors.js';
+
+/** The anycast flags shared by analyze, watch and replay. */
+export interface AnycastFlags {
+  anycastIp?: string[];
+  anycastMac?: string[];
+  gateway?: string[];
+  config?: string;
+  interGatewayThreshold?: number;
+  maxFlows?: number;
+}
+
+export const DEFAULT_CONFIG_FILE = 'anycast-probe.json';
+
+/** JSON config file shape (see README "Configuration"). */
+interface ConfigFile {
+  anycast?: { ipv4?: string[]; ipv6?: string[]; mac?: string[] };
+  gateways?: Record<string, { mac?: string[]; ipv4?: string[] }>;
+  interGatewayThreshold?: number;
+  maxFlows?: number;
+}
+
+function mac(text: string, where: string): number {
+  const value = parseMac(text);
+  if (Number.isNaN(value)) throw new UsageError(`${where}: "${text}" is not a MAC address (expected aa:bb:cc:dd:ee:ff)`);
+  return value;
+}
+
+function addIp(config: AnycastConfig, text: string, where: string): void {
+  const v4 = parseIpv4(text);
+  if (!Number.isNaN(v4)) {
+    if (!config.anycastIpv4.includes(v4)) config.anycastIpv4.push(v4);
+    return;
+  }
+  const v6 = new Uint32Array(4);
+  if (parseIpv6(text, v6)) {
+    config.anycastIpv6.push(v6);
+    return;
+  }
+  throw new UsageError(`${where}: "${text}" is not an IPv4 or IPv6 address`);
+}
+
+function readConfigFile(path: string, explicit: boolean): ConfigFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be an object');
+    return parsed as ConfigFile;
+  } catch (err) {
+    throw new UsageError(`${path}: not valid JSON config: ${(err as Error).message}`);
+  }
+}
+
+function stringList(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new UsageError(`${where} must be a list of strings`);
+  return value as string[];
+}
+
+/**
+ * Builds the analysis configuration: the config file (--config, else
+ * ./anycast-probe.json when present) first, flags on top. Every bad value is
+ * a UsageError naming the flag or file and what was expected.
+ */
+export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
+  const config = emptyConfig();
+  const file = readConfigFile(flags.config ?? DEFAULT_CONFIG_FILE, flags.config !== undefined);
+  if (file !== undefined) {
+    const where = flags.config ?? DEFAULT_CONFIG_FILE;
+    for (const ip of stringList(file.anycast?.ipv4, `${where}: anycast.ipv4`)) addIp(config, ip, `${where}: anycast.ipv4`);
+    for (const ip of stringList(file.anycast?.ipv6, `${where}: anycast.ipv6`)) addIp(config, ip, `${where}: anycast.ipv6`);
+    for (const m of stringList(file.anycast?.mac, `${where}: anycast.mac`)) config.anycastMacs.push(mac(m, `${where}: anycast.mac`));
+    for (const [name, g] of Object.entries(file.gateways ?? {})) {
+      const gw: GatewayConfig = { name, macs: [], ipv4: [] };
+      for (const m of stringList(g.mac, `${where}: gateways.${name}.mac`)) gw.macs.push(mac(m, `${where}: gateways.${name}.mac`));
+      for (const ip of stringList(g.ipv4, `${where}: gateways.${name}.ipv4`)) {
+        const v = parseIpv4(ip);
+        if (Number.isNaN(v)) throw new UsageError(`${where}: gateways.${name}.ipv4: "${ip}" is not an IPv4 address`);
+        gw.ipv4.push(v);
+      }
+      config.gateways.push(gw);
+    }
+    if (file.interGatewayThreshold !== undefined) config.interGatewayWarnShare = file.interGatewayThreshold;
+    if (file.maxFlows !== undefined) config.maxFlows = file.maxFlows;
+    config.source = 'config-file';
+  }
+  let fromFlags = false;
+  for (const ip of flags.anycastIp ?? []) {
+    for (const part of ip.split(',')) addIp(config, part, '--anycast-ip');
+    fromFlags = true;
+  }
+  for (const m of flags.anycastMac ?? []) {
+    for (const part of m.split(',')) config.anycastMacs.push(mac(part, '--anycast-mac'));
+    fromFlags = true;
+  }
+  for (const spec of flags.gateway ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--gateway "${spec}": expected NAME=MAC[,MAC...]`);
+    const name = spec.slice(0, eq);
+    const gw: GatewayConfig = { name, macs: spec.slice(eq + 1).split(',').map((m) => mac(m, `--gateway ${name}`)), ipv4: [] };
+    const existing = config.gateways.find((g) => g.name === name);
+    if (existing !== undefined) existing.macs.push(...gw.macs);
+    else config.gateways.push(gw);
+    fromFlags = true;
+  }
+  if (flags.interGatewayThreshold !== undefined) {
+    const t = flags.interGatewayThreshold;
+    if (!Number.isFinite(t) || t < 0 || t > 1) throw new UsageError(`--inter-gateway-threshold ${t}: expected a share between 0 and 1 (e.g. 0.05 for 5 %)`);
+    config.interGatewayWarnShare = t;
+  }
+  if (flags.maxFlows !== undefined) {
+    if (!Number.isInteger(flags.maxFlows) || flags.maxFlows < 16 || flags.maxFlows > 1 << 24) throw new UsageError(`--max-flows ${flags.maxFlows}: expected an integer between 16 and 16777216`);
+    config.maxFlows = flags.maxFlows;
+  }
+  if (fromFlags) config.source = 'flags';
+  if (!Number.isFinite(config.interGatewayWarnShare)) config.interGatewayWarnShare = Defaults.interGatewayWarnShare;
+  return config;
+}
+
+export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
+  return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
+}

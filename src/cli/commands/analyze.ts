@@ -1,0 +1,100 @@
+import type { Argv, CommandModule } from 'yargs';
+import { Analysis } from '../../detect/analysis.js';
+import { hasAnycast } from '../../detect/config.js';
+import { AnycastInference } from '../../detect/inference.js';
+import { analysisJson } from '../../report/analysis-json.js';
+import { analysisText } from '../../report/analysis-text.js';
+import { anycastConfigFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { describeError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+import { LineWriter, warn } from '../output.js';
+import { readFrames } from '../read-frames.js';
+import { useColor } from '../terminal.js';
+
+export interface AnalyzeOptions extends AnycastFlags {
+  input: string;
+  json: boolean;
+  keepDuplicates: boolean;
+  count: number;
+}
+
+/**
+ * analyze: read the capture, run every detector, print the verdict. Without
+ * an anycast IP (flags or config file) a file is read twice: once to infer
+ * the anycast IP/MAC from ARP, then to judge every frame with them. Stdin
+ * cannot be read twice: there the candidates are reported with the command
+ * to rerun.
+ */
+export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
+  let config = anycastConfigFrom(opts);
+  const inference = new AnycastInference();
+  let inferred = inference.result();
+  if (!hasAnycast(config) && opts.input !== '-') {
+    const first = await readFrames({ input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, onFrame: (d) => inference.observe(d) });
+    inferred = inference.result();
+    if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
+    if (first.error !== undefined && first.stats.frames === 0) {
+      warn(describeError(first.error, opts.input));
+      return ExitCode.usageOrInput;
+    }
+  }
+  const analysis = new Analysis(config, inferred);
+  const streamInference = !hasAnycast(config);
+  let tsDigits = 6;
+  const result = await readFrames({
+    input: opts.input,
+    keepDuplicates: opts.keepDuplicates,
+    count: opts.count,
+    onFrame(d) {
+      tsDigits = d.tsDigits;
+      if (streamInference) inference.observe(d);
+      analysis.observe(d);
+    },
+  });
+  const report = analysis.finish();
+  if (streamInference) report.inferred = inference.result();
+  const doc = analysisJson(report, result.stats, {
+    input: opts.input,
+    format: result.format,
+    duplicates: result.duplicates,
+    error: result.error === undefined ? undefined : describeError(result.error, opts.input),
+    warnings: result.warnings,
+    tsDigits,
+  });
+  const out = new LineWriter(1);
+  out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color: useColor(1) }));
+  out.flush();
+  for (const w of result.warnings) warn(`${opts.input}: ${w}`);
+  if (result.error !== undefined) {
+    warn(describeError(result.error, opts.input));
+    return ExitCode.usageOrInput;
+  }
+  if (result.warnings.length > 0) return ExitCode.usageOrInput;
+  return report.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
+}
+
+export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('anycast-ip', { type: 'string', array: true, describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
+    .option('anycast-mac', { type: 'string', array: true, describe: 'the shared anycast MAC (repeat or comma-separate)' })
+    .option('gateway', { type: 'string', array: true, describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
+    .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
+    .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
+    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' }) as Argv<T>;
+}
+
+export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {
+  command: 'analyze <input>',
+  describe: 'judge a capture: unicast ARP answers for the anycast IP, replies from the wrong gateway, traffic between gateways',
+  builder: (y: Argv) =>
+    anycastFlagsBuilder(
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: 'pcap or pcapng file, or - for stdin' })
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON document (schema/analysis.schema.json)' })
+        .option('keep-duplicates', { type: 'boolean', default: false, describe: "keep every copy a 'tcpdump -i any' capture holds of a frame" })
+        .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames (0 = all)' }),
+    ) as unknown as Argv<AnalyzeOptions>,
+  handler: async (argv) => {
+    process.exitCode = await runAnalyze(argv);
+  },
+};

@@ -1,0 +1,56 @@
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer } from '../decode/layer.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
+import type { DetectContext, Detector } from './detector.js';
+import { Cause, FindingKind, findingKey } from './findings.js';
+
+const KIND_INDEX = 2;
+
+/**
+ * `anycast-reply-unicast-mac`: an IP packet (an echo reply, a TCP answer…)
+ * sourced from an anycast IP but sent from a unicast MAC. Without the
+ * source route (`ip rule from <anycast-ip> table anycast`) the kernel routes
+ * replies from the anycast IP out of the bridge with the bridge's MAC.
+ * Neighbor discovery is left to `unicast-neighbor-advert`.
+ */
+export class AnycastReplyUnicastMacDetector implements Detector {
+  readonly id = FindingKind.anycastReplyUnicastMac;
+  readonly description = 'IP packet sourced from an anycast IP but sent from a unicast MAC (source routing missing)';
+  readonly docs = 'README.md#anycast-reply-unicast-mac';
+
+  observe(d: FrameDecoder, ctx: DetectContext): void {
+    if (d.l2Src < 0) return;
+    let anycastV4 = -1;
+    let v6Index = -1;
+    if ((d.layers & Layer.ipv4) !== 0) {
+      if (!ctx.anycast.isAnycastIpv4(d.ipv4.src)) return;
+      anycastV4 = d.ipv4.src;
+    } else if ((d.layers & Layer.ipv6) !== 0 && ctx.anycast.v6.length > 0) {
+      v6Index = ctx.anycast.anycastIpv6Index(d.ipv6.src);
+      if (v6Index < 0) return;
+      if ((d.layers & Layer.icmpv6) !== 0) {
+        const t = d.icmpv6.type;
+        if (t >= Icmpv6Type.routerSolicit && t <= Icmpv6Type.redirect) return;
+      }
+    } else {
+      return;
+    }
+    const gateways = ctx.gateways;
+    if (gateways.isAnycastMac(d.l2Src)) return;
+    const gw = gateways.learn(d.l2Src, 'sourced-anycast-ip', d.number);
+    const f = ctx.findings.raise(findingKey(KIND_INDEX, gw + 1, anycastV4 >= 0 ? anycastV4 : v6Index), d, () => ({
+      kind: FindingKind.anycastReplyUnicastMac,
+      severity: 'error',
+      cause: Cause.sourceRouteMissing,
+      gateway: gw,
+      otherGateway: -1,
+      anycastIpv4: anycastV4,
+      anycastIpv6: v6Index >= 0 ? ctx.anycast.v6[v6Index]! : null,
+      mac: d.l2Src,
+      detail: { protocol: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.protocol : d.ipv6.nextHeader },
+    }));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  finish(): void {}
+}

@@ -1,0 +1,156 @@
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer } from '../decode/layer.js';
+import { IcmpType } from '../decode/icmp.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
+import { isGroupMac } from '../decode/read.js';
+import { Defaults } from './config.js';
+import type { DetectContext, Detector } from './detector.js';
+import { Cause, FindingKind, findingKey } from './findings.js';
+import { FlowTable, foldIpv6 } from './flow-table.js';
+
+const ASYMMETRIC_INDEX = 4;
+const SWITCH_INDEX = 5;
+const PROTO_ICMP = 1;
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const PROTO_ICMPV6 = 58;
+
+/**
+ * Pairs every echo reply with its request (addresses, id, sequence) and
+ * every TCP/UDP packet with its flow's reverse (5-tuple), then judges by
+ * the MAC the request was sent to and the MAC the reply came from:
+ *
+ * - request to gateway X's unicast MAC, reply from gateway Y's unicast MAC:
+ *   `asymmetric-reply` (the wrong gateway answered);
+ * - request to the anycast MAC, reply from a gateway's unicast MAC: what
+ *   the kernel does for forwarded traffic in a healthy setup — no finding,
+ *   but that MAC is learned as a gateway;
+ * - request to a unicast MAC, reply from the anycast MAC: a client pinned by
+ *   a unicast ARP answer; counted for that finding, not reported here;
+ * - one flow answered by different gateways over time: `gateway-switch`.
+ */
+export class AsymmetricReplyDetector implements Detector {
+  readonly id = FindingKind.asymmetricReply;
+  readonly description = 'Replies from a different gateway than the one the request was sent to; flows that move between gateways';
+  readonly docs = 'README.md#asymmetric-reply';
+  private echoes: FlowTable | undefined;
+  private flows: FlowTable | undefined;
+  /** Requests sent to a unicast gateway MAC but answered by the anycast MAC (pinned clients), per gateway. */
+  readonly pinnedAnswers = new Map<number, number>();
+
+  private tables(ctx: DetectContext): [FlowTable, FlowTable] {
+    if (this.echoes === undefined || this.flows === undefined) {
+      this.echoes = new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow);
+      this.flows = new FlowTable(ctx.config.maxFlows, Defaults.flowIdle);
+    }
+    return [this.echoes, this.flows];
+  }
+
+  get evictions(): number {
+    return (this.echoes?.evictions ?? 0) + (this.flows?.evictions ?? 0);
+  }
+
+  observe(d: FrameDecoder, ctx: DetectContext): void {
+    const layers = d.layers;
+    if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) === 0) return;
+    if (d.l2Src < 0 || d.l2Dst < 0 || isGroupMac(d.l2Dst)) return;
+    let src: number;
+    let dst: number;
+    if ((layers & Layer.ipv4) !== 0) {
+      src = d.ipv4.src;
+      dst = d.ipv4.dst;
+    } else if ((layers & Layer.ipv6) !== 0) {
+      src = foldIpv6(d.ipv6.src);
+      dst = foldIpv6(d.ipv6.dst);
+    } else {
+      return;
+    }
+    const [echoes, flows] = this.tables(ctx);
+    if ((layers & Layer.icmp) !== 0 || (layers & Layer.icmpv6) !== 0) {
+      const v4 = (layers & Layer.icmp) !== 0;
+      const type = v4 ? d.icmp.type : d.icmpv6.type;
+      const id = v4 ? d.icmp.id : d.icmpv6.id;
+      const seq = v4 ? d.icmp.seq : d.icmpv6.seq;
+      if (id < 0 || seq < 0) return;
+      const proto = v4 ? PROTO_ICMP : PROTO_ICMPV6;
+      const isRequest = v4 ? type === IcmpType.echoRequest : type === Icmpv6Type.echoRequest;
+      const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
+      const idSeq = ((id << 16) | seq) >>> 0;
+      if (isRequest) {
+        const s = echoes.upsert(src, dst, idSeq, proto, ctx.now);
+        echoes.mac[s] = d.l2Dst;
+        return;
+      }
+      if (!isReply) return;
+      const s = echoes.find(dst, src, idSeq, proto, ctx.now);
+      if (s < 0) return;
+      const flow = flows.upsert(dst, src, id, proto, ctx.now);
+      this.judge(d, ctx, echoes.mac[s]!, flows, flow, dst);
+      return;
+    }
+    const tcp = (layers & Layer.tcp) !== 0;
+    const sport = tcp ? d.tcp.srcPort : d.udp.srcPort;
+    const dport = tcp ? d.tcp.dstPort : d.udp.dstPort;
+    const proto = tcp ? PROTO_TCP : PROTO_UDP;
+    const reverse = flows.find(dst, src, ((dport << 16) | sport) >>> 0, proto, ctx.now);
+    if (reverse >= 0) {
+      flows.time[reverse] = ctx.now;
+      this.judge(d, ctx, flows.mac[reverse]!, flows, reverse, dst);
+      return;
+    }
+    // Client → gateway direction: remember where the client sent it.
+    const gateways = ctx.gateways;
+    if (gateways.indexOf(d.l2Dst) < 0 && !gateways.isAnycastMac(d.l2Dst)) return;
+    const s = flows.upsert(src, dst, ((sport << 16) | dport) >>> 0, proto, ctx.now);
+    flows.mac[s] = d.l2Dst;
+  }
+
+  private judge(d: FrameDecoder, ctx: DetectContext, requestMac: number, flows: FlowTable, flow: number, client: number): void {
+    if (requestMac < 0) return;
+    const gateways = ctx.gateways;
+    const replyMac = d.l2Src;
+    const replyAnycast = gateways.isAnycastMac(replyMac);
+    const requestAnycast = gateways.isAnycastMac(requestMac);
+    const requestGw = gateways.indexOf(requestMac);
+    let replyGw = gateways.indexOf(replyMac);
+    if (requestAnycast && !replyAnycast && replyGw < 0) {
+      // Only a gateway receives frames for the anycast MAC: whoever answers such a request is one.
+      replyGw = gateways.learn(replyMac, 'answered-anycast-traffic', d.number);
+    }
+    if (requestGw >= 0 && replyAnycast) {
+      this.pinnedAnswers.set(requestGw, (this.pinnedAnswers.get(requestGw) ?? 0) + 1);
+    }
+    if (requestGw >= 0 && replyGw >= 0 && requestGw !== replyGw) {
+      const f = ctx.findings.raise(findingKey(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1), d, () => ({
+        kind: FindingKind.asymmetricReply,
+        severity: 'warning',
+        cause: Cause.wrongGatewayReturn,
+        gateway: replyGw,
+        otherGateway: requestGw,
+        anycastIpv4: -1,
+        anycastIpv6: null,
+        mac: replyMac,
+        detail: { exampleClient: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.dst : -1, exampleServer: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.src : -1 },
+      }));
+      ctx.findings.addClient(f, d.l2Dst);
+    }
+    if (replyGw < 0) return;
+    const previous = flows.gateway[flow]!;
+    flows.gateway[flow] = replyGw;
+    if (previous < 0 || previous === replyGw) return;
+    const f = ctx.findings.raise(findingKey(SWITCH_INDEX, 0, client), d, () => ({
+      kind: FindingKind.gatewaySwitch,
+      severity: 'warning',
+      cause: Cause.flowMovedGateway,
+      gateway: replyGw,
+      otherGateway: previous,
+      anycastIpv4: -1,
+      anycastIpv6: null,
+      mac: replyMac,
+      detail: { client: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.dst : -1, server: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.src : -1 },
+    }));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  finish(): void {}
+}

@@ -1,0 +1,59 @@
+/**
+ * What the detectors need to know about the mesh: the anycast addresses,
+ * the anycast MAC(s), and the gateways with their unicast MACs. Addresses
+ * are numbers (MAC 48-bit, IPv4 uint32, IPv6 four words); text is parsed
+ * once, in cli/, and formatted again only in report/.
+ */
+export interface GatewayConfig {
+  name: string;
+  macs: number[];
+  ipv4: number[];
+}
+
+export interface AnycastConfig {
+  anycastIpv4: number[];
+  anycastIpv6: Uint32Array[];
+  anycastMacs: number[];
+  gateways: GatewayConfig[];
+  /** Inter-gateway bytes as a share of all bytes above which traffic between gateways is a warning. */
+  interGatewayWarnShare: number;
+  /** Bound on every per-flow / per-request table: a flood of flows costs accuracy (counted), never memory. */
+  maxFlows: number;
+  /** Where the anycast facts came from, for the report. */
+  source: ConfigSource;
+}
+
+export type ConfigSource = 'flags' | 'config-file' | 'inferred' | 'interface' | 'none';
+
+export const Defaults = {
+  interGatewayWarnShare: 0.05,
+  /** Minimum inter-gateway packets before the share can raise a warning (a handful of pings is not a problem). */
+  interGatewayMinPackets: 100,
+  maxFlows: 1 << 16,
+  /** An ARP reply belongs to a request seen this long before it (seconds of capture time). */
+  arpReplyWindow: 1.0,
+  /** Echo requests wait this long for their reply. */
+  echoReplyWindow: 5.0,
+  /** A TCP/UDP flow is forgotten after this much silence. */
+  flowIdle: 120,
+} as const;
+
+export function emptyConfig(): AnycastConfig {
+  return {
+    anycastIpv4: [],
+    anycastIpv6: [],
+    anycastMacs: [],
+    gateways: [],
+    interGatewayWarnShare: Defaults.interGatewayWarnShare,
+    maxFlows: Defaults.maxFlows,
+    source: 'none',
+  };
+}
+
+export function hasAnycast(config: AnycastConfig): boolean {
+  return config.anycastIpv4.length > 0 || config.anycastIpv6.length > 0 || config.anycastMacs.length > 0;
+}
+
+export function ipv6Equal(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}

@@ -1,0 +1,108 @@
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Defaults } from './config.js';
+import type { DetectContext, Detector } from './detector.js';
+import { Cause, FindingKind, findingKey } from './findings.js';
+import { MAX_GATEWAYS } from './gateways.js';
+
+const KIND_INDEX = 6;
+
+export interface InterGatewayPair {
+  from: number;
+  to: number;
+  packets: number;
+  bytes: number;
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
+  firstFrame: number;
+  /** Most packets seen in one second of capture time. */
+  peakPerSecond: number;
+}
+
+/**
+ * `inter-gateway-traffic`: frames from one gateway's unicast MAC to
+ * another's, per ordered pair — packets, bytes, first/last, peak per
+ * second, share of all bytes. Always measured (the matrix is in every
+ * report); a warning only when the share passes the configured threshold.
+ * Counters are typed arrays indexed by gateway pair: two Map lookups per
+ * frame are the whole cost for frames that are not between gateways.
+ */
+export class InterGatewayTrafficDetector implements Detector {
+  readonly id = FindingKind.interGatewayTraffic;
+  readonly description = 'Traffic between two gateways (their unicast MACs): volume, rate and share';
+  readonly docs = 'README.md#inter-gateway-traffic';
+  private readonly packets = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
+  private readonly bytes = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
+  private readonly first = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS * 3);
+  private readonly last = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS * 2);
+  private readonly second = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
+  private readonly inSecond = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
+  private readonly peak = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
+  totalBytes = 0;
+  totalPackets = 0;
+  pairs: InterGatewayPair[] = [];
+
+  observe(d: FrameDecoder, ctx: DetectContext): void {
+    this.totalBytes += d.wireLen;
+    this.totalPackets++;
+    if (d.l2Src < 0 || d.l2Dst < 0) return;
+    const gateways = ctx.gateways;
+    const from = gateways.indexOf(d.l2Src);
+    if (from < 0) return;
+    const to = gateways.indexOf(d.l2Dst);
+    if (to < 0 || to === from) return;
+    const p = from * MAX_GATEWAYS + to;
+    if (this.packets[p] === 0) {
+      this.first[p * 3] = d.tsSec;
+      this.first[p * 3 + 1] = d.tsNsec;
+      this.first[p * 3 + 2] = d.number;
+      this.second[p] = d.tsSec;
+    }
+    this.packets[p]!++;
+    this.bytes[p]! += d.wireLen;
+    this.last[p * 2] = d.tsSec;
+    this.last[p * 2 + 1] = d.tsNsec;
+    if (this.second[p] !== d.tsSec) {
+      this.second[p] = d.tsSec;
+      this.inSecond[p] = 0;
+    }
+    this.inSecond[p]!++;
+    if (this.inSecond[p]! > this.peak[p]!) this.peak[p] = this.inSecond[p]!;
+  }
+
+  finish(ctx: DetectContext): void {
+    const n = ctx.gateways.list.length;
+    this.pairs = [];
+    for (let from = 0; from < n; from++) {
+      for (let to = 0; to < n; to++) {
+        const p = from * MAX_GATEWAYS + to;
+        if (this.packets[p] === 0) continue;
+        const pair: InterGatewayPair = {
+          from, to,
+          packets: this.packets[p]!, bytes: this.bytes[p]!,
+          firstSec: this.first[p * 3]!, firstNsec: this.first[p * 3 + 1]!, firstFrame: this.first[p * 3 + 2]!,
+          lastSec: this.last[p * 2]!, lastNsec: this.last[p * 2 + 1]!,
+          peakPerSecond: this.peak[p]!,
+        };
+        this.pairs.push(pair);
+        const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
+        const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
+        const f = ctx.findings.raise(findingKey(KIND_INDEX, from + 1, to + 1), { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
+          kind: FindingKind.interGatewayTraffic,
+          severity: warn ? 'warning' : 'info',
+          cause: Cause.interGatewayVolume,
+          gateway: from,
+          otherGateway: to,
+          anycastIpv4: -1,
+          anycastIpv6: null,
+          mac: -1,
+          detail: { bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
+        }));
+        f.count = pair.packets;
+        f.lastSec = pair.lastSec;
+        f.lastNsec = pair.lastNsec;
+      }
+    }
+  }
+}

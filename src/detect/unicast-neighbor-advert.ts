@@ -1,0 +1,46 @@
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer } from '../decode/layer.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
+import type { DetectContext, Detector } from './detector.js';
+import { Cause, FindingKind, findingKey } from './findings.js';
+
+const KIND_INDEX = 3;
+
+/**
+ * `unicast-neighbor-advert`: the IPv6 twin of `unicast-arp-reply` — a
+ * neighbor advertisement for an anycast IPv6 address whose target
+ * link-layer address or Ethernet source is not the anycast MAC.
+ */
+export class UnicastNeighborAdvertDetector implements Detector {
+  readonly id = FindingKind.unicastNeighborAdvert;
+  readonly description = 'Neighbor advertisement for an anycast IPv6 address with a unicast MAC';
+  readonly docs = 'README.md#unicast-neighbor-advert';
+
+  observe(d: FrameDecoder, ctx: DetectContext): void {
+    if ((d.layers & Layer.icmpv6) === 0 || ctx.anycast.v6.length === 0) return;
+    const n = d.icmpv6;
+    if (n.type !== Icmpv6Type.neighborAdvert || !n.hasTarget) return;
+    const index = ctx.anycast.anycastIpv6Index(n.target);
+    if (index < 0) return;
+    const gateways = ctx.gateways;
+    const tllBad = n.targetLinkAddr >= 0 && !gateways.isAnycastMac(n.targetLinkAddr);
+    const srcBad = d.l2Src >= 0 && !gateways.isAnycastMac(d.l2Src);
+    if (!tllBad && !srcBad) return;
+    const mac = tllBad ? n.targetLinkAddr : d.l2Src;
+    const gw = gateways.learn(mac, 'claimed-anycast-ip', d.number);
+    const f = ctx.findings.raise(findingKey(KIND_INDEX, gw + 1, index), d, () => ({
+      kind: FindingKind.unicastNeighborAdvert,
+      severity: 'error',
+      cause: Cause.ndpFromBridge,
+      gateway: gw,
+      otherGateway: -1,
+      anycastIpv4: -1,
+      anycastIpv6: ctx.anycast.v6[index]!,
+      mac,
+      detail: {},
+    }));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  finish(): void {}
+}

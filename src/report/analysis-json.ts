@@ -1,0 +1,129 @@
+import type { AnalysisResult } from '../detect/analysis.js';
+import type { FindingKindValue, Severity } from '../detect/findings.js';
+import type { DecodeStats } from '../decode/stats.js';
+import { formatIpv4, formatIpv6, formatMac } from './address.js';
+import { causeText, evidenceText, fixCommands } from './causes.js';
+import { gatewayByIndex, gatewayName } from './names.js';
+import { formatIsoTime } from './time.js';
+
+/** Version of the analysis document; schema/analysis.schema.json describes it. Bump on incompatible change. */
+export const ANALYSIS_SCHEMA = 'anycast-probe/analysis/v1';
+
+export interface ReadSummary {
+  input: string;
+  format: string | undefined;
+  duplicates: number;
+  error: string | undefined;
+  warnings: string[];
+  /** Capture clock digits (6 µs, 9 ns) for times. */
+  tsDigits: number;
+}
+
+export interface AnalysisJson {
+  schema: string;
+  input: string;
+  format: string | null;
+  verdict: string;
+  anycast: {
+    source: string;
+    ipv4: string[];
+    ipv6: string[];
+    macs: string[];
+    inferred: { ip: string; mac: string; repliesPerRequest: number; claimingMacs: string[]; firstFrame: number }[];
+  };
+  gateways: { name: string; macs: string[]; ipv4: string[]; learned: boolean; evidence: string; evidenceFrame: number }[];
+  findings: {
+    kind: FindingKindValue; severity: Severity; count: number; first: string; last: string; frames: number[];
+    gateway: string | null; otherGateway: string | null; anycastIp: string | null; mac: string | null;
+    clients: string[]; clientCount: number; cause: string; causeText: string; fix: string[];
+    detail: Record<string, number | string>;
+  }[];
+  interGateway: { from: string; to: string; packets: number; bytes: number; share: number; peakPerSecond: number; ratePerSecond: number; first: string; last: string }[];
+  claims: { ip: string; mac: string; replies: number; gratuitous: number; requests: number; neighborAdverts: number; first: string; last: string; firstFrame: number; isAnycastMac: boolean }[];
+  stats: {
+    frames: number; bytes: number; duplicates: number; evictions: number;
+    layers: Record<string, number>; truncated: number; malformed: number; unsupportedVersion: number; unsupportedLinkType: number;
+    first: string | null; last: string | null; durationSeconds: number;
+  };
+  warnings: string[];
+  error: string | null;
+}
+
+export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSummary): AnalysisJson {
+  const digits = read.tsDigits;
+  const time = (sec: number, nsec: number): string => formatIsoTime(sec, nsec, digits);
+  const gwName = (i: number): string | null => (i >= 0 ? gatewayName(gatewayByIndex(r.gateways, i)) : null);
+  const anycastMacs = new Set(r.config.anycastMacs);
+  const duration = r.lastSec - r.firstSec + (r.lastNsec - r.firstNsec) / 1e9;
+  return {
+    schema: ANALYSIS_SCHEMA,
+    input: read.input,
+    format: read.format ?? null,
+    verdict: r.verdict,
+    anycast: {
+      source: r.config.source,
+      ipv4: r.config.anycastIpv4.map(formatIpv4),
+      ipv6: r.config.anycastIpv6.map(formatIpv6),
+      macs: r.config.anycastMacs.map(formatMac),
+      inferred: r.inferred.map((i) => ({ ip: formatIpv4(i.ipv4), mac: formatMac(i.mac), repliesPerRequest: i.maxRepliesPerRequest, claimingMacs: i.claimingMacs.map(formatMac), firstFrame: i.firstFrame })),
+    },
+    gateways: r.gateways.map((g) => ({ name: gatewayName(g), macs: g.macs.map(formatMac), ipv4: g.ipv4.map(formatIpv4), learned: g.learned, evidence: evidenceText(g.evidence), evidenceFrame: g.evidenceFrame })),
+    findings: r.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      count: f.count,
+      first: time(f.firstSec, f.firstNsec),
+      last: time(f.lastSec, f.lastNsec),
+      frames: f.frames,
+      gateway: gwName(f.gateway),
+      otherGateway: gwName(f.otherGateway),
+      anycastIp: f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : null,
+      mac: f.mac >= 0 ? formatMac(f.mac) : null,
+      clients: f.clientMacs.map(formatMac),
+      clientCount: f.clientCount,
+      cause: f.cause,
+      causeText: causeText(f.cause),
+      fix: fixCommands(f),
+      detail: Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, (k === 'exampleClient' || k === 'exampleServer' || k === 'client' || k === 'server') && typeof v === 'number' && v >= 0 ? formatIpv4(v) : v])),
+    })),
+    interGateway: r.interGateway.map((p) => ({
+      from: gatewayName(r.gateways[p.from]),
+      to: gatewayName(r.gateways[p.to]),
+      packets: p.packets,
+      bytes: p.bytes,
+      share: r.totalBytes > 0 ? p.bytes / r.totalBytes : 0,
+      peakPerSecond: p.peakPerSecond,
+      ratePerSecond: duration > 0 ? p.packets / duration : p.packets,
+      first: time(p.firstSec, p.firstNsec),
+      last: time(p.lastSec, p.lastNsec),
+    })),
+    claims: r.claims.map((c) => ({
+      ip: c.ipv4 >= 0 ? formatIpv4(c.ipv4) : formatIpv6(r.config.anycastIpv6[c.ipv6Index] ?? new Uint32Array(4)),
+      mac: formatMac(c.mac),
+      replies: c.replies,
+      gratuitous: c.gratuitous,
+      requests: c.requests,
+      neighborAdverts: c.neighborAdverts,
+      first: time(c.firstSec, c.firstNsec),
+      last: time(c.lastSec, c.lastNsec),
+      firstFrame: c.firstFrame,
+      isAnycastMac: anycastMacs.has(c.mac),
+    })),
+    stats: {
+      frames: stats.frames,
+      bytes: stats.bytes,
+      duplicates: read.duplicates,
+      evictions: r.evictions,
+      layers: stats.toRecord(),
+      truncated: stats.truncated,
+      malformed: stats.malformed,
+      unsupportedVersion: stats.unsupportedVersion,
+      unsupportedLinkType: stats.unsupportedLinkType,
+      first: stats.frames > 0 ? time(r.firstSec, r.firstNsec) : null,
+      last: stats.frames > 0 ? time(r.lastSec, r.lastNsec) : null,
+      durationSeconds: stats.frames > 0 ? duration : 0,
+    },
+    warnings: read.warnings,
+    error: read.error ?? null,
+  };
+}

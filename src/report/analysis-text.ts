@@ -1,0 +1,106 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { AnalysisJson } from './analysis-json.js';
+import { kindTitle } from './causes.js';
+
+type Finding = AnalysisJson['findings'][number];
+
+export interface TextOptions {
+  color: boolean;
+}
+
+/**
+ * The human report: a one-line verdict an operator can act on, then one
+ * table per problem (gateway, counts, first/last, sample frames, clients,
+ * likely cause and the command that fixes it), the gateway × gateway
+ * traffic matrix, who claimed each anycast IP, and what was read.
+ */
+export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  out.push(verdictLine(doc, c));
+  out.push('');
+  out.push(c.bold('Anycast') + `: ${anycastLine(doc)}`);
+  if (doc.gateways.length > 0) {
+    out.push(c.bold('Gateways') + ': ' + doc.gateways.map((g) => `${g.name} [${g.macs.join(', ')}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`).join('; '));
+  }
+  const problems = doc.findings.filter((f) => f.severity !== 'info');
+  const kinds = [...new Set(problems.map((f) => f.kind))];
+  for (const kind of kinds) {
+    const list = problems.filter((f) => f.kind === kind);
+    out.push('');
+    out.push(c.bold.red(`${list[0]!.severity === 'error' ? '✗' : '!'} ${kind}`) + ` — ${kindTitle(kind)}`);
+    out.push(findingTable(list, opts).toString());
+    const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
+    for (const f of causes) {
+      out.push(`  ${c.bold('Likely cause')} (${list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? '?').join(', ')}): ${f.causeText}`);
+      out.push(`  ${c.bold('Fix')}:`);
+      for (const cmd of f.fix) out.push(`    ${c.cyan(cmd)}`);
+    }
+  }
+  out.push('');
+  out.push(c.bold('Traffic between gateways') + ':');
+  if (doc.interGateway.length === 0) {
+    out.push(doc.gateways.length < 2 ? '  (fewer than two gateways known: nothing to measure)' : '  none seen');
+  } else {
+    const t = new Table({ head: ['from', 'to', 'packets', 'bytes', 'share', 'peak/s', 'first', 'last'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] } });
+    for (const p of doc.interGateway) t.push([p.from, p.to, p.packets, p.bytes, `${(p.share * 100).toFixed(2)} %`, p.peakPerSecond, shortTime(p.first), shortTime(p.last)]);
+    out.push(t.toString());
+  }
+  out.push('');
+  out.push(c.bold('Who claimed the anycast IP') + ':');
+  if (doc.claims.length === 0) {
+    out.push('  nobody in this capture');
+  } else {
+    const t = new Table({ head: ['anycast IP', 'MAC', 'anycast MAC?', 'replies', 'gratuitous', 'requests', 'NA', 'first frame'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] } });
+    for (const cl of doc.claims) t.push([cl.ip, cl.mac, cl.isAnycastMac ? 'yes' : c.red('NO'), cl.replies, cl.gratuitous, cl.requests, cl.neighborAdverts, cl.firstFrame]);
+    out.push(t.toString());
+  }
+  out.push('');
+  const s = doc.stats;
+  out.push(c.dim(`Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers['arp'] ?? 0}, ICMP ${s.layers['icmp'] ?? 0}, ICMPv6 ${s.layers['icmpv6'] ?? 0}, TCP ${s.layers['tcp'] ?? 0}, UDP ${s.layers['udp'] ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows evicted from full tables (raise --max-flows)` : ''}`));
+  return out.join('\n');
+}
+
+function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace('Z', '');
+}
+
+function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
+  const problems = doc.findings.filter((f) => f.severity !== 'info');
+  if (doc.verdict === 'healthy') {
+    return c.green.bold('HEALTHY') + `: anycast ${doc.anycast.ipv4.concat(doc.anycast.ipv6).join(', ') || '(MAC only)'} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${doc.interGateway.reduce((n, p) => n + p.packets, 0)} frames between gateways.`;
+  }
+  if (doc.verdict === 'no-anycast') {
+    const hint = doc.anycast.inferred.length > 0
+      ? ` Candidates seen: ${doc.anycast.inferred.map((i) => `${i.ip} via ${i.mac}`).join(', ')} — rerun with --anycast-ip ${doc.anycast.inferred[0]!.ip}.`
+      : ' Give --anycast-ip and --anycast-mac (or anycast-probe.json).';
+    return c.yellow.bold('NO ANYCAST FOUND') + `: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames.${hint}`;
+  }
+  const worst = problems[0]!;
+  const gws = [...new Set(problems.map((f) => f.gateway).filter((g): g is string => g !== null))];
+  return c.red.bold('PROBLEMS') + `: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? gws.join(', ') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
+}
+
+function anycastLine(doc: AnalysisJson): string {
+  const a = doc.anycast;
+  const addrs = a.ipv4.concat(a.ipv6).join(', ') || 'none';
+  const src = a.source === 'inferred'
+    ? `inferred from the capture: ${a.inferred.map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`).join('; ')}`
+    : a.source;
+  return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src})`;
+}
+
+function findingTable(list: Finding[], opts: TextOptions): Table.Table {
+  const t = new Table({
+    head: ['gateway', 'MAC', 'count', 'first', 'last', 'sample frames', 'clients'],
+    style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    wordWrap: true,
+  });
+  for (const f of list) {
+    const gw = f.otherGateway !== null ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})` : (f.gateway ?? '?');
+    const clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${f.clientCount > 3 ? ` +${f.clientCount - 3}` : ''}`;
+    t.push([gw, f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
+  }
+  return t;
+}

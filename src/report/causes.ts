@@ -1,0 +1,74 @@
+import { Cause, FindingKind, type CauseValue, type Finding, type FindingKindValue } from '../detect/findings.js';
+import type { GatewayEvidence } from '../detect/gateways.js';
+import { formatIpv4, formatIpv6 } from './address.js';
+
+/** What each finding kind means, in one line. */
+export function kindTitle(kind: FindingKindValue): string {
+  switch (kind) {
+    case FindingKind.unicastArpReply: return 'anycast IP answered (ARP) with a unicast MAC';
+    case FindingKind.unicastNeighborAdvert: return 'anycast IPv6 advertised (NDP) with a unicast MAC';
+    case FindingKind.anycastReplyUnicastMac: return 'packets from the anycast IP sent with a unicast MAC';
+    case FindingKind.asymmetricReply: return 'replies from a different gateway than the request went to';
+    case FindingKind.gatewaySwitch: return 'flows answered by different gateways over time';
+    case FindingKind.interGatewayTraffic: return 'traffic between gateways';
+  }
+}
+
+/** The likely cause in words. */
+export function causeText(cause: CauseValue): string {
+  switch (cause) {
+    case Cause.arpFilterOff:
+      return 'arp_filter is off on this gateway: its bridge answers ARP for the anycast IP with the bridge MAC (the anycast MAC answered the same clients too), pinning clients to this gateway';
+    case Cause.sourceRouteMissing:
+      return 'the source route for the anycast IP is missing on this gateway: the kernel sends anything from the anycast IP through the bridge, with the bridge MAC';
+    case Cause.wrongGatewayReturn:
+      return 'the return path leaves through another gateway than the one the client sent to: asymmetric routing between gateways (or a client pinned to one gateway by a unicast ARP answer)';
+    case Cause.flowMovedGateway:
+      return 'the mesh moved the client to another gateway in the middle of a flow; stateful connections (NAT, conntrack) through the first gateway break';
+    case Cause.interGatewayVolume:
+      return 'gateways exchange traffic over the mesh: one gateway carries the other\'s clients (return paths, missing source routing)';
+    case Cause.ndpFromBridge:
+      return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
+  }
+}
+
+/** An example mesh prefix for the route command: the /16 around the anycast IP (the recipe's 10.172.0.0/16). */
+function meshPrefixExample(ip: number): string {
+  return ip >= 0 ? `${formatIpv4((ip & 0xffff0000) >>> 0)}/16` : '<mesh-prefix>';
+}
+
+/** The exact commands from the anycast recipe that fix this finding, to type on the named gateway. */
+export function fixCommands(f: Finding): string[] {
+  const ip = f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : '<anycast-ip>';
+  switch (f.cause) {
+    case Cause.arpFilterOff:
+      return ['sysctl -w net.ipv4.conf.all.arp_filter=1', "echo 'net.ipv4.conf.all.arp_filter = 1' > /etc/sysctl.d/90-anycast.conf"];
+    case Cause.sourceRouteMissing:
+      return [
+        `ip rule add from ${ip}/32 table anycast`,
+        `ip route add table anycast ${meshPrefixExample(f.anycastIpv4)} dev fftr-gw-anycast   # your mesh prefix`,
+        '(define the table once: echo "100 anycast" >> /etc/iproute2/rt_tables)',
+      ];
+    case Cause.wrongGatewayReturn:
+      return [
+        'sysctl -w net.ipv4.conf.br-fftr.rp_filter=0 net.ipv4.conf.fftr-gw-anycast.rp_filter=0 net.ipv4.conf.all.rp_filter=0',
+        'check that the uplink routes each client prefix back through the gateway that forwarded it; fix any unicast-arp-reply finding first',
+      ];
+    case Cause.flowMovedGateway:
+      return ['keep NAT/conntrack state in sync between gateways (conntrackd) or avoid NAT on the gateways; check batman-adv gateway selection (batctl gwl)'];
+    case Cause.interGatewayVolume:
+      return ['check the source routing on every gateway (ip rule show; ip route show table anycast) and the uplink return paths'];
+    case Cause.ndpFromBridge:
+      return [`ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`, 'send router advertisements from fftr-gw-anycast (radvd: interface fftr-gw-anycast)'];
+  }
+}
+
+export function evidenceText(e: GatewayEvidence): string {
+  switch (e) {
+    case 'configured': return 'configured';
+    case 'interface': return 'this host\'s bridge';
+    case 'claimed-anycast-ip': return 'learned: claimed the anycast IP';
+    case 'sourced-anycast-ip': return 'learned: sent packets from the anycast IP';
+    case 'answered-anycast-traffic': return 'learned: answered traffic sent to the anycast MAC';
+  }
+}
