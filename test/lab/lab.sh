@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# anycast-probe network-namespace lab: L2 anycast gateways on an imitated
+# batman-adv mesh. All traffic stays inside namespaces created here (prefix acp-).
+#
+#   lab.sh up SCENARIO          build the lab for SCENARIO
+#   lab.sh down                 remove every acp-* namespace (idempotent)
+#   lab.sh run SCENARIO OUT.pcap  up, capture on the mesh bridge, probe, down
+#   lab.sh scenarios            list scenarios
+#
+# Environment knobs (defaults give the fixtures in fixtures/lab/):
+#   LAB_IPV6=1             leave IPv6 enabled (default: disabled in every netns)
+#   LAB_MACVLAN_MODE=bridge  macvlan mode of fftr-gw-anycast (bridge|private|vepa|passthru)
+#   LAB_ANYCAST_FIRST=1    configure the anycast macvlan address before br-fftr's
+#                          unicast address (changes which connected 10.172.0.0/16
+#                          route wins in the main table)
+#   LAB_EXTRA_SYSCTL="acp-gw1:net.ipv4.conf.all.arp_ignore=1 ..."  extra sysctls
+#                          applied after the lab is built (experiments)
+#   LAB_STATE=FILE         `run` writes neighbour/FDB/route state dumps to FILE
+#
+# See test/lab/FINDINGS.md for the address/MAC plan and what the kernel did.
+set -euo pipefail
+
+NS_PREFIX=acp-
+NS_MESH=acp-mesh NS_GW1=acp-gw1 NS_GW2=acp-gw2 NS_C1=acp-c1 NS_C2=acp-c2 NS_INET=acp-inet
+ALL_NS=("$NS_C1" "$NS_C2" "$NS_GW1" "$NS_GW2" "$NS_INET" "$NS_MESH")
+
+ANYCAST_MAC=02:ca:fe:00:00:01
+ANYCAST_IP=10.172.0.10
+SUBNET=10.172.0.0/16
+INET_HOST=192.0.2.1
+TABLE=100
+
+# MAC plan (fixed so the fixtures are interpretable)
+MAC_MESH_BR=02:00:00:00:ee:00
+MAC_M_GW1=02:00:00:00:ee:01 MAC_M_GW2=02:00:00:00:ee:02
+MAC_M_C1=02:00:00:00:ee:11  MAC_M_C2=02:00:00:00:ee:12
+MAC_GW1_BR=02:00:00:00:01:01 MAC_GW1_BAT=02:00:00:00:01:02 MAC_GW1_UP=02:00:00:00:01:10
+MAC_GW2_BR=02:00:00:00:02:01 MAC_GW2_BAT=02:00:00:00:02:02 MAC_GW2_UP=02:00:00:00:02:10
+MAC_C1=02:00:00:00:0c:01 MAC_C2=02:00:00:00:0c:02
+MAC_INET_GW1=02:00:00:00:99:01 MAC_INET_GW2=02:00:00:00:99:02
+
+SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other)
+
+log() { echo "[lab] $*" >&2; }
+die() { echo "[lab] ERROR: $*" >&2; exit 1; }
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+sc() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null; }
+
+TCPDUMP_PID=""
+
+down() {
+  if [[ -n "$TCPDUMP_PID" ]] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
+    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$TCPDUMP_PID" 2>/dev/null || true
+    TCPDUMP_PID=""
+  fi
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${NS_PREFIX}" || true); do
+    # kill only processes still living inside our own namespaces, by PID
+    local pids
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+
+valid_scenario() {
+  local s
+  for s in "${SCENARIOS[@]}"; do [[ "$1" == "$s" ]] && return 0; done
+  return 1
+}
+
+mkns() {
+  local ns=$1
+  ip netns add "$ns"
+  nsx "$ns" ip link set lo up
+  if [[ "${LAB_IPV6:-0}" != 1 ]]; then
+    sc "$ns" net.ipv6.conf.all.disable_ipv6=1
+    sc "$ns" net.ipv6.conf.default.disable_ipv6=1
+  fi
+  # explicit, host-independent IPv4 defaults
+  local k
+  for k in all default; do
+    sc "$ns" net.ipv4.conf.$k.rp_filter=0
+    sc "$ns" net.ipv4.conf.$k.arp_filter=0
+    sc "$ns" net.ipv4.conf.$k.arp_ignore=0
+    sc "$ns" net.ipv4.conf.$k.arp_announce=0
+    sc "$ns" net.ipv4.conf.$k.arp_notify=0
+  done
+}
+
+# veth pair between namespaces: veth NS_A IF_A MAC_A NS_B IF_B MAC_B
+# (created directly inside the namespaces; nothing touches the host's netns)
+veth() {
+  ip -n "$1" link add "$2" address "$3" type veth peer name "$5" address "$6" netns "$4"
+}
+
+build_mesh() {
+  mkns "$NS_MESH"
+  nsx "$NS_MESH" ip link add br-fftr address "$MAC_MESH_BR" type bridge stp_state 0 mcast_snooping 0
+  nsx "$NS_MESH" ip link set br-fftr up
+}
+
+build_rest() {
+  local scen=$1 g
+  for g in "$NS_GW1" "$NS_GW2" "$NS_C1" "$NS_C2" "$NS_INET"; do mkns "$g"; done
+
+  # ---- links ----
+  veth "$NS_MESH" m-gw1 "$MAC_M_GW1" "$NS_GW1" bat0 "$MAC_GW1_BAT"
+  veth "$NS_MESH" m-gw2 "$MAC_M_GW2" "$NS_GW2" bat0 "$MAC_GW2_BAT"
+  veth "$NS_MESH" m-c1 "$MAC_M_C1" "$NS_C1" eth0 "$MAC_C1"
+  veth "$NS_MESH" m-c2 "$MAC_M_C2" "$NS_C2" eth0 "$MAC_C2"
+  veth "$NS_GW1" up0 "$MAC_GW1_UP" "$NS_INET" to-gw1 "$MAC_INET_GW1"
+  veth "$NS_GW2" up0 "$MAC_GW2_UP" "$NS_INET" to-gw2 "$MAC_INET_GW2"
+
+  # ---- mesh bridge: imitate batman-adv's nearest-gateway choice ----
+  local p
+  for p in m-gw1 m-gw2 m-c1 m-c2; do
+    nsx "$NS_MESH" ip link set "$p" master br-fftr
+    nsx "$NS_MESH" ip link set "$p" up
+  done
+  # Gateway ports do not learn: the anycast MAC appears as source on both of them
+  # and must stay "unknown unicast" (flooded, then filtered below). The gateways'
+  # unicast bridge MACs get static entries instead.
+  nsx "$NS_MESH" bridge link set dev m-gw1 learning off
+  nsx "$NS_MESH" bridge link set dev m-gw2 learning off
+  nsx "$NS_MESH" bridge fdb add "$MAC_GW1_BR" dev m-gw1 master static
+  nsx "$NS_MESH" bridge fdb add "$MAC_GW2_BR" dev m-gw2 master static
+  nsx "$NS_MESH" nft -f - <<EOF
+table bridge acp_mesh {
+  chain forward_filter {
+    type filter hook forward priority 0; policy accept;
+    ether daddr $ANYCAST_MAC iifname "m-c1" oifname != "m-gw1" counter drop
+    ether daddr $ANYCAST_MAC iifname "m-c2" oifname != "m-gw2" counter drop
+  }
+}
+EOF
+
+  # ---- gateways ----
+  local i ns br_mac brip upip upgw
+  for i in 1 2; do
+    ns=acp-gw$i
+    if [[ $i == 1 ]]; then br_mac=$MAC_GW1_BR; upip=198.51.100.1/30; upgw=198.51.100.2
+    else br_mac=$MAC_GW2_BR; upip=198.51.100.5/30; upgw=198.51.100.6; fi
+    brip=10.172.0.$i/16
+
+    sc "$ns" net.ipv4.ip_forward=1
+    local af=1 rpf=0 srcroute=1
+    case "$scen" in
+      arp-filter-off-one) [[ $i == 1 ]] && af=0 ;;
+      arp-filter-off-both) af=0 ;;
+      no-source-route) [[ $i == 1 ]] && srcroute=0 ;;
+      rp-filter-strict) [[ $i == 1 ]] && rpf=1 ;;
+    esac
+    sc "$ns" net.ipv4.conf.all.arp_filter=$af
+    sc "$ns" net.ipv4.conf.all.rp_filter=0
+    sc "$ns" net.ipv4.conf.default.rp_filter=0
+
+    nsx "$ns" ip link add br-fftr address "$br_mac" type bridge stp_state 0 mcast_snooping 0
+    nsx "$ns" ip link set bat0 master br-fftr
+    nsx "$ns" ip link set bat0 up
+    nsx "$ns" ip link set up0 up
+    nsx "$ns" ip link add fftr-gw-anycast link br-fftr address "$ANYCAST_MAC" \
+      type macvlan mode "${LAB_MACVLAN_MODE:-bridge}"
+    sc "$ns" net.ipv4.conf.br-fftr.rp_filter=$rpf
+    sc "$ns" net.ipv4.conf.fftr-gw-anycast.rp_filter=$rpf
+    sc "$ns" net.ipv4.conf.br-fftr.arp_filter=$af
+    sc "$ns" net.ipv4.conf.fftr-gw-anycast.arp_filter=$af
+    if [[ "${LAB_ANYCAST_FIRST:-0}" == 1 ]]; then
+      nsx "$ns" ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
+      nsx "$ns" ip link set fftr-gw-anycast up
+      nsx "$ns" ip addr add "$brip" dev br-fftr
+      nsx "$ns" ip link set br-fftr up
+    else
+      nsx "$ns" ip addr add "$brip" dev br-fftr
+      nsx "$ns" ip link set br-fftr up
+      nsx "$ns" ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
+      nsx "$ns" ip link set fftr-gw-anycast up
+    fi
+    if [[ $srcroute == 1 ]]; then
+      nsx "$ns" ip rule add from "$ANYCAST_IP/32" table "$TABLE" priority 1000
+      nsx "$ns" ip route add table "$TABLE" "$SUBNET" dev fftr-gw-anycast
+    fi
+    nsx "$ns" ip addr add "$upip" dev up0
+    nsx "$ns" ip route add default via "$upgw" dev up0
+  done
+
+  # ---- "internet" router + host 192.0.2.1 (no NAT; see FINDINGS.md) ----
+  # (no dummy driver in this kernel: the host address lives on lo)
+  nsx "$NS_INET" ip addr add "$INET_HOST/32" dev lo
+  nsx "$NS_INET" ip addr add 198.51.100.2/30 dev to-gw1
+  nsx "$NS_INET" ip addr add 198.51.100.6/30 dev to-gw2
+  nsx "$NS_INET" ip link set to-gw1 up
+  nsx "$NS_INET" ip link set to-gw2 up
+  nsx "$NS_INET" ip route add "$SUBNET" via 198.51.100.1 dev to-gw1
+  if [[ "$scen" == return-via-other ]]; then
+    nsx "$NS_INET" ip route add 10.172.1.1/32 via 198.51.100.5 dev to-gw2
+  else
+    nsx "$NS_INET" ip route add 10.172.1.1/32 via 198.51.100.1 dev to-gw1
+  fi
+  nsx "$NS_INET" ip route add 10.172.1.2/32 via 198.51.100.5 dev to-gw2
+
+  # ---- extra per-namespace sysctls for experiments (LAB_EXTRA_SYSCTL) ----
+  local kv
+  for kv in ${LAB_EXTRA_SYSCTL:-}; do
+    sc "${kv%%:*}" "${kv#*:}"
+  done
+
+  # ---- clients ----
+  for i in 1 2; do
+    ns=acp-c$i
+    nsx "$ns" ip addr add 10.172.1.$i/16 dev eth0
+    nsx "$ns" ip link set eth0 up
+    nsx "$ns" ip route add default via "$ANYCAST_IP" dev eth0
+  done
+}
+
+up() {
+  local scen=$1
+  valid_scenario "$scen" || die "unknown scenario '$scen' (one of: ${SCENARIOS[*]})"
+  down
+  build_mesh
+  build_rest "$scen"
+  log "lab up: scenario $scen"
+}
+
+bping() { # bounded ping: NS DEST
+  timeout 5 ip netns exec "$1" ping -n -c 2 -i 0.3 -W 1 "$2" >&2 || log "ping $1 -> $2 failed"
+}
+
+dump_state() {
+  local f=$1 ns
+  {
+    for ns in "$NS_GW1" "$NS_GW2"; do
+      echo "### $ns"
+      nsx "$ns" sysctl net.ipv4.conf.all.arp_filter net.ipv4.conf.br-fftr.rp_filter \
+        net.ipv4.conf.fftr-gw-anycast.rp_filter 2>/dev/null
+      nsx "$ns" ip -br link
+      nsx "$ns" ip -d link show br-fftr | grep -o 'promiscuity [0-9]*' | sed 's/^/br-fftr /'
+      nsx "$ns" ip -d link show fftr-gw-anycast | grep -o 'macvlan mode [a-z]*'
+      nsx "$ns" ip rule
+      echo "-- main table"; nsx "$ns" ip route show table main
+      echo "-- table $TABLE"; nsx "$ns" ip route show table "$TABLE" 2>/dev/null || true
+      echo "-- neigh"; nsx "$ns" ip neigh show
+      echo "-- bridge fdb (br-fftr, non-permanent + anycast)"
+      nsx "$ns" bridge fdb show br br-fftr | grep -Ei "02:00|02:ca" || true
+      echo "-- nstat IP/ARP drops"
+      nsx "$ns" nstat -az 2>/dev/null | grep -E 'IPReversePathFilter|InAddrErrors|InNoRoutes|ArpFilter' || true
+    done
+    for ns in "$NS_C1" "$NS_C2"; do
+      echo "### $ns neigh"; nsx "$ns" ip neigh show
+    done
+    echo "### acp-mesh fdb"; nsx "$NS_MESH" bridge fdb show br br-fftr | grep -Ei "02:00|02:ca" || true
+    echo "### acp-mesh nft"; nsx "$NS_MESH" nft list ruleset
+  } >"$f" 2>&1
+}
+
+run() {
+  local scen=$1 out=$2
+  valid_scenario "$scen" || die "unknown scenario '$scen'"
+  down
+  build_mesh
+  rm -f "$out"
+  # capture on the mesh bridge from before the gateways/clients exist, so
+  # interface-up traffic (gratuitous ARP, IPv6 DAD/RS if enabled) is recorded
+  ip netns exec "$NS_MESH" tcpdump -Z root -i br-fftr -U -s 256 -c 500 -w "$out" 2>/dev/null &
+  TCPDUMP_PID=$!
+  local n=0
+  until [[ -s "$out" ]] || (( n++ >= 25 )); do sleep 0.2; done
+  sleep 0.5
+  build_rest "$scen"
+  log "lab up: scenario $scen; tcpdump pid $TCPDUMP_PID"
+  sleep 1.5
+  local i
+  for i in 1 2; do nsx acp-c$i ip neigh flush all; done
+  log "clients -> anycast $ANYCAST_IP"
+  bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
+  log "clients -> $INET_HOST (forwarded)"
+  bping "$NS_C1" "$INET_HOST"; bping "$NS_C2" "$INET_HOST"
+  log "gateways <-> unicast"
+  bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
+  sleep 0.5
+  [[ -n "${LAB_STATE:-}" ]] && dump_state "$LAB_STATE"
+  kill -INT "$TCPDUMP_PID" 2>/dev/null || true
+  for i in $(seq 1 25); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done
+  wait "$TCPDUMP_PID" 2>/dev/null || true
+  TCPDUMP_PID=""
+  down
+  log "capture written: $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) frames)"
+}
+
+[[ $EUID -eq 0 ]] || die "must run as root"
+cmd=${1:-}
+case "$cmd" in
+  up)   [[ $# -eq 2 ]] || die "usage: $0 up SCENARIO"
+        trap 'rc=$?; [[ $rc -ne 0 ]] && down; exit $rc' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        up "$2" ;;
+  down) down ;;
+  run)  [[ $# -eq 3 ]] || die "usage: $0 run SCENARIO OUT.pcap"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        run "$2" "$3" ;;
+  scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
+  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|scenarios}" ;;
+esac
