@@ -113,9 +113,10 @@ export class AsymmetricReplyDetector implements Detector {
     const requestAnycast = gateways.isAnycastMac(requestMac);
     const requestGw = gateways.indexOf(requestMac);
     let replyGw = gateways.indexOf(replyMac);
-    if (requestAnycast && !replyAnycast && replyGw < 0) {
-      // Only a gateway receives frames for the anycast MAC: whoever answers such a request is one.
-      replyGw = gateways.learn(replyMac, 'answered-anycast-traffic', d.number);
+    if ((requestAnycast || requestGw >= 0) && !replyAnycast && replyGw < 0) {
+      // Only gateways receive frames sent to the anycast MAC or to a gateway: whoever answers
+      // such a request for the far end is routing for it, so it is a gateway too.
+      replyGw = gateways.learn(replyMac, requestAnycast ? 'answered-anycast-traffic' : 'answered-gateway-traffic', d.number);
     }
     if (requestGw >= 0 && replyAnycast) {
       this.pinnedAnswers.set(requestGw, (this.pinnedAnswers.get(requestGw) ?? 0) + 1);

@@ -70,5 +70,6 @@ export function evidenceText(e: GatewayEvidence): string {
     case 'claimed-anycast-ip': return 'learned: claimed the anycast IP';
     case 'sourced-anycast-ip': return 'learned: sent packets from the anycast IP';
     case 'answered-anycast-traffic': return 'learned: answered traffic sent to the anycast MAC';
+    case 'answered-gateway-traffic': return 'learned: answered traffic sent to another gateway';
   }
 }
