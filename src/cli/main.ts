@@ -2,6 +2,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { framesCommand } from './commands/frames.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { replayCommand } from './commands/replay.js';
+import { watchCommand } from './commands/watch.js';
 import { describeError } from './errors.js';
 import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
@@ -14,7 +16,9 @@ export async function main(argv: string[]): Promise<void> {
       .scriptName('anycast-probe')
       .command(framesCommand)
       .command(analyzeCommand)
-      .demandCommand(1, 'name a command: frames, analyze')
+      .command(watchCommand)
+      .command(replayCommand)
+      .demandCommand(1, 'name a command: analyze, watch, replay, frames')
       .strict()
       .help()
       .version()

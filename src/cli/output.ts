@@ -21,14 +21,29 @@ export class LineWriter {
   }
 
   line(text: string): void {
+    if (this.rawPending !== '') {
+      this.pending.push(this.rawPending + text);
+      this.rawPending = '';
+      this.pendingBytes += text.length + 1;
+      if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+      return;
+    }
     this.pending.push(text);
     this.pendingBytes += text.length + 1;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
   }
 
+  /** Text without a newline (terminal control sequences). */
+  raw(text: string): void {
+    this.rawPending += text;
+  }
+
+  private rawPending = '';
+
   flush(): void {
-    if (this.pending.length === 0) return;
-    const data = Buffer.from(this.pending.join('\n') + '\n');
+    if (this.pending.length === 0 && this.rawPending === '') return;
+    const data = Buffer.from((this.pending.length > 0 ? this.pending.join('\n') + '\n' : '') + this.rawPending);
+    this.rawPending = '';
     this.pending = [];
     this.pendingBytes = 0;
     let off = 0;

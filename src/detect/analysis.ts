@@ -73,6 +73,11 @@ export class Analysis {
     for (let i = 0; i < all.length; i++) all[i]!.observe(d, ctx);
   }
 
+  /** Inter-gateway pairs so far, for the live view (finish() computes the final ones). */
+  interGatewaySoFar(): InterGatewayPair[] {
+    return this.detectors.interGatewayTraffic.snapshot(this.ctx.gateways.list.length);
+  }
+
   finish(): AnalysisResult {
     const ctx = this.ctx;
     for (const detector of this.detectors.all) detector.finish(ctx);

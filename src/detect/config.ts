@@ -8,6 +8,8 @@ export interface GatewayConfig {
   name: string;
   macs: number[];
   ipv4: number[];
+  /** Set when the gateway is this host, found on the capture interface (watch). */
+  fromInterface?: boolean;
 }
 
 export interface AnycastConfig {

@@ -65,6 +65,8 @@ interface TimeRef {
 export class FindingStore {
   private readonly byKey = new Map<number, Finding>();
   private readonly clientSets = new Map<Finding, Set<number>>();
+  /** Called once per finding, the moment it is first raised (live view: print it as it happens). */
+  onNew: ((f: Finding) => void) | undefined;
 
   /**
    * Count one offending frame under `key`; `create` builds the finding the
@@ -85,6 +87,10 @@ export class FindingStore {
         clientCount: 0,
       };
       this.byKey.set(key, f);
+      f.count++;
+      if (f.frames.length < MAX_SAMPLE_FRAMES) f.frames.push(frame.number);
+      this.onNew?.(f);
+      return f;
     }
     f.count++;
     f.lastSec = frame.tsSec;

@@ -32,7 +32,7 @@ export class GatewayRegistry {
   constructor(config: AnycastConfig) {
     for (const mac of config.anycastMacs) this.anycastMacs.add(mac);
     for (const g of config.gateways) {
-      const gw = this.add(g.name, false, 'configured', 0);
+      const gw = this.add(g.name, false, g.fromInterface === true ? 'interface' : 'configured', 0);
       if (gw === undefined) continue;
       for (const mac of g.macs) this.addMac(gw, mac);
       for (const ip of g.ipv4) gw.ipv4.push(ip);

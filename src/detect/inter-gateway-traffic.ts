@@ -71,21 +71,30 @@ export class InterGatewayTrafficDetector implements Detector {
     if (this.inSecond[p]! > this.peak[p]!) this.peak[p] = this.inSecond[p]!;
   }
 
-  finish(ctx: DetectContext): void {
-    const n = ctx.gateways.list.length;
-    this.pairs = [];
-    for (let from = 0; from < n; from++) {
-      for (let to = 0; to < n; to++) {
+  /** Every ordered pair with traffic so far. */
+  snapshot(gatewayCount: number): InterGatewayPair[] {
+    const pairs: InterGatewayPair[] = [];
+    for (let from = 0; from < gatewayCount; from++) {
+      for (let to = 0; to < gatewayCount; to++) {
         const p = from * MAX_GATEWAYS + to;
         if (this.packets[p] === 0) continue;
-        const pair: InterGatewayPair = {
+        pairs.push({
           from, to,
           packets: this.packets[p]!, bytes: this.bytes[p]!,
           firstSec: this.first[p * 3]!, firstNsec: this.first[p * 3 + 1]!, firstFrame: this.first[p * 3 + 2]!,
           lastSec: this.last[p * 2]!, lastNsec: this.last[p * 2 + 1]!,
           peakPerSecond: this.peak[p]!,
-        };
-        this.pairs.push(pair);
+        });
+      }
+    }
+    return pairs;
+  }
+
+  finish(ctx: DetectContext): void {
+    this.pairs = this.snapshot(ctx.gateways.list.length);
+    for (const pair of this.pairs) {
+      const { from, to } = pair;
+      {
         const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
         const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
         const f = ctx.findings.raise(findingKey(KIND_INDEX, from + 1, to + 1), { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({

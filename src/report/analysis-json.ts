@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../detect/analysis.js';
-import type { FindingKindValue, Severity } from '../detect/findings.js';
+import type { Finding, FindingKindValue, Severity } from '../detect/findings.js';
+import type { Gateway } from '../detect/gateways.js';
 import type { DecodeStats } from '../decode/stats.js';
 import { formatIpv4, formatIpv6, formatMac } from './address.js';
 import { causeText, evidenceText, fixCommands } from './causes.js';
@@ -49,10 +50,38 @@ export interface AnalysisJson {
   error: string | null;
 }
 
+export type FindingJson = AnalysisJson['findings'][number];
+
+/** One finding as it appears in the analysis document (and in watch's NDJSON stream). */
+export function findingJson(f: Finding, gateways: Gateway[], digits: number): FindingJson {
+  const time = (sec: number, nsec: number): string => formatIsoTime(sec, nsec, digits);
+  const gwName = (i: number): string | null => (i >= 0 ? gatewayName(gatewayByIndex(gateways, i)) : null);
+  return {
+    kind: f.kind,
+    severity: f.severity,
+    count: f.count,
+    first: time(f.firstSec, f.firstNsec),
+    last: time(f.lastSec, f.lastNsec),
+    frames: [...f.frames],
+    gateway: gwName(f.gateway),
+    otherGateway: gwName(f.otherGateway),
+    anycastIp: f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : null,
+    mac: f.mac >= 0 ? formatMac(f.mac) : null,
+    clients: f.clientMacs.map(formatMac),
+    clientCount: f.clientCount,
+    cause: f.cause,
+    causeText: causeText(f.cause),
+    fix: fixCommands(f),
+    detail: Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, ADDRESS_DETAILS.has(k) && typeof v === 'number' && v >= 0 ? formatIpv4(v) : v])),
+  };
+}
+
+/** Detail entries that hold IPv4 addresses as numbers. */
+const ADDRESS_DETAILS = new Set(['exampleClient', 'exampleServer', 'client', 'server']);
+
 export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSummary): AnalysisJson {
   const digits = read.tsDigits;
   const time = (sec: number, nsec: number): string => formatIsoTime(sec, nsec, digits);
-  const gwName = (i: number): string | null => (i >= 0 ? gatewayName(gatewayByIndex(r.gateways, i)) : null);
   const anycastMacs = new Set(r.config.anycastMacs);
   const duration = r.lastSec - r.firstSec + (r.lastNsec - r.firstNsec) / 1e9;
   return {
@@ -68,24 +97,7 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       inferred: r.inferred.map((i) => ({ ip: formatIpv4(i.ipv4), mac: formatMac(i.mac), repliesPerRequest: i.maxRepliesPerRequest, claimingMacs: i.claimingMacs.map(formatMac), firstFrame: i.firstFrame })),
     },
     gateways: r.gateways.map((g) => ({ name: gatewayName(g), macs: g.macs.map(formatMac), ipv4: g.ipv4.map(formatIpv4), learned: g.learned, evidence: evidenceText(g.evidence), evidenceFrame: g.evidenceFrame })),
-    findings: r.findings.map((f) => ({
-      kind: f.kind,
-      severity: f.severity,
-      count: f.count,
-      first: time(f.firstSec, f.firstNsec),
-      last: time(f.lastSec, f.lastNsec),
-      frames: f.frames,
-      gateway: gwName(f.gateway),
-      otherGateway: gwName(f.otherGateway),
-      anycastIp: f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : null,
-      mac: f.mac >= 0 ? formatMac(f.mac) : null,
-      clients: f.clientMacs.map(formatMac),
-      clientCount: f.clientCount,
-      cause: f.cause,
-      causeText: causeText(f.cause),
-      fix: fixCommands(f),
-      detail: Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, (k === 'exampleClient' || k === 'exampleServer' || k === 'client' || k === 'server') && typeof v === 'number' && v >= 0 ? formatIpv4(v) : v])),
-    })),
+    findings: r.findings.map((f) => findingJson(f, r.gateways, digits)),
     interGateway: r.interGateway.map((p) => ({
       from: gatewayName(r.gateways[p.from]),
       to: gatewayName(r.gateways[p.to]),

@@ -42,6 +42,8 @@ export interface ReadHooks {
   onInterface?(info: InterfaceInfo, index: number, format: CaptureFormat): void;
   /** Polled between chunks: stop early (e.g. a --count limit was reached). */
   shouldStop?(): boolean;
+  /** Awaited after each chunk's frames were delivered: backpressure for a paced consumer (replay). */
+  afterChunk?(): Promise<void> | void;
 }
 
 export async function readCapture(path: string, sink: FrameSink, hooks: ReadHooks = {}): Promise<ReadResult> {
@@ -199,6 +201,7 @@ async function readFrom(fill: FillChunk, sink: FrameSink, hooks: ReadHooks): Pro
     const next = parser.parse(buf, start, end, consumedBefore, counting);
     consumedBefore += next - start;
     start = next;
+    if (hooks.afterChunk !== undefined) await hooks.afterChunk();
   }
   if (parser !== undefined && !(hooks.shouldStop?.() === true)) parser.finish(end - start, consumedBefore);
   return {

@@ -1,0 +1,107 @@
+import type { Argv, CommandModule } from 'yargs';
+import { hasAnycast } from '../../detect/config.js';
+import { AnycastInference } from '../../detect/inference.js';
+import { replayCapture } from '../../source/replay.js';
+import { isSupportedLinkType, linkTypeName } from '../../source/frame-record.js';
+import { CaptureFormatError } from '../../source/capture-error.js';
+import { anycastConfigFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { UsageError } from '../errors.js';
+import type { ExitCodeValue } from '../exit-code.js';
+import { runLive } from '../live-run.js';
+import { readFrames } from '../read-frames.js';
+import { anycastFlagsBuilder } from './analyze.js';
+import { openInjector } from '../inject.js';
+
+export interface ReplayCommandOptions extends AnycastFlags {
+  input: string;
+  speed: number;
+  fast: boolean;
+  inject?: string;
+  json: boolean;
+  ndjson: boolean;
+  duration: number;
+  count: number;
+  write?: string;
+}
+
+/**
+ * replay: a capture through the live pipeline and live view with its
+ * original pacing (or --speed N, --fast), so the live path runs without
+ * root and fixtures double as demos. With --inject IFACE the frames are
+ * also sent out of that interface (bounded by the file, --count and
+ * --duration; paced like the capture).
+ */
+export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeValue> {
+  if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new UsageError(`--speed ${opts.speed}: expected a number above 0 (1 = original pacing)`);
+  if (opts.input === '-') throw new UsageError('replay reads a file, not stdin: pacing needs the timestamps up front (use analyze - for stdin)');
+  let config = anycastConfigFrom(opts);
+  if (!hasAnycast(config)) {
+    const inference = new AnycastInference();
+    await readFrames({ input: opts.input, keepDuplicates: false, count: opts.count, onFrame: (d) => inference.observe(d) });
+    const inferred = inference.result();
+    if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
+  }
+  const injector = opts.inject === undefined ? undefined : openInjector(opts.inject);
+  try {
+    return await runLive(
+      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap' },
+      async (sink, shouldStop) => {
+        let read = 0;
+        const forward = injector === undefined ? sink : {
+          frame(rec: Parameters<typeof sink.frame>[0]) {
+            injector.send(rec.data, rec.offset, rec.capLen);
+            sink.frame(rec);
+          },
+        };
+        const counting = { frame(rec: Parameters<typeof sink.frame>[0]) { read++; forward.frame(rec); } };
+        const done = replayCapture(opts.input, counting, {
+          speed: opts.speed,
+          fast: opts.fast,
+          shouldStop,
+          onInterface(info, _index, format) {
+            if (isSupportedLinkType(info.linkType)) return;
+            if (format === 'pcap') throw new CaptureFormatError(`${linkTypeName(info.linkType)} is not supported: anycast-probe decodes Ethernet, Linux cooked SLL/SLL2, PPP and raw IP`, info.declaredAt);
+          },
+        }).then(() => undefined);
+        return {
+          stop: () => undefined,
+          done,
+          counters: () => ({ received: read, dropped: undefined, note: injector !== undefined ? `${injector.sent()} sent out of ${opts.inject}` : 'replay' }),
+        };
+      },
+    );
+  } finally {
+    injector?.close();
+  }
+}
+
+export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('json', { type: 'boolean', default: false, describe: 'at the end, the analysis document (as analyze --json)' })
+    .option('ndjson', { type: 'boolean', default: false, describe: 'one JSON object per finding as it appears, periodic stats, the report last' })
+    .option('duration', { type: 'number', default: 0, describe: 'stop after this many seconds' })
+    .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames' })
+    .option('write', { alias: 'w', type: 'string', describe: 'also write the frames to this pcap file' })
+    .check((argv) => {
+      if (argv['json'] === true && argv['ndjson'] === true) throw new UsageError('--json and --ndjson exclude each other: pick one');
+      return true;
+    }) as Argv<T>;
+}
+
+export const replayCommand: CommandModule<object, ReplayCommandOptions> = {
+  command: 'replay <input>',
+  describe: 'feed a capture through the live pipeline with its original pacing (--inject sends it out of an interface)',
+  builder: (y: Argv) =>
+    anycastFlagsBuilder(
+      liveOutputBuilder(
+        y
+          .positional('input', { type: 'string', demandOption: true, describe: 'pcap or pcapng file' })
+          .option('speed', { type: 'number', default: 1, describe: 'pacing factor: 2 plays twice as fast' })
+          .option('fast', { type: 'boolean', default: false, describe: 'no pacing at all' })
+          .option('inject', { type: 'string', describe: 'also send every frame out of this interface (needs root; lab use)' }),
+      ),
+    ) as unknown as Argv<ReplayCommandOptions>,
+  handler: async (argv) => {
+    process.exitCode = await runReplay(argv);
+  },
+};

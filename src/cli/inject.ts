@@ -1,0 +1,39 @@
+import { loadCap } from '../source/live-cap.js';
+import { requireInterface } from '../source/interface-info.js';
+import { EnvironmentError } from './errors.js';
+
+export interface Injector {
+  send(data: Uint8Array, offset: number, length: number): void;
+  sent(): number;
+  close(): void;
+}
+
+/** Opens an interface for sending raw frames through libpcap (cap's send), for `replay --inject`. */
+export function openInjector(iface: string): Injector {
+  const { Cap } = loadCap();
+  requireInterface(iface);
+  const cap = new Cap();
+  const buffer = Buffer.alloc(65535);
+  try {
+    cap.open(iface, '', 1024 * 1024, buffer);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/permi|not permitted|EPERM/i.test(message)) {
+      throw new EnvironmentError(`sending on ${iface} needs root or CAP_NET_RAW: run with sudo`);
+    }
+    throw new EnvironmentError(`${iface}: cannot open for sending: ${message}`);
+  }
+  let count = 0;
+  const frame = Buffer.alloc(65535);
+  return {
+    send(data, offset, length) {
+      // cap sends from a Buffer: copy into one reused buffer (no allocation per frame).
+      const n = Math.min(length, frame.length);
+      frame.set(data.subarray(offset, offset + n), 0);
+      cap.send(frame, n);
+      count++;
+    },
+    sent: () => count,
+    close: () => cap.close(),
+  };
+}

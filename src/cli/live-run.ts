@@ -1,0 +1,178 @@
+import type { Finding } from '../detect/findings.js';
+import type { AnycastConfig } from '../detect/config.js';
+import { AnycastInference } from '../detect/inference.js';
+import { hasAnycast } from '../detect/config.js';
+import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
+import { analysisText } from '../report/analysis-text.js';
+import { findingLine, liveScreen } from '../report/live-view.js';
+import { formatIpv4, formatIpv6, formatMac } from '../report/address.js';
+import type { FrameRecord, FrameSink } from '../source/frame-record.js';
+import { describeError } from './errors.js';
+import { ExitCode, type ExitCodeValue } from './exit-code.js';
+import { LivePipeline } from './live-pipeline.js';
+import { LineWriter, warn } from './output.js';
+import { useColor } from './terminal.js';
+
+export interface LiveRunOptions {
+  /** What is watched: an interface or a replayed file. */
+  input: string;
+  title: string;
+  config: AnycastConfig;
+  json: boolean;
+  ndjson: boolean;
+  /** Seconds of wall-clock time before ending (0 = until Ctrl-C / end of input). */
+  duration: number;
+  /** Frames before ending (0 = no limit). */
+  count: number;
+  write: string | undefined;
+  format: 'live' | 'pcap' | 'pcapng';
+}
+
+/** A running source: the pipeline's sink is handed in; `stop` ends it; `done` settles when it has. */
+export interface RunningSource {
+  stop(): void;
+  done: Promise<void>;
+  counters(): { received: number; dropped: number | undefined; note?: string };
+}
+
+const NDJSON_STATS_EVERY_MS = 5000;
+const REDRAW_EVERY_MS = 1000;
+
+/**
+ * Runs the live pipeline on a source until Ctrl-C, SIGTERM, --duration,
+ * --count or the end of the input, showing findings as they appear, then
+ * prints the same report `analyze` gives for the same frames, with the
+ * same exit codes.
+ */
+export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, shouldStop: () => boolean) => Promise<RunningSource>): Promise<ExitCodeValue> {
+  const out = new LineWriter(1);
+  const tty = process.stdout.isTTY === true && !opts.json && !opts.ndjson;
+  const color = useColor(1);
+  let stopRequested = false;
+  let source: RunningSource | undefined;
+  let blockLines = 0;
+  const startedAt = performance.now();
+  const inference = hasAnycast(opts.config) ? undefined : new AnycastInference();
+
+  const eraseBlock = (): void => {
+    // Cursor to the first line of the status block, then clear to the end of the screen.
+    if (blockLines > 0) out.raw(`\x1b[${blockLines}F\x1b[J`);
+    blockLines = 0;
+  };
+  const pipeline = new LivePipeline(opts.config, (f: Finding) => {
+    const ctx = pipeline.analysis.ctx;
+    ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
+    const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
+    if (opts.ndjson) out.line(JSON.stringify({ type: 'finding', ...fj }));
+    else if (!opts.json) {
+      if (tty) eraseBlock();
+      out.line(findingLine(fj, color));
+    }
+    if (!tty) out.flush();
+  }, opts.write);
+
+  const stop = (): void => {
+    if (stopRequested) return;
+    stopRequested = true;
+    source?.stop();
+  };
+  const sink: FrameSink = {
+    frame(rec: FrameRecord) {
+      if (stopRequested) return;
+      pipeline.frame(rec);
+      if (inference !== undefined) inference.observe(pipeline.decoder);
+      if (opts.count > 0 && pipeline.frames >= opts.count) stop();
+    },
+  };
+  const onSignal = (): void => stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.duration > 0) timers.push(setTimeout(stop, opts.duration * 1000));
+
+  const snapshot = () => {
+    const perKind: Record<string, number> = {};
+    for (const f of pipeline.findings()) perKind[f.kind] = (perKind[f.kind] ?? 0) + f.count;
+    const gws = pipeline.analysis.ctx.gateways.list;
+    const c = source?.counters();
+    return {
+      title: opts.title,
+      anycastLine: anycastSummary(opts.config),
+      frames: pipeline.frames,
+      received: c?.received ?? pipeline.frames,
+      dropped: c?.dropped,
+      elapsedSeconds: (performance.now() - startedAt) / 1000,
+      perKind,
+      matrix: pipeline.analysis.interGatewaySoFar().map((p) => ({ from: nameOf(gws, p.from), to: nameOf(gws, p.to), packets: p.packets, bytes: p.bytes })),
+      latest: pipeline.findings().slice(-5).map((f) => findingJson(f, gws, pipeline.tsDigits)),
+    };
+  };
+  if (tty) {
+    timers.push(setInterval(() => {
+      eraseBlock();
+      const screen = liveScreen(snapshot(), color);
+      out.line(screen);
+      blockLines = screen.split('\n').length;
+      out.flush();
+    }, REDRAW_EVERY_MS));
+  } else if (opts.ndjson) {
+    timers.push(setInterval(() => {
+      const s = snapshot();
+      out.line(JSON.stringify({ type: 'stats', frames: s.frames, received: s.received, dropped: s.dropped ?? null, elapsedSeconds: s.elapsedSeconds, findings: s.perKind }));
+      out.flush();
+    }, NDJSON_STATS_EVERY_MS));
+  }
+
+  let error: unknown;
+  try {
+    source = await start(sink, () => stopRequested);
+    if (stopRequested) source.stop();
+    await source.done;
+  } catch (err) {
+    error = err;
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (tty) eraseBlock();
+  if (source === undefined && error !== undefined) {
+    out.flush();
+    warn(describeError(error, opts.input));
+    return ExitCode.usageOrInput;
+  }
+  const result = pipeline.finish();
+  if (inference !== undefined) result.inferred = inference.result();
+  const counters = source?.counters();
+  const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
+    input: opts.input,
+    format: opts.format,
+    duplicates: 0,
+    error: error === undefined ? undefined : describeError(error, opts.input),
+    warnings: [],
+    tsDigits: pipeline.tsDigits,
+  });
+  if (opts.ndjson) out.line(JSON.stringify({ type: 'report', report: doc }));
+  else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
+  out.flush();
+  if (counters !== undefined) {
+    warn(`${opts.input}: ${pipeline.frames} frames analysed, ${counters.received} received, ${counters.dropped === undefined ? 'drops not reported by this engine' : `${counters.dropped} dropped by the kernel`}${counters.note !== undefined ? ` (${counters.note})` : ''}`);
+  }
+  if (error !== undefined) {
+    warn(describeError(error, opts.input));
+    return ExitCode.usageOrInput;
+  }
+  return result.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
+}
+
+function nameOf(gws: { name: string; ipv4: number[]; macs: number[] }[], i: number): string {
+  const g = gws[i];
+  if (g === undefined) return '?';
+  return g.name !== '' ? g.name : g.ipv4.length > 0 ? formatIpv4(g.ipv4[0]!) : formatMac(g.macs[0] ?? -1);
+}
+
+function anycastSummary(config: AnycastConfig): string {
+  const ips = [...config.anycastIpv4.map(formatIpv4), ...config.anycastIpv6.map(formatIpv6)];
+  if (ips.length === 0 && config.anycastMacs.length === 0) return 'Anycast: not configured — inferring from ARP as frames arrive';
+  return `Anycast: ${ips.join(', ') || '(no IP)'} via ${config.anycastMacs.map(formatMac).join(', ') || '(no MAC)'} (${config.source})`;
+}
