@@ -9,11 +9,18 @@ import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
 
 /** The only place that reads argv and sets the process exit code. */
-export async function main(argv: string[]): Promise<void> {
+/** yargs-parser turns a lone "-" into an empty string; carry it through under a name no path has. */
+const STDIN_ARG = '\u0000stdin';
+
+export async function main(rawArgv: string[]): Promise<void> {
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
   const parser = yargs(argv);
   try {
     await parser
       .scriptName('anycast-probe')
+      .middleware((args) => {
+        if (args['input'] === STDIN_ARG) args['input'] = '-';
+      }, true)
       .command(framesCommand)
       .command(analyzeCommand)
       .command(watchCommand)
