@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { Analysis } from '../../detect/analysis.js';
-import { hasAnycast } from '../../detect/config.js';
+import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
 import { AnycastInference } from '../../detect/inference.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
@@ -21,20 +25,50 @@ export interface AnalyzeOptions extends AnycastFlags {
 /**
  * analyze: read the capture, run every detector, print the verdict. Without
  * an anycast IP (flags or config file) a file is read twice: once to infer
- * the anycast IP/MAC from ARP, then to judge every frame with them. Stdin
- * cannot be read twice: there the candidates are reported with the command
- * to rerun.
+ * the anycast IP/MAC from ARP, then to judge every frame with them; stdin
+ * and pipes are first copied to a temporary file (deleted afterwards), since
+ * they can be read only once.
  */
 export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
   let config = anycastConfigFrom(opts);
+  if (hasAnycast(config) || isRegularFile(opts.input)) return analyzeFile(opts, opts.input, config);
+  // Inference needs two passes, and a pipe can be read once: keep a copy on disk for the second.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anycast-probe-'));
+  const copy = path.join(dir, 'stdin.pcap');
+  try {
+    try {
+      await pipeline(opts.input === '-' ? process.stdin : fs.createReadStream(opts.input), fs.createWriteStream(copy));
+    } catch (err) {
+      warn(describeError(err, opts.input));
+      return ExitCode.usageOrInput;
+    }
+    config = anycastConfigFrom(opts);
+    return await analyzeFile(opts, copy, config);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isRegularFile(input: string): boolean {
+  if (input === '-') return false;
+  try {
+    return fs.statSync(input).isFile();
+  } catch {
+    return true; // let the reader report the missing file in its own words
+  }
+}
+
+async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: AnycastConfig): Promise<ExitCodeValue> {
+  let config = initial;
   const inference = new AnycastInference();
   let inferred = inference.result();
-  if (!hasAnycast(config) && opts.input !== '-') {
-    const first = await readFrames({ input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, onFrame: (d) => inference.observe(d) });
+  const shown = opts.input;
+  if (!hasAnycast(config)) {
+    const first = await readFrames({ input: readPath, keepDuplicates: opts.keepDuplicates, count: opts.count, onFrame: (d) => inference.observe(d) });
     inferred = inference.result();
     if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
     if (first.error !== undefined && first.stats.frames === 0) {
-      warn(describeError(first.error, opts.input));
+      warn(describeError(first.error, shown));
       return ExitCode.usageOrInput;
     }
   }
@@ -42,7 +76,7 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
   const streamInference = !hasAnycast(config);
   let tsDigits = 6;
   const result = await readFrames({
-    input: opts.input,
+    input: readPath,
     keepDuplicates: opts.keepDuplicates,
     count: opts.count,
     onFrame(d) {
@@ -57,16 +91,16 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
     input: opts.input,
     format: result.format,
     duplicates: result.duplicates,
-    error: result.error === undefined ? undefined : describeError(result.error, opts.input),
+    error: result.error === undefined ? undefined : describeError(result.error, shown),
     warnings: result.warnings,
     tsDigits,
   });
   const out = new LineWriter(1);
   out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color: useColor(1) }));
   out.flush();
-  for (const w of result.warnings) warn(`${opts.input}: ${w}`);
+  for (const w of result.warnings) warn(`${shown}: ${w}`);
   if (result.error !== undefined) {
-    warn(describeError(result.error, opts.input));
+    warn(describeError(result.error, shown));
     return ExitCode.usageOrInput;
   }
   if (result.warnings.length > 0) return ExitCode.usageOrInput;
