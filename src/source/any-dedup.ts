@@ -9,7 +9,14 @@ import { LinkType } from './frame-record.js';
  * DUPLICATE_WINDOW_NS on another interface is a copy. Only SLL/SLL2 links
  * are checked: an Ethernet capture sees each frame once.
  *
- * State is a fixed ring of numbers (hash, length, time, interface): no
+ * Two gateways can send byte-identical frames microseconds apart (both
+ * anycast macvlans answer one ARP request with the same reply), so a match
+ * is a copy only if its interface has not yet seen that frame: each entry
+ * keeps the set of interfaces (ifindex mod 32) that saw it, and a frame
+ * seen again on one of them is a new frame. The number of distinct frames
+ * is then the most copies any one interface saw, as it should be.
+ *
+ * State is a fixed ring of numbers (hash, length, time, interface set): no
  * allocation per frame. SLL v1 has no interface index, so there a copy is
  * any identical frame within the window — a real resend is never that fast.
  */
@@ -22,7 +29,8 @@ export class AnyCaptureDedup {
   private readonly hash = new Uint32Array(RING);
   private readonly length = new Uint32Array(RING);
   private readonly timeNs = new Float64Array(RING);
-  private readonly ifIndex = new Int32Array(RING);
+  /** Bit (ifindex mod 32) per interface that saw the entry's frame; 0 for SLL v1. */
+  private readonly seenOn = new Uint32Array(RING);
   private next = 0;
   private filled = 0;
   duplicates = 0;
@@ -49,10 +57,12 @@ export class AnyCaptureDedup {
     h >>>= 0;
     const len = rec.wireLen - headerBytes;
     const t = rec.tsSec * 1e9 + rec.tsNsec;
+    const bit = ifIndex >= 0 ? 1 << (ifIndex & 31) : 0;
     for (let k = 0; k < this.filled; k++) {
       if (this.hash[k] !== h || this.length[k] !== len) continue;
       if (Math.abs(t - this.timeNs[k]!) > DUPLICATE_WINDOW_NS) continue;
-      if (ifIndex >= 0 && this.ifIndex[k] === ifIndex) continue;
+      if (bit !== 0 && (this.seenOn[k]! & bit) !== 0) continue;
+      this.seenOn[k] = this.seenOn[k]! | bit;
       this.duplicates++;
       return true;
     }
@@ -60,7 +70,7 @@ export class AnyCaptureDedup {
     this.hash[slot] = h;
     this.length[slot] = len;
     this.timeNs[slot] = t;
-    this.ifIndex[slot] = ifIndex;
+    this.seenOn[slot] = bit;
     this.next = (slot + 1) % RING;
     if (this.filled < RING) this.filled++;
     return false;
