@@ -48,6 +48,7 @@ import {
 } from "../test/support/frame-builder.js";
 import type { VlanTag } from "../test/support/frame-builder.js";
 import { PcapngBuilder, PCAPNG_OPTION, TSRESOL } from "../test/support/pcapng-writer.js";
+import { writeScenarioFixtures } from "./anycast-scenarios.js";
 
 // ------------------------------------------------------------------ scenario
 // Viewpoint: a Freifunk gateway with the L2 anycast MAC/IP, a client behind
@@ -817,6 +818,12 @@ function main(argv: readonly string[]): void {
     process.stdout.write(`${f.name.padEnd(34)} ${String(f.bytes.length).padStart(6)} B  ${sha256(f.bytes).slice(0, 16)}\n`);
   }
   process.stdout.write(`wrote ${files.length} fixtures to ${dir}; two in-memory builds were byte-identical\n`);
+  const scenarioDir = join(dir, "scenarios");
+  const scenarios = writeScenarioFixtures(scenarioDir);
+  for (const f of scenarios) {
+    process.stdout.write(`scenarios/${f.name.padEnd(28)} ${String(f.bytes.length).padStart(6)} B  ${sha256(f.bytes).slice(0, 16)}\n`);
+  }
+  process.stdout.write(`wrote ${scenarios.length} anycast scenarios to ${scenarioDir}; two in-memory builds were byte-identical\n`);
 }
 
 const entry = process.argv[1];

@@ -7,10 +7,15 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface RunCliOptions {
+  /** Working directory (default: the repository root, so fixture paths are relative to it). */
+  cwd?: string;
+}
+
 /** Runs the built CLI (bin/anycast-probe) as a user would, without colour. */
-export function runCli(args: string[], input?: Buffer): CliRun {
+export function runCli(args: string[], input?: Buffer, options: RunCliOptions = {}): CliRun {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     input,
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     maxBuffer: 64 * 1024 * 1024,
