@@ -78,7 +78,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   };
   const sink: FrameSink = {
     frame(rec: FrameRecord) {
-      if (stopRequested) return;
+      // After Ctrl-C the engine still hands over what it had captured: judge it. Only --count cuts off.
+      if (opts.count > 0 && pipeline.frames >= opts.count) return;
       pipeline.frame(rec);
       if (inference !== undefined) inference.observe(pipeline.decoder);
       if (opts.count > 0 && pipeline.frames >= opts.count) stop();

@@ -50,6 +50,12 @@ sc() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null; }
 TCPDUMP_PID=""
 
 down() {
+  if [[ -n "${WATCH_PID:-}" ]] && kill -0 "$WATCH_PID" 2>/dev/null; then
+    kill -INT "$WATCH_PID" 2>/dev/null || true
+    sleep 1
+    kill -KILL "$WATCH_PID" 2>/dev/null || true
+    WATCH_PID=""
+  fi
   if [[ -n "$TCPDUMP_PID" ]] && kill -0 "$TCPDUMP_PID" 2>/dev/null; then
     kill -INT "$TCPDUMP_PID" 2>/dev/null || true
     for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done
@@ -257,6 +263,49 @@ dump_state() {
   } >"$f" 2>&1
 }
 
+# The bounded traffic every run generates: clients ARP and ping the anycast IP
+# and the host behind the gateways, the gateways ping each other.
+probe() {
+  local i
+  for i in 1 2; do nsx acp-c$i ip neigh flush all; done
+  log "clients -> anycast $ANYCAST_IP"
+  bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
+  log "clients -> $INET_HOST (forwarded)"
+  bping "$NS_C1" "$INET_HOST"; bping "$NS_C2" "$INET_HOST"
+  log "gateways <-> unicast"
+  bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
+  sleep 0.5
+}
+
+WATCH_PID=""
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# `watch NS IFACE SCENARIO OUT [ARGS...]`: like run, but anycast-probe watch
+# captures (in namespace NS, on IFACE) instead of tcpdump; it is ended with
+# SIGINT (Ctrl-C) after the probes, and its stdout goes to OUT.
+watch_run() {
+  local where=$1 iface=$2 scen=$3 out=$4; shift 4
+  valid_scenario "$scen" || die "unknown scenario '$scen'"
+  down
+  build_mesh
+  if [[ "$where" != "$NS_MESH" ]]; then build_rest "$scen"; sleep 1.5; fi
+  ip netns exec "$where" node "$REPO/bin/anycast-probe" watch "$iface" "$@" >"$out" 2>"$out.stderr" &
+  WATCH_PID=$!
+  local n=0
+  # give the capture time to start (bounded)
+  until grep -q . "$out.stderr" 2>/dev/null || (( n++ >= 10 )); do sleep 0.2; done
+  sleep 1
+  if [[ "$where" == "$NS_MESH" ]]; then build_rest "$scen"; sleep 1.5; fi
+  probe
+  kill -INT "$WATCH_PID" 2>/dev/null || true
+  for n in $(seq 1 50); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.2; done
+  local rc=0
+  wait "$WATCH_PID" || rc=$?
+  WATCH_PID=""
+  echo "$rc" >"$out.rc"
+  down
+}
+
 run() {
   local scen=$1 out=$2
   valid_scenario "$scen" || die "unknown scenario '$scen'"
@@ -273,15 +322,7 @@ run() {
   build_rest "$scen"
   log "lab up: scenario $scen; tcpdump pid $TCPDUMP_PID"
   sleep 1.5
-  local i
-  for i in 1 2; do nsx acp-c$i ip neigh flush all; done
-  log "clients -> anycast $ANYCAST_IP"
-  bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
-  log "clients -> $INET_HOST (forwarded)"
-  bping "$NS_C1" "$INET_HOST"; bping "$NS_C2" "$INET_HOST"
-  log "gateways <-> unicast"
-  bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
-  sleep 0.5
+  probe
   [[ -n "${LAB_STATE:-}" ]] && dump_state "$LAB_STATE"
   kill -INT "$TCPDUMP_PID" 2>/dev/null || true
   for i in $(seq 1 25); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done
@@ -303,6 +344,16 @@ case "$cmd" in
         trap 'down' EXIT
         trap 'exit 130' INT; trap 'exit 143' TERM
         run "$2" "$3" ;;
+  watch-mesh) [[ $# -ge 3 ]] || die "usage: $0 watch-mesh SCENARIO OUT [watch args...]"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        scen=$2 out=$3; shift 3
+        watch_run "$NS_MESH" br-fftr "$scen" "$out" "$@" ;;
+  watch-gw1) [[ $# -ge 3 ]] || die "usage: $0 watch-gw1 SCENARIO OUT [watch args...]"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        scen=$2 out=$3; shift 3
+        watch_run "$NS_GW1" br-fftr "$scen" "$out" "$@" ;;
   scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
-  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|scenarios}" ;;
+  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|scenarios}" ;;
 esac
