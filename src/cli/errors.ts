@@ -1,21 +1,8 @@
 import { CaptureFormatError } from '../source/capture-error.js';
 import { CaptureInputError } from '../source/capture-reader.js';
 
-/** A flag or argument the user must change. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** Something outside the program (an interface, a permission, a library) that the user must fix. */
-export class EnvironmentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentError';
-  }
-}
+export { UsageError, EnvironmentError } from '../errors.js';
+import { UsageError, EnvironmentError } from '../errors.js';
 
 /**
  * One line naming the thing and what is wrong (and, where there is one,

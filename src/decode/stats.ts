@@ -15,9 +15,12 @@ export class DecodeStats {
   observe(d: FrameDecoder): void {
     this.frames++;
     this.bytes += d.wireLen;
+    // Walk only the set bits (a frame has 3-5 layers): clz32 finds each in one instruction.
     let layers = d.layers;
-    for (let bit = 0; layers !== 0; bit++, layers >>>= 1) {
-      if ((layers & 1) !== 0) this.perLayer[bit]!++;
+    while (layers !== 0) {
+      const bit = 31 - Math.clz32(layers);
+      this.perLayer[bit]!++;
+      layers &= ~(1 << bit);
     }
     switch (d.stopCode) {
       case Stop.truncated: this.truncated++; break;

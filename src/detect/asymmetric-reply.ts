@@ -33,21 +33,22 @@ export class AsymmetricReplyDetector implements Detector {
   readonly id = FindingKind.asymmetricReply;
   readonly description = 'Replies from a different gateway than the one the request was sent to; flows that move between gateways';
   readonly docs = 'README.md#asymmetric-reply';
-  private echoes: FlowTable | undefined;
-  private flows: FlowTable | undefined;
+  private echoTable: FlowTable | undefined;
+  private flowTable: FlowTable | undefined;
   /** Requests sent to a unicast gateway MAC but answered by the anycast MAC (pinned clients), per gateway. */
   readonly pinnedAnswers = new Map<number, number>();
 
-  private tables(ctx: DetectContext): [FlowTable, FlowTable] {
-    if (this.echoes === undefined || this.flows === undefined) {
-      this.echoes = new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow);
-      this.flows = new FlowTable(ctx.config.maxFlows, Defaults.flowIdle);
-    }
-    return [this.echoes, this.flows];
+  /** Tables are sized from the configuration, so they are made on the first frame. */
+  private echoes(ctx: DetectContext): FlowTable {
+    return (this.echoTable ??= new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow));
+  }
+
+  private flows(ctx: DetectContext): FlowTable {
+    return (this.flowTable ??= new FlowTable(ctx.config.maxFlows, Defaults.flowIdle));
   }
 
   get evictions(): number {
-    return (this.echoes?.evictions ?? 0) + (this.flows?.evictions ?? 0);
+    return (this.echoTable?.evictions ?? 0) + (this.flowTable?.evictions ?? 0);
   }
 
   observe(d: FrameDecoder, ctx: DetectContext): void {
@@ -65,7 +66,7 @@ export class AsymmetricReplyDetector implements Detector {
     } else {
       return;
     }
-    const [echoes, flows] = this.tables(ctx);
+    const flows = this.flows(ctx);
     if ((layers & Layer.icmp) !== 0 || (layers & Layer.icmpv6) !== 0) {
       const v4 = (layers & Layer.icmp) !== 0;
       const type = v4 ? d.icmp.type : d.icmpv6.type;
@@ -76,6 +77,7 @@ export class AsymmetricReplyDetector implements Detector {
       const isRequest = v4 ? type === IcmpType.echoRequest : type === Icmpv6Type.echoRequest;
       const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
       const idSeq = ((id << 16) | seq) >>> 0;
+      const echoes = this.echoes(ctx);
       if (isRequest) {
         const s = echoes.upsert(src, dst, idSeq, proto, ctx.now);
         echoes.mac[s] = d.l2Dst;

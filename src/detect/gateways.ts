@@ -22,15 +22,49 @@ export type GatewayEvidence = 'configured' | 'interface' | 'claimed-anycast-ip' 
 /** Gateways beyond this are not tracked (matrix size); a mesh has a handful. */
 export const MAX_GATEWAYS = 64;
 
+/**
+ * MAC → gateway index in typed arrays. A MAC is a 48-bit double; as a Map
+ * key every lookup would box it into a heap number, and this lookup runs
+ * two or three times per frame. Open addressing on the low 32 bits, linear
+ * probing, and at most MAX_GATEWAYS * 4 MACs, so it never fills.
+ */
+class MacIndex {
+  private readonly keys = new Float64Array(1024).fill(-1);
+  private readonly values = new Int32Array(1024);
+
+  get(mac: number): number {
+    let s = (Math.imul(mac >>> 0, 0x9e3779b1) >>> 22) & 1023;
+    for (;;) {
+      const k = this.keys[s]!;
+      if (k === mac) return this.values[s]!;
+      if (k === -1) return -1;
+      s = (s + 1) & 1023;
+    }
+  }
+
+  set(mac: number, value: number): void {
+    let s = (Math.imul(mac >>> 0, 0x9e3779b1) >>> 22) & 1023;
+    while (this.keys[s] !== -1 && this.keys[s] !== mac) s = (s + 1) & 1023;
+    this.keys[s] = mac;
+    this.values[s] = value;
+  }
+}
+
+/** Marks an anycast MAC in the index (gateway indices are ≥ 0). */
+const ANYCAST = -2;
+/** MACs per gateway kept in the index; more are listed but not looked up. */
+const MAX_INDEXED_MACS = 768;
+
 export class GatewayRegistry {
   readonly list: Gateway[] = [];
-  private readonly byMac = new Map<number, number>();
+  private readonly byMac = new MacIndex();
+  private indexed = 0;
   private readonly anycastMacs = new Set<number>();
   private readonly ipOwner = new Map<number, number>();
   dropped = 0;
 
   constructor(config: AnycastConfig) {
-    for (const mac of config.anycastMacs) this.anycastMacs.add(mac);
+    for (const mac of config.anycastMacs) this.addAnycastMac(mac);
     for (const g of config.gateways) {
       const gw = this.add(g.name, false, g.fromInterface === true ? 'interface' : 'configured', 0);
       if (gw === undefined) continue;
@@ -40,17 +74,20 @@ export class GatewayRegistry {
   }
 
   isAnycastMac(mac: number): boolean {
-    return this.anycastMacs.has(mac);
+    return this.byMac.get(mac) === ANYCAST;
   }
 
   addAnycastMac(mac: number): void {
+    if (this.anycastMacs.has(mac) || this.indexed >= MAX_INDEXED_MACS) return;
     this.anycastMacs.add(mac);
+    this.byMac.set(mac, ANYCAST);
+    this.indexed++;
   }
 
   /** Gateway index of a unicast gateway MAC, or -1. */
   indexOf(mac: number): number {
     const i = this.byMac.get(mac);
-    return i === undefined ? -1 : i;
+    return i < 0 ? -1 : i;
   }
 
   get(index: number): Gateway {
@@ -67,7 +104,7 @@ export class GatewayRegistry {
   /** The gateway for this unicast MAC, learning it with `evidence` if unknown. -1 when the table is full. */
   learn(mac: number, evidence: GatewayEvidence, frame: number): number {
     const known = this.indexOf(mac);
-    if (known >= 0 || this.anycastMacs.has(mac)) return known;
+    if (known >= 0 || this.isAnycastMac(mac)) return known;
     const gw = this.add('', true, evidence, frame);
     if (gw === undefined) return -1;
     this.addMac(gw, mac);
@@ -99,6 +136,8 @@ export class GatewayRegistry {
 
   private addMac(gw: Gateway, mac: number): void {
     gw.macs.push(mac);
+    if (this.indexed >= MAX_INDEXED_MACS || this.byMac.get(mac) !== -1) return;
     this.byMac.set(mac, gw.index);
+    this.indexed++;
   }
 }

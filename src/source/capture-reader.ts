@@ -49,6 +49,11 @@ export interface ReadHooks {
 export async function readCapture(path: string, sink: FrameSink, hooks: ReadHooks = {}): Promise<ReadResult> {
   const fd = openInput(path);
   try {
+    // A regular file is read synchronously: from the page cache a 4 MiB read takes about a
+    // millisecond, and the thread-pool round trip of fs.read left the CPU idle ~15 % of the time.
+    if (fd !== 0 && fs.fstatSync(fd).isFile()) {
+      return await readFrom((buf, at, length) => Promise.resolve(fs.readSync(fd, buf, at, length, null)), sink, hooks);
+    }
     return await readFromFd(fd, sink, hooks);
   } finally {
     if (fd !== 0) fs.closeSync(fd);

@@ -39,7 +39,7 @@
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { EnvironmentError } from '../cli/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { emptyFrameRecord, LinkType, linkTypeName, type FrameSink } from './frame-record.js';
 import { requireInterface } from './interface-info.js';
 

@@ -36,7 +36,7 @@
  * SIGPIPE at its next write.
  */
 import { spawn } from 'node:child_process';
-import { EnvironmentError } from '../cli/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { readCaptureStream } from './capture-reader.js';
 import { LinkType, linkTypeName, type FrameRecord, type FrameSink } from './frame-record.js';
 import { requireInterface } from './interface-info.js';
