@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../support/run-cli.js';
+
+const haveTcpdump = spawnSync('sh', ['-c', 'command -v tcpdump'], { stdio: 'ignore' }).status === 0;
+
+interface Report {
+  verdict: string;
+  findings: { kind: string; severity: string; gateway: string | null; count: number; cause: string }[];
+}
+
+function problems(r: Report): string[] {
+  return r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind}@${f.gateway}:${f.cause}×${f.count}`).sort();
+}
+
+test('replay gives the same report and exit code as analyze for the same capture', () => {
+  const fixture = 'fixtures/lab/no-source-route.pcap';
+  const a = runCli(['analyze', fixture, '--json']);
+  const r = runCli(['replay', '--fast', fixture, '--json']);
+  assert.equal(a.status, 1);
+  assert.equal(r.status, a.status);
+  assert.deepEqual(problems(JSON.parse(r.stdout) as Report), problems(JSON.parse(a.stdout) as Report));
+});
+
+test('replay paces frames by their capture time: --speed 4 takes at least a quarter of the capture span longer than --fast', () => {
+  // no-source-route.pcap spans 1.99 s of capture time: paced ×4 it needs ≥ 0.5 s more than unpaced.
+  const timed = (args: string[]): number => {
+    const started = Date.now();
+    const r = runCli(args);
+    assert.equal(r.status, 1);
+    return (Date.now() - started) / 1000;
+  };
+  const fast = timed(['replay', '--fast', 'fixtures/lab/no-source-route.pcap', '--json']);
+  const paced = timed(['replay', '--speed', '4', 'fixtures/lab/no-source-route.pcap', '--json']);
+  assert.ok(paced - fast >= 0.45, `paced ${paced} s vs fast ${fast} s`);
+});
+
+test('replay --ndjson prints each finding as it appears, then the report', () => {
+  const r = runCli(['replay', '--fast', '--ndjson', 'fixtures/lab/arp-filter-off-one.pcap']);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind?: string });
+  assert.equal(lines.at(-1)!.type, 'report');
+  assert.ok(lines.some((l) => l.type === 'finding' && l.kind === 'unicast-arp-reply'));
+});
+
+test('--write keeps every frame as a pcap that tcpdump reads back with the same frame count', { skip: haveTcpdump ? false : 'tcpdump not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-write-'));
+  try {
+    const out = path.join(dir, 'kept.pcap');
+    const r = runCli(['replay', '--fast', 'fixtures/lab/healthy.pcap', '--write', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const original = spawnSync('tcpdump', ['-nn', '-r', 'fixtures/lab/healthy.pcap'], { encoding: 'utf8' }).stdout.trim().split('\n').length;
+    const kept = spawnSync('tcpdump', ['-nn', '-r', out], { encoding: 'utf8' });
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.equal(kept.stdout.trim().split('\n').length, original);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replay refuses stdin and a bad --speed with one line and exit 2', () => {
+  const a = runCli(['replay', '-']);
+  assert.equal(a.status, 2);
+  assert.match(a.stderr, /replay reads a file, not stdin/);
+  const b = runCli(['replay', '--speed', '0', 'fixtures/lab/healthy.pcap']);
+  assert.equal(b.status, 2);
+  assert.match(b.stderr, /--speed 0/);
+});
+
+test('watch on a missing interface names it, lists the ones that exist, exit 2', () => {
+  const r = runCli(['watch', 'no-such-if0', '--duration', '1']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /interface "no-such-if0" does not exist \(interfaces here: .*lo/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
