@@ -1,6 +1,6 @@
 import type { Finding } from '../detect/findings.js';
 import type { AnycastConfig } from '../detect/config.js';
-import { AnycastInference } from '../detect/inference.js';
+import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
 import { hasAnycast } from '../detect/config.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
@@ -26,6 +26,8 @@ export interface LiveRunOptions {
   count: number;
   write: string | undefined;
   format: 'live' | 'pcap' | 'pcapng';
+  /** Anycast candidates found before the run (replay's first pass), with their evidence. */
+  inferred?: InferredAnycast[];
 }
 
 /** A running source: the pipeline's sink is handed in; `stop` ends it; `done` settles when it has. */
@@ -144,6 +146,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   }
   const result = pipeline.finish();
   if (inference !== undefined) result.inferred = inference.result();
+  else if (opts.inferred !== undefined) result.inferred = opts.inferred;
   const counters = source?.counters();
   const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
     input: opts.input,

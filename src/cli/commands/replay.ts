@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { hasAnycast } from '../../detect/config.js';
-import { AnycastInference } from '../../detect/inference.js';
+import { AnycastInference, type InferredAnycast } from '../../detect/inference.js';
 import { replayCapture } from '../../source/replay.js';
 import { isSupportedLinkType, linkTypeName } from '../../source/frame-record.js';
 import { CaptureFormatError } from '../../source/capture-error.js';
@@ -35,16 +35,17 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
   if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new UsageError(`--speed ${opts.speed}: expected a number above 0 (1 = original pacing)`);
   if (opts.input === '-') throw new UsageError('replay reads a file, not stdin: pacing needs the timestamps up front (use analyze - for stdin)');
   let config = anycastConfigFrom(opts);
+  let inferred: InferredAnycast[] | undefined;
   if (!hasAnycast(config)) {
     const inference = new AnycastInference();
     await readFrames({ input: opts.input, keepDuplicates: false, count: opts.count, onFrame: (d) => inference.observe(d) });
-    const inferred = inference.result();
+    inferred = inference.result();
     if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
   }
   const injector = opts.inject === undefined ? undefined : openInjector(opts.inject);
   try {
     return await runLive(
-      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap' },
+      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap', ...(inferred !== undefined ? { inferred } : {}) },
       async (sink, shouldStop) => {
         let read = 0;
         const forward = injector === undefined ? sink : {
