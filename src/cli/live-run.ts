@@ -113,9 +113,11 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   if (tty) {
     timers.push(setInterval(() => {
       eraseBlock();
-      const screen = liveScreen(snapshot(), color);
-      out.line(screen);
-      blockLines = screen.split('\n').length;
+      // One physical line per screen line, or the cursor-up erase would miss the wrapped rest.
+      const cols = Math.max(20, (process.stdout.columns ?? 80) - 1);
+      const lines = liveScreen(snapshot(), color).split('\n').map((l) => fitWidth(l, cols));
+      out.line(lines.join('\n'));
+      blockLines = lines.length;
       out.flush();
     }, REDRAW_EVERY_MS));
   } else if (opts.ndjson) {
@@ -167,6 +169,14 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     return ExitCode.usageOrInput;
   }
   return result.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** The line as is when it fits, else its plain text cut to the width (colour dropped). */
+function fitWidth(line: string, cols: number): string {
+  const plain = line.replace(ANSI, '');
+  return plain.length <= cols ? line : `${plain.slice(0, cols - 1)}…`;
 }
 
 function nameOf(gws: { name: string; ipv4: number[]; macs: number[] }[], i: number): string {
