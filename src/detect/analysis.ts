@@ -1,4 +1,5 @@
 import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer } from '../decode/layer.js';
 import { AnycastAddresses } from './anycast-addresses.js';
 import type { Claim } from './anycast-claims.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
@@ -69,8 +70,17 @@ export class Analysis {
     }
     this.lastSec = d.tsSec;
     this.lastNsec = d.tsNsec;
-    const all = this.detectors.all;
-    for (let i = 0; i < all.length; i++) all[i]!.observe(d, ctx);
+    // One dispatch by layer bits instead of a loop over `all`: each call site sees one detector
+    // class (monomorphic, inlinable), and a frame skips detectors whose first check would return
+    // at once. The gates repeat each detector's own early return; the order is the array's.
+    const set = this.detectors;
+    const layers = d.layers;
+    if ((layers & (Layer.ipv4 | Layer.ipv6)) !== 0 && d.l2Src >= 0) set.anycastReplyUnicastMac.observe(d, ctx);
+    if ((layers & Layer.arp) !== 0) set.unicastArpReply.observe(d, ctx);
+    if ((layers & Layer.icmpv6) !== 0) set.unicastNeighborAdvert.observe(d, ctx);
+    if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) !== 0) set.asymmetricReply.observe(d, ctx);
+    set.interGatewayTraffic.observe(d, ctx);
+    if ((layers & (Layer.arp | Layer.icmpv6)) !== 0) set.anycastClaims.observe(d, ctx);
   }
 
   /** Inter-gateway pairs so far, for the live view (finish() computes the final ones). */

@@ -10,11 +10,18 @@ const PROBE_WINDOW = 16;
 export class FlowTable {
   readonly capacity: number;
   private readonly mask: number;
-  private readonly k1: Uint32Array;
-  private readonly k2: Uint32Array;
-  private readonly k3: Uint32Array;
-  private readonly k4: Uint32Array;
-  private readonly used: Uint8Array;
+  /**
+   * The four key words of slot s at keys[4s .. 4s+3]: one cache line holds
+   * a whole key, where four separate arrays cost four misses per compare.
+   */
+  private readonly keys: Uint32Array;
+  /**
+   * 0 = unused; else 8 bits of the key's hash, never 0. A probe compares
+   * this one byte per slot (the window is 16 bytes, one cache line) and
+   * reads the key words only when it matches; the tag is a function of the
+   * key, so a tag mismatch is a key mismatch and the result is unchanged.
+   */
+  private readonly tag: Uint8Array;
   /** Capture time (s) the slot was last touched. */
   readonly time: Float64Array;
   /** Value slots: a MAC (48-bit, in a double), a gateway index, a spare number. */
@@ -29,11 +36,8 @@ export class FlowTable {
     while (cap < maxEntries) cap *= 2;
     this.capacity = cap;
     this.mask = cap - 1;
-    this.k1 = new Uint32Array(cap);
-    this.k2 = new Uint32Array(cap);
-    this.k3 = new Uint32Array(cap);
-    this.k4 = new Uint32Array(cap);
-    this.used = new Uint8Array(cap);
+    this.keys = new Uint32Array(cap * 4);
+    this.tag = new Uint8Array(cap);
     this.time = new Float64Array(cap);
     this.mac = new Float64Array(cap);
     this.gateway = new Int32Array(cap);
@@ -41,56 +45,83 @@ export class FlowTable {
     this.idle = idleSeconds;
   }
 
+  /** The full 32-bit hash; the slot is its low bits, the tag its high byte. */
   private hash(a: number, b: number, c: number, d: number): number {
     let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
     h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13) ^ d, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) & this.mask;
+    return h ^ (h >>> 16);
+  }
+
+  /**
+   * Slot holding this key within the probe window, or -(1 + the first unused
+   * slot's index), or -(1 + capacity) when the window is full without it.
+   * Probing stops at the first unused slot, as inserts never skip one.
+   */
+  private locate(a: number, b: number, c: number, d: number, h: number): number {
+    const mask = this.mask;
+    const tag = this.tag;
+    const keys = this.keys;
+    const t = ((h >>> 24) & 0xff) | 1;
+    let s = h & mask;
+    for (let i = 0; i < PROBE_WINDOW; i++, s = (s + 1) & mask) {
+      const g = tag[s]!;
+      if (g === 0) return -1 - s;
+      if (g === t) {
+        const k = s << 2;
+        if (keys[k] === a && keys[k + 1] === b && keys[k + 2] === c && keys[k + 3] === d) return s;
+      }
+    }
+    return -1 - this.capacity;
   }
 
   /** Slot of a live entry with this key, or -1. Entries idle longer than the table's limit are dead. */
   find(a: number, b: number, c: number, d: number, now: number): number {
     a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-    let s = this.hash(a, b, c, d);
-    for (let i = 0; i < PROBE_WINDOW; i++, s = (s + 1) & this.mask) {
-      if (this.used[s] === 0) return -1;
-      if (this.k1[s] === a && this.k2[s] === b && this.k3[s] === c && this.k4[s] === d) {
-        return now - this.time[s]! > this.idle ? -1 : s;
-      }
-    }
-    return -1;
+    const s = this.locate(a, b, c, d, this.hash(a, b, c, d));
+    if (s < 0) return -1;
+    return now - this.time[s]! > this.idle ? -1 : s;
   }
 
   /** Slot for this key: the existing live one, or a fresh one (values reset: mac -1, gateway -1, extra 0). */
   upsert(a: number, b: number, c: number, d: number, now: number): number {
     a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
-    let s = this.hash(a, b, c, d);
-    let victim = -1;
-    let victimTime = Infinity;
-    for (let i = 0; i < PROBE_WINDOW; i++, s = (s + 1) & this.mask) {
-      if (this.used[s] === 0) {
-        victim = s;
-        break;
-      }
-      if (this.k1[s] === a && this.k2[s] === b && this.k3[s] === c && this.k4[s] === d) {
-        if (now - this.time[s]! > this.idle) this.reset(s);
-        this.time[s] = now;
-        return s;
-      }
-      const expired = now - this.time[s]! > this.idle;
-      const t = expired ? -Infinity : this.time[s]!;
-      if (t < victimTime) {
-        victimTime = t;
-        victim = s;
-      }
+    const h = this.hash(a, b, c, d);
+    const found = this.locate(a, b, c, d, h);
+    if (found >= 0) {
+      if (now - this.time[found]! > this.idle) this.reset(found);
+      this.time[found] = now;
+      return found;
     }
-    if (victimTime !== -Infinity && victimTime !== Infinity && this.used[victim] === 1) this.evictions++;
-    this.used[victim] = 1;
-    this.k1[victim] = a;
-    this.k2[victim] = b;
-    this.k3[victim] = c;
-    this.k4[victim] = d;
+    let victim = -1 - found;
+    if (victim === this.capacity) {
+      // The window is full of other keys: evict the first expired slot, else the least recently touched.
+      const mask = this.mask;
+      const time = this.time;
+      const idle = this.idle;
+      let victimTime = Infinity;
+      let s = h & mask;
+      for (let i = 0; i < PROBE_WINDOW; i++, s = (s + 1) & mask) {
+        const ts = time[s]!;
+        if (now - ts > idle) {
+          victim = s;
+          victimTime = -Infinity;
+          break;
+        }
+        if (ts < victimTime) {
+          victimTime = ts;
+          victim = s;
+        }
+      }
+      if (victimTime !== -Infinity) this.evictions++;
+    }
+    this.tag[victim] = ((h >>> 24) & 0xff) | 1;
+    const k = victim << 2;
+    this.keys[k] = a;
+    this.keys[k + 1] = b;
+    this.keys[k + 2] = c;
+    this.keys[k + 3] = d;
     this.reset(victim);
     this.time[victim] = now;
     return victim;

@@ -6,7 +6,10 @@ import { AsymmetricReplyDetector } from './asymmetric-reply.js';
 import { InterGatewayTrafficDetector } from './inter-gateway-traffic.js';
 import { AnycastClaimsTracker } from './anycast-claims.js';
 
-/** Every detector, created fresh per analysis: a plain array, run by a loop. */
+/**
+ * Every detector, created fresh per analysis: a plain array, run by a loop
+ * (finish). Per frame, Analysis.observe calls them in this array's order.
+ */
 export interface DetectorSet {
   unicastArpReply: UnicastArpReplyDetector;
   unicastNeighborAdvert: UnicastNeighborAdvertDetector;

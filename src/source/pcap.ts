@@ -43,10 +43,21 @@ export class PcapParser implements CaptureParser {
       this.readFileHeader(buf, pos);
       pos += FILE_HEADER_BYTES;
     }
-    const le = this.littleEndian;
-    const rec = this.record;
     const nsecPerTick = this.nanosecond ? 1 : 1000;
     const limit = this.snapLen > 0 ? Math.max(this.snapLen, 0) : MAX_RECORD_BYTES;
+    // Files written on x86/ARM are little-endian: read their header words inline, without the
+    // per-read byte-order branch of u32() (a measurable share of the per-record cost).
+    if (this.littleEndian) return this.parseLittleEndian(buf, pos, start, end, fileOffset, sink, nsecPerTick, limit);
+    return this.parseGeneral(buf, pos, start, end, fileOffset, sink, nsecPerTick, limit);
+  }
+
+  /** The record loop for either byte order; also reports every error and the unfinished last record. */
+  private parseGeneral(
+    buf: Uint8Array, from: number, start: number, end: number, fileOffset: number, sink: FrameSink, nsecPerTick: number, limit: number,
+  ): number {
+    const le = this.littleEndian;
+    const rec = this.record;
+    let pos = from;
     while (end - pos >= RECORD_HEADER_BYTES) {
       const capLen = u32(buf, pos + 8, le);
       if (capLen > MAX_RECORD_BYTES) {
@@ -79,6 +90,36 @@ export class PcapParser implements CaptureParser {
     }
     this.needed = RECORD_HEADER_BYTES;
     return pos;
+  }
+
+  /** parse() for little-endian files: the same checks and record fields, byte order fixed. */
+  private parseLittleEndian(
+    buf: Uint8Array, from: number, start: number, end: number, fileOffset: number, sink: FrameSink, nsecPerTick: number, limit: number,
+  ): number {
+    const rec = this.record;
+    let pos = from;
+    let number = this.recordNumber;
+    while (end - pos >= RECORD_HEADER_BYTES) {
+      const capLen = (buf[pos + 8]! | (buf[pos + 9]! << 8) | (buf[pos + 10]! << 16) | (buf[pos + 11]! << 24)) >>> 0;
+      if (capLen > MAX_RECORD_BYTES || capLen > limit || end - pos < RECORD_HEADER_BYTES + capLen) {
+        // Errors and the unfinished last record: leave them to the general loop's messages.
+        this.recordNumber = number;
+        break;
+      }
+      number++;
+      this.recordNumber = number;
+      rec.number = number;
+      rec.tsSec = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+      rec.tsNsec = ((buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24)) >>> 0) * nsecPerTick;
+      rec.capLen = capLen;
+      rec.wireLen = (buf[pos + 12]! | (buf[pos + 13]! << 8) | (buf[pos + 14]! << 16) | (buf[pos + 15]! << 24)) >>> 0;
+      rec.data = buf;
+      rec.offset = pos + RECORD_HEADER_BYTES;
+      rec.fileOffset = fileOffset + (pos - start);
+      sink.frame(rec);
+      pos += RECORD_HEADER_BYTES + capLen;
+    }
+    return this.parseGeneral(buf, pos, start, end, fileOffset, sink, nsecPerTick, limit);
   }
 
   finish(leftover: number, fileOffset: number): void {
