@@ -14,6 +14,8 @@ export interface ReadFramesOptions {
   count: number;
   /** Called with the decoder positioned on each frame, synchronously. */
   onFrame(decoder: FrameDecoder): void;
+  /** Frames for which this returns false are counted but not decoded (a pass that needs only some frames). */
+  wants?: (rec: FrameRecord) => boolean;
 }
 
 export interface ReadFramesResult {
@@ -47,6 +49,10 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
       if (opts.count > 0 && delivered >= opts.count) return;
       if (!opts.keepDuplicates && dedup.isDuplicate(rec)) return;
       delivered++;
+      if (opts.wants !== undefined && !opts.wants(rec)) {
+        stats.frames++;
+        return;
+      }
       decoder.decode(rec);
       stats.observe(decoder);
       opts.onFrame(decoder);

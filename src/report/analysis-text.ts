@@ -5,6 +5,9 @@ import { kindTitle } from './causes.js';
 
 type Finding = AnalysisJson['findings'][number];
 
+/** Rows per finding kind in the human report. */
+const MAX_ROWS_PER_KIND = 20;
+
 export interface TextOptions {
   color: boolean;
 }
@@ -30,7 +33,10 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     const list = problems.filter((f) => f.kind === kind);
     out.push('');
     out.push(c.bold.red(`${list[0]!.severity === 'error' ? '✗' : '!'} ${kind}`) + ` — ${kindTitle(kind)}`);
-    out.push(findingTable(list, opts).toString());
+    // A flood (one gateway-switch per client on a busy mesh) must not bury the verdict: show the worst rows.
+    const shown = [...list].sort((a, b) => b.count - a.count).slice(0, MAX_ROWS_PER_KIND);
+    out.push(findingTable(shown, opts).toString());
+    if (list.length > shown.length) out.push(c.dim(`  … and ${list.length - shown.length} more ${kind} findings (--json lists them all)`));
     const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
     for (const f of causes) {
       out.push(`  ${c.bold('Likely cause')} (${list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? '?').join(', ')}): ${f.causeText}`);

@@ -13,6 +13,7 @@ import { describeError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
 import { readFrames } from '../read-frames.js';
+import { mayCarryArp } from '../../source/frame-peek.js';
 import { useColor } from '../terminal.js';
 
 export interface AnalyzeOptions extends AnycastFlags {
@@ -64,7 +65,8 @@ async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: Anyc
   let inferred = inference.result();
   const shown = opts.input;
   if (!hasAnycast(config)) {
-    const first = await readFrames({ input: readPath, keepDuplicates: opts.keepDuplicates, count: opts.count, onFrame: (d) => inference.observe(d) });
+    // The inference pass reads ARP only: IP frames are skipped before decoding.
+    const first = await readFrames({ input: readPath, keepDuplicates: opts.keepDuplicates, count: opts.count, wants: mayCarryArp, onFrame: (d) => inference.observe(d) });
     inferred = inference.result();
     if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
     if (first.error !== undefined && first.stats.frames === 0) {
