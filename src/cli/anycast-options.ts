@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { Argv } from 'yargs';
 import { parseIpv4, parseIpv6, parseMac } from '../report/address.js';
 import { Defaults, emptyConfig, type AnycastConfig, type GatewayConfig } from '../detect/config.js';
 import { UsageError } from './errors.js';
@@ -128,4 +129,15 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
 
 export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
   return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
+}
+
+/** The anycast flags on a yargs command (analyze, watch, replay). */
+export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('anycast-ip', { type: 'string', array: true, describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
+    .option('anycast-mac', { type: 'string', array: true, describe: 'the shared anycast MAC (repeat or comma-separate)' })
+    .option('gateway', { type: 'string', array: true, describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
+    .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
+    .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
+    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' }) as Argv<T>;
 }

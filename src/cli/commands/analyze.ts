@@ -8,7 +8,7 @@ import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
 import { AnycastInference } from '../../detect/inference.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
-import { anycastConfigFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, withInferred, type AnycastFlags } from '../anycast-options.js';
 import { describeError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
@@ -107,16 +107,6 @@ async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: Anyc
   }
   if (result.warnings.length > 0) return ExitCode.usageOrInput;
   return report.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
-}
-
-export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('anycast-ip', { type: 'string', array: true, describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
-    .option('anycast-mac', { type: 'string', array: true, describe: 'the shared anycast MAC (repeat or comma-separate)' })
-    .option('gateway', { type: 'string', array: true, describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
-    .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
-    .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
-    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' }) as Argv<T>;
 }
 
 export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {

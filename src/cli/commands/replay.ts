@@ -4,12 +4,12 @@ import { AnycastInference, type InferredAnycast } from '../../detect/inference.j
 import { replayCapture } from '../../source/replay.js';
 import { isSupportedLinkType, linkTypeName } from '../../source/frame-record.js';
 import { CaptureFormatError } from '../../source/capture-error.js';
-import { anycastConfigFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, withInferred, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
 import { readFrames } from '../read-frames.js';
-import { anycastFlagsBuilder } from './analyze.js';
+import { liveOutputBuilder } from '../live-options.js';
 import { openInjector } from '../inject.js';
 
 export interface ReplayCommandOptions extends AnycastFlags {
@@ -74,19 +74,6 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
   } finally {
     injector?.close();
   }
-}
-
-export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('json', { type: 'boolean', default: false, describe: 'at the end, the analysis document (as analyze --json)' })
-    .option('ndjson', { type: 'boolean', default: false, describe: 'one JSON object per finding as it appears, periodic stats, the report last' })
-    .option('duration', { type: 'number', default: 0, describe: 'stop after this many seconds' })
-    .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames' })
-    .option('write', { alias: 'w', type: 'string', describe: 'also write the frames to this pcap file' })
-    .check((argv) => {
-      if (argv['json'] === true && argv['ndjson'] === true) throw new UsageError('--json and --ndjson exclude each other: pick one');
-      return true;
-    }) as Argv<T>;
 }
 
 export const replayCommand: CommandModule<object, ReplayCommandOptions> = {

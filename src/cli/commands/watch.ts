@@ -6,13 +6,12 @@ import { buildDefaultFilter } from '../../source/default-filter.js';
 import { discoverAnycastSetup } from '../../source/interface-info.js';
 import { openCapCapture, type LiveCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
-import { anycastConfigFrom, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
 import { warn } from '../output.js';
-import { anycastFlagsBuilder } from './analyze.js';
-import { liveOutputBuilder } from './replay.js';
+import { liveOutputBuilder } from '../live-options.js';
 
 export type Engine = 'cap' | 'tcpdump';
 
