@@ -6,9 +6,10 @@ import { UsageError } from './errors.js';
 
 /** The anycast flags shared by analyze, watch and replay. */
 export interface AnycastFlags {
-  anycastIp?: string[];
-  anycastMac?: string[];
-  gateway?: string[];
+  /** One value, or several when the flag is repeated. */
+  anycastIp?: string[] | string;
+  anycastMac?: string[] | string;
+  gateway?: string[] | string;
   config?: string;
   interGatewayThreshold?: number;
   maxFlows?: number;
@@ -95,15 +96,15 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
     config.source = 'config-file';
   }
   let fromFlags = false;
-  for (const ip of flags.anycastIp ?? []) {
+  for (const ip of listOf(flags.anycastIp)) {
     for (const part of ip.split(',')) addIp(config, part, '--anycast-ip');
     fromFlags = true;
   }
-  for (const m of flags.anycastMac ?? []) {
+  for (const m of listOf(flags.anycastMac)) {
     for (const part of m.split(',')) config.anycastMacs.push(mac(part, '--anycast-mac'));
     fromFlags = true;
   }
-  for (const spec of flags.gateway ?? []) {
+  for (const spec of listOf(flags.gateway)) {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new UsageError(`--gateway "${spec}": expected NAME=MAC[,MAC...]`);
     const name = spec.slice(0, eq);
@@ -127,6 +128,10 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
   return config;
 }
 
+function listOf(value: string[] | string | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
 export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
   return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
 }
@@ -134,9 +139,11 @@ export function withInferred(config: AnycastConfig, ipv4: number[], macs: number
 /** The anycast flags on a yargs command (analyze, watch, replay). */
 export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('anycast-ip', { type: 'string', array: true, describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
-    .option('anycast-mac', { type: 'string', array: true, describe: 'the shared anycast MAC (repeat or comma-separate)' })
-    .option('gateway', { type: 'string', array: true, describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
+    // Plain strings, not yargs arrays: an array option swallows the capture path that follows it.
+    // Repeating a flag still collects every value.
+    .option('anycast-ip', { type: 'string', describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
+    .option('anycast-mac', { type: 'string', describe: 'the shared anycast MAC (repeat or comma-separate)' })
+    .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
     .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
     .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
     .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' }) as Argv<T>;
