@@ -71,6 +71,9 @@ export function linkTypeName(linkType: number): string {
   }
 }
 
+const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set(Object.values(LinkType));
+
+/** A link type the frame decoder has a first layer for. */
 export function isSupportedLinkType(linkType: number): boolean {
-  return linkTypeName(linkType) !== `link type ${linkType}`;
+  return SUPPORTED_LINK_TYPES.has(linkType);
 }
