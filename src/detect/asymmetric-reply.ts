@@ -78,15 +78,18 @@ export class AsymmetricReplyDetector implements Detector {
       const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
       const idSeq = ((id << 16) | seq) >>> 0;
       const echoes = this.echoes(ctx);
+      // Time is set on the tables, key words passed as int32: see FlowTable.now.
+      echoes.now = ctx.now;
+      flows.now = ctx.now;
       if (isRequest) {
-        const s = echoes.upsert(src, dst, idSeq, proto, ctx.now);
+        const s = echoes.upsert(src | 0, dst | 0, idSeq | 0, proto);
         echoes.mac[s] = d.l2Dst;
         return;
       }
       if (!isReply) return;
-      const s = echoes.find(dst, src, idSeq, proto, ctx.now);
+      const s = echoes.find(dst | 0, src | 0, idSeq | 0, proto);
       if (s < 0) return;
-      const flow = flows.upsert(dst, src, id, proto, ctx.now);
+      const flow = flows.upsert(dst | 0, src | 0, id, proto);
       this.judge(d, ctx, echoes.mac[s]!, flows, flow, dst);
       return;
     }
@@ -94,7 +97,8 @@ export class AsymmetricReplyDetector implements Detector {
     const sport = tcp ? d.tcp.srcPort : d.udp.srcPort;
     const dport = tcp ? d.tcp.dstPort : d.udp.dstPort;
     const proto = tcp ? PROTO_TCP : PROTO_UDP;
-    const reverse = flows.find(dst, src, ((dport << 16) | sport) >>> 0, proto, ctx.now);
+    flows.now = ctx.now;
+    const reverse = flows.find(dst | 0, src | 0, (dport << 16) | sport, proto);
     if (reverse >= 0) {
       flows.time[reverse] = ctx.now;
       this.judge(d, ctx, flows.mac[reverse]!, flows, reverse, dst);
@@ -103,7 +107,7 @@ export class AsymmetricReplyDetector implements Detector {
     // Client → gateway direction: remember where the client sent it.
     const gateways = ctx.gateways;
     if (gateways.indexOf(d.l2Dst) < 0 && !gateways.isAnycastMac(d.l2Dst)) return;
-    const s = flows.upsert(src, dst, ((sport << 16) | dport) >>> 0, proto, ctx.now);
+    const s = flows.upsert(src | 0, dst | 0, (sport << 16) | dport, proto);
     flows.mac[s] = d.l2Dst;
   }
 

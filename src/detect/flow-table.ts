@@ -13,8 +13,10 @@ export class FlowTable {
   /**
    * The four key words of slot s at keys[4s .. 4s+3]: one cache line holds
    * a whole key, where four separate arrays cost four misses per compare.
+   * Int32 rather than Uint32: callers pass words as `x | 0` (Smis in V8, never
+   * boxed across a call), and the stored words compare with them directly.
    */
-  private readonly keys: Uint32Array;
+  private readonly keys: Int32Array;
   /**
    * 0 = unused; else 8 bits of the key's hash, never 0. A probe compares
    * this one byte per slot (the window is 16 bytes, one cache line) and
@@ -29,6 +31,12 @@ export class FlowTable {
   readonly gateway: Int32Array;
   readonly extra: Float64Array;
   evictions = 0;
+  /**
+   * Capture time (s) of the frame being observed: set once per frame by the
+   * caller instead of passed to find/upsert, where a double argument to a
+   * call V8 does not inline is boxed into a fresh heap number every time.
+   */
+  now = 0;
   private readonly idle: number;
 
   constructor(maxEntries: number, idleSeconds: number) {
@@ -36,7 +44,7 @@ export class FlowTable {
     while (cap < maxEntries) cap *= 2;
     this.capacity = cap;
     this.mask = cap - 1;
-    this.keys = new Uint32Array(cap * 4);
+    this.keys = new Int32Array(cap * 4);
     this.tag = new Uint8Array(cap);
     this.time = new Float64Array(cap);
     this.mac = new Float64Array(cap);
@@ -76,17 +84,25 @@ export class FlowTable {
     return -1 - this.capacity;
   }
 
-  /** Slot of a live entry with this key, or -1. Entries idle longer than the table's limit are dead. */
-  find(a: number, b: number, c: number, d: number, now: number): number {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+  /**
+   * Slot of a live entry with this key (four 32-bit words, passed as int32:
+   * `x | 0`), or -1. Entries idle longer than the table's limit (as of
+   * `this.now`) are dead.
+   */
+  find(a: number, b: number, c: number, d: number): number {
+    a |= 0; b |= 0; c |= 0; d |= 0;
     const s = this.locate(a, b, c, d, this.hash(a, b, c, d));
     if (s < 0) return -1;
-    return now - this.time[s]! > this.idle ? -1 : s;
+    return this.now - this.time[s]! > this.idle ? -1 : s;
   }
 
-  /** Slot for this key: the existing live one, or a fresh one (values reset: mac -1, gateway -1, extra 0). */
-  upsert(a: number, b: number, c: number, d: number, now: number): number {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+  /**
+   * Slot for this key (words as int32, as for find): the existing live one,
+   * or a fresh one (values reset: mac -1, gateway -1, extra 0); touched at `this.now`.
+   */
+  upsert(a: number, b: number, c: number, d: number): number {
+    a |= 0; b |= 0; c |= 0; d |= 0;
+    const now = this.now;
     const h = this.hash(a, b, c, d);
     const found = this.locate(a, b, c, d, h);
     if (found >= 0) {

@@ -44,8 +44,11 @@ export class UnicastArpReplyDetector implements Detector {
     if (shaAnycast && srcAnycast) {
       if (a.op === ArpOp.reply && client >= 0) {
         this.lastAnycastReply.set(client, ctx.now);
-        for (const u of this.recentUnicastReplies.get(client) ?? []) {
-          if (ctx.now - u.time <= Defaults.arpReplyWindow) u.finding.detail['anycastAlsoAnswered'] = Number(u.finding.detail['anycastAlsoAnswered'] ?? 0) + 1;
+        const recent = this.recentUnicastReplies.get(client);
+        if (recent !== undefined) {
+          for (const u of recent) {
+            if (ctx.now - u.time <= Defaults.arpReplyWindow) u.finding.detail['anycastAlsoAnswered'] = Number(u.finding.detail['anycastAlsoAnswered'] ?? 0) + 1;
+          }
         }
       }
       if (this.lastAnycastReply.size > ctx.config.maxFlows) this.lastAnycastReply.clear();
@@ -72,9 +75,22 @@ export class UnicastArpReplyDetector implements Detector {
         ctx.findings.addClient(f, client);
         const last = this.lastAnycastReply.get(client);
         if (last !== undefined && ctx.now - last <= Defaults.arpReplyWindow) f.detail['anycastAlsoAnswered'] = Number(f.detail['anycastAlsoAnswered']) + 1;
-        const recent = (this.recentUnicastReplies.get(client) ?? []).filter((u) => ctx.now - u.time <= Defaults.arpReplyWindow && u.finding !== f);
-        recent.push({ time: ctx.now, finding: f });
-        this.recentUnicastReplies.set(client, recent);
+        // Drop expired entries and this finding's own in place (same order as a filter), instead of
+        // a new array and closure per reply; the array belongs to this map alone.
+        const now = ctx.now;
+        let recent = this.recentUnicastReplies.get(client);
+        if (recent === undefined) {
+          recent = [];
+          this.recentUnicastReplies.set(client, recent);
+        } else {
+          let kept = 0;
+          for (let i = 0; i < recent.length; i++) {
+            const u = recent[i]!;
+            if (now - u.time <= Defaults.arpReplyWindow && u.finding !== f) recent[kept++] = u;
+          }
+          recent.length = kept;
+        }
+        recent.push({ time: now, finding: f });
         if (this.recentUnicastReplies.size > ctx.config.maxFlows) this.recentUnicastReplies.clear();
       }
     } else if (a.tpa === a.spa) {
