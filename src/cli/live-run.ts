@@ -4,8 +4,8 @@ import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
 import { hasAnycast } from '../detect/config.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
-import { findingLine, liveScreen } from '../report/live-view.js';
-import { formatIpv4, formatIpv6, formatMac } from '../report/address.js';
+import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view.js';
+import { gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../source/frame-record.js';
 import { describeError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-code.js';
@@ -100,13 +100,13 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const c = source?.counters();
     return {
       title: opts.title,
-      anycastLine: anycastSummary(opts.config),
+      anycastLine: anycastSummaryLine(opts.config),
       frames: pipeline.frames,
       received: c?.received ?? pipeline.frames,
       dropped: c?.dropped,
       elapsedSeconds: (performance.now() - startedAt) / 1000,
       perKind,
-      matrix: pipeline.analysis.interGatewaySoFar().map((p) => ({ from: nameOf(gws, p.from), to: nameOf(gws, p.to), packets: p.packets, bytes: p.bytes })),
+      matrix: pipeline.analysis.interGatewaySoFar().map((p) => ({ from: gatewayName(gws[p.from]), to: gatewayName(gws[p.to]), packets: p.packets, bytes: p.bytes })),
       latest: pipeline.findings().slice(-5).map((f) => findingJson(f, gws, pipeline.tsDigits)),
     };
   };
@@ -177,16 +177,4 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 function fitWidth(line: string, cols: number): string {
   const plain = line.replace(ANSI, '');
   return plain.length <= cols ? line : `${plain.slice(0, cols - 1)}…`;
-}
-
-function nameOf(gws: { name: string; ipv4: number[]; macs: number[] }[], i: number): string {
-  const g = gws[i];
-  if (g === undefined) return '?';
-  return g.name !== '' ? g.name : g.ipv4.length > 0 ? formatIpv4(g.ipv4[0]!) : formatMac(g.macs[0] ?? -1);
-}
-
-function anycastSummary(config: AnycastConfig): string {
-  const ips = [...config.anycastIpv4.map(formatIpv4), ...config.anycastIpv6.map(formatIpv6)];
-  if (ips.length === 0 && config.anycastMacs.length === 0) return 'Anycast: not configured — inferring from ARP as frames arrive';
-  return `Anycast: ${ips.join(', ') || '(no IP)'} via ${config.anycastMacs.map(formatMac).join(', ') || '(no MAC)'} (${config.source})`;
 }

@@ -3,6 +3,7 @@ import { Layer } from '../decode/layer.js';
 import { IcmpType } from '../decode/icmp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import { isGroupMac } from '../decode/read.js';
+import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector } from './detector.js';
 import { Cause, FindingKind, findingKey } from './findings.js';
@@ -10,10 +11,6 @@ import { FlowTable, foldIpv6 } from './flow-table.js';
 
 const ASYMMETRIC_INDEX = 4;
 const SWITCH_INDEX = 5;
-const PROTO_ICMP = 1;
-const PROTO_TCP = 6;
-const PROTO_UDP = 17;
-const PROTO_ICMPV6 = 58;
 
 /**
  * Pairs every echo reply with its request (addresses, id, sequence) and
@@ -73,7 +70,7 @@ export class AsymmetricReplyDetector implements Detector {
       const id = v4 ? d.icmp.id : d.icmpv6.id;
       const seq = v4 ? d.icmp.seq : d.icmpv6.seq;
       if (id < 0 || seq < 0) return;
-      const proto = v4 ? PROTO_ICMP : PROTO_ICMPV6;
+      const proto = v4 ? IpProtocol.icmp : IpProtocol.icmpv6;
       const isRequest = v4 ? type === IcmpType.echoRequest : type === Icmpv6Type.echoRequest;
       const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
       const idSeq = ((id << 16) | seq) >>> 0;
@@ -96,7 +93,7 @@ export class AsymmetricReplyDetector implements Detector {
     const tcp = (layers & Layer.tcp) !== 0;
     const sport = tcp ? d.tcp.srcPort : d.udp.srcPort;
     const dport = tcp ? d.tcp.dstPort : d.udp.dstPort;
-    const proto = tcp ? PROTO_TCP : PROTO_UDP;
+    const proto = tcp ? IpProtocol.tcp : IpProtocol.udp;
     flows.now = ctx.now;
     const reverse = flows.find(dst | 0, src | 0, (dport << 16) | sport, proto);
     if (reverse >= 0) {

@@ -1,6 +1,8 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { FindingJson } from './analysis-json.js';
+import type { AnycastConfig } from '../detect/config.js';
+import { formatIpv4, formatIpv6, formatMac } from './address.js';
 
 /** What the live view shows; built by the CLI from the pipeline, formatted here. */
 export interface LiveSnapshot {
@@ -56,4 +58,11 @@ export function liveScreen(s: LiveSnapshot, color: boolean): string {
   out.push('');
   out.push(c.dim('Ctrl-C ends with the full report.'));
   return out.join('\n');
+}
+
+/** The anycast line of the live view: what is being checked, and where it came from. */
+export function anycastSummaryLine(config: AnycastConfig): string {
+  const ips = [...config.anycastIpv4.map(formatIpv4), ...config.anycastIpv6.map(formatIpv6)];
+  if (ips.length === 0 && config.anycastMacs.length === 0) return 'Anycast: not configured — inferring from ARP as frames arrive';
+  return `Anycast: ${ips.join(', ') || '(no IP)'} via ${config.anycastMacs.map(formatMac).join(', ') || '(no MAC)'} (${config.source})`;
 }
