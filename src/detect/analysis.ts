@@ -56,7 +56,6 @@ export class Analysis {
       gateways: new GatewayRegistry(config),
       findings: new FindingStore(),
       now: 0,
-      evictions: 0,
     };
     this.detectors = createDetectors();
   }
@@ -108,7 +107,7 @@ export class Analysis {
       totalPackets: igt.totalPackets,
       claims: this.detectors.anycastClaims.list(),
       pinnedAnswers: this.detectors.asymmetricReply.pinnedAnswers,
-      evictions: ctx.evictions + this.detectors.asymmetricReply.evictions,
+      evictions: this.detectors.asymmetricReply.evictions,
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,
       lastSec: this.lastSec,

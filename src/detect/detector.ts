@@ -12,8 +12,6 @@ export interface DetectContext {
   readonly findings: FindingStore;
   /** Capture time of the current frame in seconds (float; windows only — findings keep exact sec/nsec). */
   now: number;
-  /** Frames evicted from bounded tables (accuracy lost, memory kept). */
-  evictions: number;
 }
 
 /**

@@ -59,9 +59,7 @@ export class GatewayRegistry {
   readonly list: Gateway[] = [];
   private readonly byMac = new MacIndex();
   private indexed = 0;
-  private readonly anycastMacs = new Set<number>();
   private readonly ipOwner = new Map<number, number>();
-  dropped = 0;
 
   constructor(config: AnycastConfig) {
     for (const mac of config.anycastMacs) this.addAnycastMac(mac);
@@ -78,8 +76,7 @@ export class GatewayRegistry {
   }
 
   addAnycastMac(mac: number): void {
-    if (this.anycastMacs.has(mac) || this.indexed >= MAX_INDEXED_MACS) return;
-    this.anycastMacs.add(mac);
+    if (this.isAnycastMac(mac) || this.indexed >= MAX_INDEXED_MACS) return;
     this.byMac.set(mac, ANYCAST);
     this.indexed++;
   }
@@ -97,7 +94,7 @@ export class GatewayRegistry {
   /** Remember which MAC claimed an IPv4 address (for naming learned gateways). */
   noteIpClaim(ip: number, mac: number): void {
     // First claim wins, and the anycast MAC names no gateway (its macvlan may answer for a gateway's IP).
-    if (this.anycastMacs.has(mac) || this.ipOwner.has(ip) || this.ipOwner.size >= 65536) return;
+    if (this.isAnycastMac(mac) || this.ipOwner.has(ip) || this.ipOwner.size >= 65536) return;
     this.ipOwner.set(ip, mac);
   }
 
@@ -126,7 +123,6 @@ export class GatewayRegistry {
 
   private add(name: string, learned: boolean, evidence: GatewayEvidence, frame: number): Gateway | undefined {
     if (this.list.length >= MAX_GATEWAYS) {
-      this.dropped++;
       return undefined;
     }
     const gw: Gateway = { index: this.list.length, name, macs: [], ipv4: [], learned, evidence, evidenceFrame: frame };

@@ -94,24 +94,22 @@ export class InterGatewayTrafficDetector implements Detector {
     this.pairs = this.snapshot(ctx.gateways.list.length);
     for (const pair of this.pairs) {
       const { from, to } = pair;
-      {
-        const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
-        const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
-        const f = ctx.findings.raise(findingKey(KIND_INDEX, from + 1, to + 1), { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
-          kind: FindingKind.interGatewayTraffic,
-          severity: warn ? 'warning' : 'info',
-          cause: Cause.interGatewayVolume,
-          gateway: from,
-          otherGateway: to,
-          anycastIpv4: -1,
-          anycastIpv6: null,
-          mac: -1,
-          detail: { bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
-        }));
-        f.count = pair.packets;
-        f.lastSec = pair.lastSec;
-        f.lastNsec = pair.lastNsec;
-      }
+      const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
+      const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
+      const f = ctx.findings.raise(findingKey(KIND_INDEX, from + 1, to + 1), { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
+        kind: FindingKind.interGatewayTraffic,
+        severity: warn ? 'warning' : 'info',
+        cause: Cause.interGatewayVolume,
+        gateway: from,
+        otherGateway: to,
+        anycastIpv4: -1,
+        anycastIpv6: null,
+        mac: -1,
+        detail: { bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
+      }));
+      f.count = pair.packets;
+      f.lastSec = pair.lastSec;
+      f.lastNsec = pair.lastNsec;
     }
   }
 }

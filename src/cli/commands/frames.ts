@@ -39,9 +39,6 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
       shown++;
       out.line(opts.json ? JSON.stringify(frameJson(d)) : frameLine(d));
     },
-  }).catch((err: unknown) => {
-    if (err instanceof OutputClosed) return undefined;
-    throw err;
   });
   try {
     out.flush();
@@ -49,7 +46,7 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
     if (err instanceof OutputClosed) return ExitCode.ok;
     throw err;
   }
-  if (result === undefined) return ExitCode.ok;
+  // readFrames never rejects: a reader that went away (| head) comes back as its error.
   if (result.error instanceof OutputClosed) return ExitCode.ok;
   for (const w of result.warnings) warn(`${opts.input}: ${w}`);
   if (!opts.quiet && (result.stats.frames > 0 || result.error === undefined)) {
