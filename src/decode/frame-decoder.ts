@@ -1,3 +1,4 @@
+import type { DecodedFrame } from './decoded-frame.js';
 import type { FrameRecord } from '../source/frame-record.js';
 import { LinkType } from '../source/frame-record.js';
 import { ArpView } from './arp.js';
@@ -25,7 +26,7 @@ import { VlanTags } from './vlan.js';
  * — the one ARP and IP belong to — and `batadv.outerSrc/outerDst` the
  * hop-by-hop mesh addresses.
  */
-export class FrameDecoder implements StopSink {
+export class FrameDecoder implements StopSink, DecodedFrame {
   number = 0;
   tsSec = 0;
   tsNsec = 0;

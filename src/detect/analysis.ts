@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { AnycastAddresses } from './anycast-addresses.js';
 import type { Claim } from './anycast-claims.js';
@@ -60,7 +60,7 @@ export class Analysis {
     this.detectors = createDetectors();
   }
 
-  observe(d: FrameDecoder): void {
+  observe(d: DecodedFrame): void {
     const ctx = this.ctx;
     ctx.now = d.tsSec + d.tsNsec * 1e-9;
     if (this.firstSec < 0) {

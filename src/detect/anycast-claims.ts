@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
@@ -33,7 +33,7 @@ export class AnycastClaimsTracker implements Detector {
   readonly docs = 'README.md#who-claimed-the-anycast-ip';
   private readonly claims = new Map<number, Claim>();
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.arp) !== 0) {
       const a = d.arp;
       if (!a.complete || !a.isEthernetIpv4() || !ctx.anycast.isAnycastIpv4(a.spa)) return;
@@ -53,7 +53,7 @@ export class AnycastClaimsTracker implements Detector {
     }
   }
 
-  private claim(bucket: number, ipv4: number, ipv6Index: number, mac: number, d: FrameDecoder): Claim | undefined {
+  private claim(bucket: number, ipv4: number, ipv6Index: number, mac: number, d: DecodedFrame): Claim | undefined {
     // Bucket by address and the MAC's low bits, then confirm the MAC: exact, and no string keys.
     let key = bucket;
     for (let probe = 0; probe < 8; probe++, key += 0.5) {

@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import type { DetectContext, Detector } from './detector.js';
@@ -18,7 +18,7 @@ export class AnycastReplyUnicastMacDetector implements Detector {
   readonly description = 'IP packet sourced from an anycast IP but sent from a unicast MAC (source routing missing)';
   readonly docs = 'README.md#anycast-reply-unicast-mac';
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     if (d.l2Src < 0) return;
     let anycastV4 = -1;
     let v6Index = -1;

@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { IcmpType } from '../decode/icmp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
@@ -48,7 +48,7 @@ export class AsymmetricReplyDetector implements Detector {
     return (this.echoTable?.evictions ?? 0) + (this.flowTable?.evictions ?? 0);
   }
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     const layers = d.layers;
     if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) === 0) return;
     if (d.l2Src < 0 || d.l2Dst < 0 || isGroupMac(d.l2Dst)) return;
@@ -108,7 +108,7 @@ export class AsymmetricReplyDetector implements Detector {
     flows.mac[s] = d.l2Dst;
   }
 
-  private judge(d: FrameDecoder, ctx: DetectContext, requestMac: number, flows: FlowTable, flow: number, client: number): void {
+  private judge(d: DecodedFrame, ctx: DetectContext, requestMac: number, flows: FlowTable, flow: number, client: number): void {
     if (requestMac < 0) return;
     const gateways = ctx.gateways;
     const replyMac = d.l2Src;

@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import type { AnycastConfig } from './config.js';
 import type { FindingStore } from './findings.js';
 import type { GatewayRegistry } from './gateways.js';
@@ -26,6 +26,6 @@ export interface Detector {
   readonly id: string;
   readonly description: string;
   readonly docs: string;
-  observe(frame: FrameDecoder, ctx: DetectContext): void;
+  observe(frame: DecodedFrame, ctx: DetectContext): void;
   finish(ctx: DetectContext): void;
 }

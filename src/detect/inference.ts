@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { Defaults } from './config.js';
@@ -34,7 +34,7 @@ export class AnycastInference {
   private readonly ips = new Map<number, IpStats>();
   private readonly ipsPerMac = new Map<number, Set<number>>();
 
-  observe(d: FrameDecoder): void {
+  observe(d: DecodedFrame): void {
     if ((d.layers & Layer.arp) === 0) return;
     const a = d.arp;
     if (!a.complete || !a.isEthernetIpv4() || a.sha < 0) return;

@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector } from './detector.js';
 import { Cause, FindingKind, findingKey } from './findings.js';
@@ -43,7 +43,7 @@ export class InterGatewayTrafficDetector implements Detector {
   totalPackets = 0;
   pairs: InterGatewayPair[] = [];
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     this.totalBytes += d.wireLen;
     this.totalPackets++;
     if (d.l2Src < 0 || d.l2Dst < 0) return;

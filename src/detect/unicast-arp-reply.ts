@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { BROADCAST_MAC } from '../decode/read.js';
@@ -29,7 +29,7 @@ export class UnicastArpReplyDetector implements Detector {
   /** client MAC → the recent unicast replies it received (time, finding), to credit a later anycast reply to each. */
   private readonly recentUnicastReplies = new Map<number, { time: number; finding: Finding }[]>();
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.arp) === 0) return;
     const a = d.arp;
     if (!a.complete || !a.isEthernetIpv4()) return;

@@ -1,4 +1,4 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import type { DetectContext, Detector } from './detector.js';
@@ -16,7 +16,7 @@ export class UnicastNeighborAdvertDetector implements Detector {
   readonly description = 'Neighbor advertisement for an anycast IPv6 address with a unicast MAC';
   readonly docs = 'README.md#unicast-neighbor-advert';
 
-  observe(d: FrameDecoder, ctx: DetectContext): void {
+  observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.icmpv6) === 0 || ctx.anycast.v6.length === 0) return;
     const n = d.icmpv6;
     if (n.type !== Icmpv6Type.neighborAdvert || !n.hasTarget) return;

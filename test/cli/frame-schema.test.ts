@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SUPPORTED_KEYWORDS, validate, type Schema } from '../support/json-schema.js';
 import { execFile } from 'node:child_process';
-import { cliPath, corpusDir, fixturesDir, repoRoot } from '../support/paths.js';
+import { captureFiles, cliPath, corpusDir, fixturesDir, repoRoot } from '../support/paths.js';
 
 /**
  * schema/frame.schema.json documents the `frames --json` object. Every line
@@ -14,13 +14,6 @@ import { cliPath, corpusDir, fixturesDir, repoRoot } from '../support/paths.js';
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'frame.schema.json'), 'utf8')) as Schema;
 
-function captures(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .sort()
-    .map((f) => path.join(dir, f));
-}
 
 /** `frames --json --all` over each file, several CLIs at a time (each run starts a Node process). */
 async function linesOf(files: string[]): Promise<{ file: string; status: number; lines: string[] }[]> {
@@ -100,7 +93,7 @@ test('the schema uses only keywords the validator checks, and describes every pr
 });
 
 test('every line of frames --json --all over every fixture validates against schema/frame.schema.json', async () => {
-  const files = captures(fixturesDir);
+  const files = captureFiles(fixturesDir);
   assert.ok(files.length >= 13, 'the fixtures are there');
   let lines = 0;
   // Broken fixtures still print the frames before the fault: those must be valid too.
@@ -112,7 +105,7 @@ test('every line of frames --json --all over every fixture validates against sch
 });
 
 test('every line of frames --json --all over the shared corpus validates, skipping captures the CLI refuses', async (t) => {
-  const files = captures(corpusDir);
+  const files = captureFiles(corpusDir);
   if (files.length === 0) {
     t.skip(`no corpus at ${corpusDir}`);
     return;

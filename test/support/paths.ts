@@ -15,3 +15,12 @@ export const corpusDir = process.env['ANYCAST_PROBE_CORPUS'] ?? path.resolve(rep
 export const fixturesDir = path.join(repoRoot, 'fixtures');
 
 export const cliPath = path.join(repoRoot, 'bin', 'anycast-probe');
+
+/** Every .pcap/.pcapng under `dir` (recursively), sorted; none when the folder is absent. */
+export function captureFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .sort()
+    .map((f) => path.join(dir, f));
+}

@@ -1,0 +1,43 @@
+/**
+ * Entry of the decode thread (a worker_threads Worker started by
+ * read-frames-threaded.ts): reads and decodes the capture with the same
+ * pipeline as the one-thread path (`readFrames`: de-duplication, counts,
+ * errors) and writes each decoded frame as a row into the shared ring.
+ * Ends by posting the read result, then closing the ring.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { writeFrameRow } from '../decode/frame-row.js';
+import { attachFrameRing, FrameRingWriter } from '../parallel/frame-ring.js';
+import { readFrames } from './read-frames.js';
+import { resultToWire } from './read-result-wire.js';
+
+export interface DecodeThreadData {
+  input: string;
+  keepDuplicates: boolean;
+  count: number;
+  control: SharedArrayBuffer;
+  rows: SharedArrayBuffer;
+  /** Where the read result goes; the analysis thread takes it synchronously once the ring is closed. */
+  results: MessagePort;
+}
+
+async function run(data: DecodeThreadData): Promise<void> {
+  const ring = attachFrameRing(data.control, data.rows);
+  const writer = new FrameRingWriter(ring);
+  const rows = ring.rows;
+  const result = await readFrames({
+    input: data.input,
+    keepDuplicates: data.keepDuplicates,
+    count: data.count,
+    onFrame(d) {
+      writeFrameRow(d, rows, writer.nextRow());
+      writer.commit();
+    },
+  });
+  // The result goes first: the analysis thread awaits it once it has consumed the last slot.
+  data.results.postMessage(resultToWire(result));
+  writer.close();
+  data.results.close();
+}
+
+await run(workerData as DecodeThreadData);

@@ -1,0 +1,88 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { DecodedFrame } from '../decode/decoded-frame.js';
+import { FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
+import { createFrameRing, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
+import type { DecodeThreadData } from './decode-thread.js';
+import type { ReadFramesResult } from './read-frames.js';
+import { DecodeStats } from '../decode/stats.js';
+import { resultFromWire, type WireReadResult } from './read-result-wire.js';
+
+export interface ThreadedReadOptions {
+  input: string;
+  keepDuplicates: boolean;
+  count: number;
+  /** Called with each decoded frame, in capture order, on this thread. */
+  onFrame(frame: DecodedFrame): void;
+}
+
+/** How long the analysis thread sleeps on an empty slot before it checks that the decode thread still runs. */
+const STARVED_CHECK_MS = 250;
+
+/**
+ * readFrames() on two cores: a decode thread reads and decodes the capture
+ * (the work up to `DecodedFrame`) while this thread runs the consumer, so
+ * reading and decoding overlap with detection. Frames arrive in capture
+ * order, and the result (counts, warnings, the error that ended reading)
+ * is the one the decode thread's readFrames() returned: the same as the
+ * one-thread path, which the tests check capture by capture.
+ */
+export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<ReadFramesResult> {
+  const { ring, buffers } = createFrameRing();
+  const { port1: results, port2: resultsForThread } = new MessageChannel();
+  const data: DecodeThreadData = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, control: buffers.control, rows: buffers.rows, results: resultsForThread };
+  const worker = new Worker(new URL('./decode-thread.js', import.meta.url), {
+    workerData: data,
+    transferList: [resultsForThread],
+    // The decode thread allocates almost nothing per frame: a small young generation keeps RSS down, as in the bin shim.
+    resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    stdout: false,
+    stderr: false,
+  });
+  let exited = false;
+  let failure: unknown;
+  const exit = new Promise<void>((resolve) => {
+    worker.once('error', (err) => { failure = err; });
+    worker.once('exit', () => { exited = true; resolve(); });
+  });
+  const control = ring.control;
+  const rows = ring.rows;
+  const view = new FrameRowView();
+  let delivered = 0;
+  let slot = 0;
+  try {
+    for (;;) {
+      let state = Atomics.load(control, slot);
+      if (state === SlotState.empty) {
+        if (exited) break; // the decode thread died without closing the ring
+        const wait = Atomics.waitAsync(control, slot, SlotState.empty, STARVED_CHECK_MS);
+        if (wait.async) await wait.value;
+        state = Atomics.load(control, slot);
+        if (state === SlotState.empty) continue;
+      }
+      const n = Atomics.load(control, SLOTS + slot);
+      const base = slot * SLOT_WORDS;
+      for (let i = 0; i < n; i++) {
+        view.load(rows, base + i * FRAME_ROW_WORDS);
+        opts.onFrame(view);
+      }
+      delivered += n;
+      Atomics.store(control, slot, SlotState.empty);
+      Atomics.notify(control, slot);
+      if (state === SlotState.last) break;
+      slot = (slot + 1) % SLOTS;
+    }
+  } catch (err) {
+    await worker.terminate();
+    results.close();
+    throw err;
+  }
+  await exit;
+  const message = receiveMessageOnPort(results);
+  results.close();
+  if (message !== undefined) return resultFromWire(message.message as WireReadResult);
+  // The decode thread failed outside readFrames (which never throws): keep what was analysed and say why it stopped.
+  const stats = new DecodeStats();
+  stats.frames = delivered;
+  const why = failure instanceof Error ? failure.message : 'it exited without a result';
+  return { read: undefined, format: undefined, stats, duplicates: 0, warnings: [], error: new Error(`the decode thread stopped: ${why}`) };
+}

@@ -1,0 +1,253 @@
+import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from './decoded-frame.js';
+import type { FrameDecoder } from './frame-decoder.js';
+import { Layer } from './layer.js';
+import { NO_MAC } from './read.js';
+
+/**
+ * A decoded frame as a fixed row of int32 words, so the decode thread can
+ * hand frames to the analysis thread through shared memory with no object
+ * per frame. The row holds exactly what `DecodedFrame` exposes. ARP and IP
+ * never share a frame, so their words overlap.
+ */
+export const FRAME_ROW_WORDS = 32;
+
+const W = {
+  layers: 0,
+  number: 1,
+  tsSec: 2,
+  tsNsec: 3,
+  wireLen: 4,
+  tsDigits: 5,
+  l2Src: 6, // hi, lo
+  l2Dst: 8, // hi, lo
+  // ARP
+  arpOp: 10,
+  arpFlags: 11,
+  arpSha: 12, // hi, lo
+  arpSpa: 14,
+  arpTha: 15, // hi, lo
+  arpTpa: 17,
+  // IPv4 / IPv6
+  ipv4Src: 10,
+  ipv4Dst: 11,
+  ipProtocol: 12, // IPv4 protocol or IPv6 next header
+  ipv6Src: 13, // 4 words
+  ipv6Dst: 17, // 4 words
+  // ICMP / ICMPv6 / TCP / UDP
+  l4a: 21, // type, or source port
+  l4b: 22, // echo id, or destination port
+  echoSeq: 23,
+  ndHasTarget: 24,
+  ndTarget: 25, // 4 words
+  ndTargetLinkAddr: 29, // hi, lo
+} as const;
+
+const ARP_COMPLETE = 1;
+const ARP_ETHERNET_IPV4 = 2;
+/** Protocol addresses present (4 bytes long): spa/tpa are unsigned, so -1 cannot mark their absence in an int32 word. */
+const ARP_HAS_PA = 4;
+const TWO_32 = 4294967296;
+
+function writeMac(rows: Int32Array, at: number, mac: number): void {
+  if (mac < 0) {
+    rows[at] = -1;
+    rows[at + 1] = 0;
+    return;
+  }
+  rows[at] = Math.floor(mac / TWO_32);
+  rows[at + 1] = mac % TWO_32 | 0;
+}
+
+function readMac(rows: Int32Array, at: number): number {
+  const hi = rows[at]!;
+  return hi < 0 ? NO_MAC : hi * TWO_32 + (rows[at + 1]! >>> 0);
+}
+
+function writeWords(rows: Int32Array, at: number, words: Uint32Array): void {
+  rows[at] = words[0]!;
+  rows[at + 1] = words[1]!;
+  rows[at + 2] = words[2]!;
+  rows[at + 3] = words[3]!;
+}
+
+function readWords(rows: Int32Array, at: number, words: Uint32Array): void {
+  words[0] = rows[at]!;
+  words[1] = rows[at + 1]!;
+  words[2] = rows[at + 2]!;
+  words[3] = rows[at + 3]!;
+}
+
+/** Writes the row of the frame `d` is positioned on at `rows[base..base + FRAME_ROW_WORDS)`. */
+export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): void {
+  const layers = d.layers;
+  rows[base + W.layers] = layers;
+  rows[base + W.number] = d.number;
+  rows[base + W.tsSec] = d.tsSec;
+  rows[base + W.tsNsec] = d.tsNsec;
+  rows[base + W.wireLen] = d.wireLen;
+  rows[base + W.tsDigits] = d.tsDigits;
+  writeMac(rows, base + W.l2Src, d.l2Src);
+  writeMac(rows, base + W.l2Dst, d.l2Dst);
+  if ((layers & Layer.arp) !== 0) {
+    const a = d.arp;
+    rows[base + W.arpOp] = a.op;
+    rows[base + W.arpFlags] = (a.complete ? ARP_COMPLETE : 0) | (a.isEthernetIpv4() ? ARP_ETHERNET_IPV4 : 0) | (a.spa >= 0 ? ARP_HAS_PA : 0);
+    writeMac(rows, base + W.arpSha, a.sha);
+    rows[base + W.arpSpa] = a.spa;
+    writeMac(rows, base + W.arpTha, a.tha);
+    rows[base + W.arpTpa] = a.tpa;
+    return;
+  }
+  if ((layers & Layer.ipv4) !== 0) {
+    rows[base + W.ipv4Src] = d.ipv4.src;
+    rows[base + W.ipv4Dst] = d.ipv4.dst;
+    rows[base + W.ipProtocol] = d.ipv4.protocol;
+  } else if ((layers & Layer.ipv6) !== 0) {
+    writeWords(rows, base + W.ipv6Src, d.ipv6.src);
+    writeWords(rows, base + W.ipv6Dst, d.ipv6.dst);
+    rows[base + W.ipProtocol] = d.ipv6.nextHeader;
+  } else {
+    return;
+  }
+  if ((layers & Layer.tcp) !== 0) {
+    rows[base + W.l4a] = d.tcp.srcPort;
+    rows[base + W.l4b] = d.tcp.dstPort;
+  } else if ((layers & Layer.udp) !== 0) {
+    rows[base + W.l4a] = d.udp.srcPort;
+    rows[base + W.l4b] = d.udp.dstPort;
+  } else if ((layers & Layer.icmp) !== 0) {
+    rows[base + W.l4a] = d.icmp.type;
+    rows[base + W.l4b] = d.icmp.id;
+    rows[base + W.echoSeq] = d.icmp.seq;
+  } else if ((layers & Layer.icmpv6) !== 0) {
+    const n = d.icmpv6;
+    rows[base + W.l4a] = n.type;
+    rows[base + W.l4b] = n.id;
+    rows[base + W.echoSeq] = n.seq;
+    rows[base + W.ndHasTarget] = n.hasTarget ? 1 : 0;
+    if (n.hasTarget) writeWords(rows, base + W.ndTarget, n.target);
+    writeMac(rows, base + W.ndTargetLinkAddr, n.targetLinkAddr);
+  }
+}
+
+class RowArp implements DecodedArp {
+  complete = false;
+  op = 0;
+  sha = NO_MAC;
+  spa = -1;
+  tha = NO_MAC;
+  tpa = -1;
+  ethernetIpv4 = false;
+  isEthernetIpv4(): boolean {
+    return this.ethernetIpv4;
+  }
+}
+
+class RowIpv4 implements DecodedIpv4 {
+  src = 0;
+  dst = 0;
+  protocol = 0;
+}
+
+class RowIpv6 implements DecodedIpv6 {
+  readonly src = new Uint32Array(4);
+  readonly dst = new Uint32Array(4);
+  nextHeader = 0;
+}
+
+class RowEcho implements DecodedEcho {
+  type = 0;
+  id = -1;
+  seq = -1;
+}
+
+class RowIcmpv6 extends RowEcho implements DecodedIcmpv6 {
+  hasTarget = false;
+  readonly target = new Uint32Array(4);
+  targetLinkAddr = NO_MAC;
+}
+
+class RowPorts implements DecodedPorts {
+  srcPort = -1;
+  dstPort = -1;
+}
+
+/**
+ * One reused `DecodedFrame` over rows written by `writeFrameRow`: `load`
+ * copies a row's words into plain fields (only the layers the row has), so
+ * detectors read numbers, never the shared memory, and nothing is allocated
+ * per frame.
+ */
+export class FrameRowView implements DecodedFrame {
+  number = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  tsDigits = 6;
+  wireLen = 0;
+  layers = 0;
+  l2Src = NO_MAC;
+  l2Dst = NO_MAC;
+  readonly arp = new RowArp();
+  readonly ipv4 = new RowIpv4();
+  readonly ipv6 = new RowIpv6();
+  readonly icmp = new RowEcho();
+  readonly icmpv6 = new RowIcmpv6();
+  readonly tcp = new RowPorts();
+  readonly udp = new RowPorts();
+
+  load(rows: Int32Array, base: number): void {
+    const layers = rows[base + W.layers]!;
+    this.layers = layers;
+    this.number = rows[base + W.number]! >>> 0;
+    this.tsSec = rows[base + W.tsSec]! >>> 0;
+    this.tsNsec = rows[base + W.tsNsec]!;
+    this.wireLen = rows[base + W.wireLen]! >>> 0;
+    this.tsDigits = rows[base + W.tsDigits]!;
+    this.l2Src = readMac(rows, base + W.l2Src);
+    this.l2Dst = readMac(rows, base + W.l2Dst);
+    if ((layers & Layer.arp) !== 0) {
+      const a = this.arp;
+      const flags = rows[base + W.arpFlags]!;
+      a.op = rows[base + W.arpOp]!;
+      a.complete = (flags & ARP_COMPLETE) !== 0;
+      a.ethernetIpv4 = (flags & ARP_ETHERNET_IPV4) !== 0;
+      a.sha = readMac(rows, base + W.arpSha);
+      a.tha = readMac(rows, base + W.arpTha);
+      const hasPa = (flags & ARP_HAS_PA) !== 0;
+      a.spa = hasPa ? rows[base + W.arpSpa]! >>> 0 : -1;
+      a.tpa = hasPa ? rows[base + W.arpTpa]! >>> 0 : -1;
+      return;
+    }
+    if ((layers & Layer.ipv4) !== 0) {
+      const ip = this.ipv4;
+      ip.src = rows[base + W.ipv4Src]! >>> 0;
+      ip.dst = rows[base + W.ipv4Dst]! >>> 0;
+      ip.protocol = rows[base + W.ipProtocol]!;
+    } else if ((layers & Layer.ipv6) !== 0) {
+      readWords(rows, base + W.ipv6Src, this.ipv6.src);
+      readWords(rows, base + W.ipv6Dst, this.ipv6.dst);
+      this.ipv6.nextHeader = rows[base + W.ipProtocol]!;
+    } else {
+      return;
+    }
+    if ((layers & Layer.tcp) !== 0) {
+      this.tcp.srcPort = rows[base + W.l4a]!;
+      this.tcp.dstPort = rows[base + W.l4b]!;
+    } else if ((layers & Layer.udp) !== 0) {
+      this.udp.srcPort = rows[base + W.l4a]!;
+      this.udp.dstPort = rows[base + W.l4b]!;
+    } else if ((layers & Layer.icmp) !== 0) {
+      this.icmp.type = rows[base + W.l4a]!;
+      this.icmp.id = rows[base + W.l4b]!;
+      this.icmp.seq = rows[base + W.echoSeq]!;
+    } else if ((layers & Layer.icmpv6) !== 0) {
+      const n = this.icmpv6;
+      n.type = rows[base + W.l4a]!;
+      n.id = rows[base + W.l4b]!;
+      n.seq = rows[base + W.echoSeq]!;
+      n.hasTarget = rows[base + W.ndHasTarget] === 1;
+      if (n.hasTarget) readWords(rows, base + W.ndTarget, n.target);
+      n.targetLinkAddr = readMac(rows, base + W.ndTargetLinkAddr);
+    }
+  }
+}
