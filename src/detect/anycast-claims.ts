@@ -3,6 +3,7 @@ import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import type { DetectContext, Detector } from './detector.js';
+import { PairIndex } from './pair-index.js';
 
 export interface Claim {
   /** IPv4 anycast address claimed, or -1 for an IPv6 one (then ipv6Index). */
@@ -31,13 +32,20 @@ export class AnycastClaimsTracker implements Detector {
   readonly id = 'anycast-claims';
   readonly description = 'Every MAC that claimed an anycast IP, and how';
   readonly docs = 'README.md#who-claimed-the-anycast-ip';
-  private readonly claims = new Map<number, Claim>();
+  /** Claims in the order first seen. */
+  private readonly claims: Claim[] = [];
+  /**
+   * Claim index by twice its bucket key (bucket + probe / 2, kept exact as an
+   * integer), as two int32 words: the key is wider than 32 bits, and as a Map
+   * key it would be a heap number allocated per lookup.
+   */
+  private readonly byKey = new PairIndex();
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.arp) !== 0) {
       const a = d.arp;
       if (!a.complete || !a.isEthernetIpv4() || !ctx.anycast.isAnycastIpv4(a.spa)) return;
-      const c = this.claim(a.spa * 2 ** 16 + (a.sha % 65536), a.spa, -1, a.sha, d);
+      const c = this.claim(a.spa, -1, a.sha, d);
       if (c === undefined) return;
       if (a.op === ArpOp.reply) c.replies++;
       else if (a.op === ArpOp.request && a.tpa === a.spa) c.gratuitous++;
@@ -48,25 +56,31 @@ export class AnycastClaimsTracker implements Detector {
       const index = ctx.anycast.anycastIpv6Index(d.icmpv6.target);
       if (index < 0) return;
       const mac = d.icmpv6.targetLinkAddr >= 0 ? d.icmpv6.targetLinkAddr : d.l2Src;
-      const c = this.claim(-(index + 1) * 2 ** 16 - (mac % 65536), -1, index, mac, d);
+      const c = this.claim(-1, index, mac, d);
       if (c !== undefined) c.neighborAdverts++;
     }
   }
 
-  private claim(bucket: number, ipv4: number, ipv6Index: number, mac: number, d: DecodedFrame): Claim | undefined {
+  private claim(ipv4: number, ipv6Index: number, mac: number, d: DecodedFrame): Claim | undefined {
     // Bucket by address and the MAC's low bits, then confirm the MAC: exact, and no string keys.
-    let key = bucket;
-    for (let probe = 0; probe < 8; probe++, key += 0.5) {
-      const c = this.claims.get(key);
-      if (c === undefined) {
-        if (this.claims.size >= MAX_CLAIMS) return undefined;
+    // Probes step the key by 0.5, so twice the key is an integer: the probe's index word pair.
+    const bucket = ipv4 >= 0 ? ipv4 * 2 ** 16 + (mac % 65536) : -(ipv6Index + 1) * 2 ** 16 - (mac % 65536);
+    for (let probe = 0; probe < 8; probe++) {
+      const twice = bucket * 2 + probe;
+      const hi = Math.floor(twice / 4294967296) | 0;
+      const lo = (twice - hi * 4294967296) | 0;
+      const i = this.byKey.get(hi, lo);
+      if (i < 0) {
+        if (this.claims.length >= MAX_CLAIMS) return undefined;
         const fresh: Claim = {
           ipv4, ipv6Index, mac, replies: 0, gratuitous: 0, requests: 0, neighborAdverts: 0,
           firstSec: d.tsSec, firstNsec: d.tsNsec, lastSec: d.tsSec, lastNsec: d.tsNsec, firstFrame: d.number,
         };
-        this.claims.set(key, fresh);
+        this.byKey.set(hi, lo, this.claims.length);
+        this.claims.push(fresh);
         return fresh;
       }
+      const c = this.claims[i]!;
       if (c.mac === mac && c.ipv4 === ipv4 && c.ipv6Index === ipv6Index) {
         c.lastSec = d.tsSec;
         c.lastNsec = d.tsNsec;
@@ -77,7 +91,7 @@ export class AnycastClaimsTracker implements Detector {
   }
 
   list(): Claim[] {
-    return [...this.claims.values()].sort((x, y) => x.firstFrame - y.firstFrame);
+    return [...this.claims].sort((x, y) => x.firstFrame - y.firstFrame);
   }
 
   finish(): void {}

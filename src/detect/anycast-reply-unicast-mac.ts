@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind, findingKey } from './findings.js';
+import { Cause, FindingKind } from './findings.js';
 
 const KIND_INDEX = 2;
 
@@ -38,7 +38,15 @@ export class AnycastReplyUnicastMacDetector implements Detector {
     const gateways = ctx.gateways;
     if (gateways.isAnycastMac(d.l2Src)) return;
     const gw = gateways.learn(d.l2Src, 'sourced-anycast-ip', d.number);
-    const f = ctx.findings.raise(findingKey(KIND_INDEX, gw + 1, anycastV4 >= 0 ? anycastV4 : v6Index), d, () => ({
+    // Build the finding only when new, in its own method: no closure context per frame here.
+    const key = anycastV4 >= 0 ? anycastV4 | 0 : v6Index;
+    const id = ctx.findings.find(KIND_INDEX, gw + 1, key);
+    const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.add(d, ctx, gw, key, anycastV4, v6Index));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  private add(d: DecodedFrame, ctx: DetectContext, gw: number, key: number, anycastV4: number, v6Index: number): number {
+    return ctx.findings.add(KIND_INDEX, gw + 1, key, d, {
       kind: FindingKind.anycastReplyUnicastMac,
       severity: 'error',
       cause: Cause.sourceRouteMissing,
@@ -48,8 +56,7 @@ export class AnycastReplyUnicastMacDetector implements Detector {
       anycastIpv6: v6Index >= 0 ? ctx.anycast.v6[v6Index]! : null,
       mac: d.l2Src,
       detail: { protocol: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.protocol : d.ipv6.nextHeader },
-    }));
-    ctx.findings.addClient(f, d.l2Dst);
+    });
   }
 
   finish(): void {}

@@ -4,7 +4,9 @@ import { ArpOp } from '../decode/arp.js';
 import { BROADCAST_MAC } from '../decode/read.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind, findingKey, type Finding } from './findings.js';
+import { Cause, FindingKind } from './findings.js';
+import { ClientTimes } from './client-times.js';
+import { RecentReplies } from './recent-replies.js';
 
 const KIND_INDEX = 1;
 
@@ -25,9 +27,9 @@ export class UnicastArpReplyDetector implements Detector {
   readonly description = 'ARP for an anycast IP answered or announced with a unicast (non-anycast) MAC';
   readonly docs = 'README.md#unicast-arp-reply';
   /** client MAC → capture time of the last anycast-MAC ARP reply it received. */
-  private readonly lastAnycastReply = new Map<number, number>();
+  private readonly lastAnycastReply = new ClientTimes();
   /** client MAC → the recent unicast replies it received (time, finding), to credit a later anycast reply to each. */
-  private readonly recentUnicastReplies = new Map<number, { time: number; finding: Finding }[]>();
+  private readonly recentUnicastReplies = new RecentReplies(Defaults.arpReplyWindow);
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.arp) === 0) return;
@@ -38,16 +40,20 @@ export class UnicastArpReplyDetector implements Detector {
       return;
     }
     const gateways = ctx.gateways;
+    // Time is set on the tables rather than passed: see ClientTimes.now.
+    this.lastAnycastReply.now = ctx.now;
+    this.recentUnicastReplies.now = ctx.now;
     const client = a.op === ArpOp.reply ? (a.tha >= 0 && a.tha !== 0 ? a.tha : d.l2Dst) : -1;
     const shaAnycast = gateways.isAnycastMac(a.sha);
     const srcAnycast = d.l2Src < 0 || gateways.isAnycastMac(d.l2Src);
     if (shaAnycast && srcAnycast) {
       if (a.op === ArpOp.reply && client >= 0) {
-        this.lastAnycastReply.set(client, ctx.now);
-        const recent = this.recentUnicastReplies.get(client);
-        if (recent !== undefined) {
-          for (const u of recent) {
-            if (ctx.now - u.time <= Defaults.arpReplyWindow) u.finding.detail['anycastAlsoAnswered'] = Number(u.finding.detail['anycastAlsoAnswered'] ?? 0) + 1;
+        this.lastAnycastReply.touch(client);
+        const recent = this.recentUnicastReplies;
+        for (let e = recent.first(client); e >= 0; e = recent.nextOf(e)) {
+          if (recent.live(e)) {
+            const detail = ctx.findings.get(recent.findingOf(e)).detail;
+            detail['anycastAlsoAnswered'] = Number(detail['anycastAlsoAnswered'] ?? 0) + 1;
           }
         }
       }
@@ -57,40 +63,19 @@ export class UnicastArpReplyDetector implements Detector {
     // Blame the unicast MAC: the ARP sender MAC, or the Ethernet source when only that one is wrong.
     const mac = shaAnycast ? d.l2Src : a.sha;
     const gw = gateways.learn(mac, 'claimed-anycast-ip', d.number);
-    const f = ctx.findings.raise(findingKey(KIND_INDEX, gw + 1, a.spa), d, () => ({
-      kind: FindingKind.unicastArpReply,
-      severity: 'error',
-      cause: Cause.arpFilterOff,
-      gateway: gw,
-      otherGateway: -1,
-      anycastIpv4: a.spa,
-      anycastIpv6: null,
-      mac,
-      detail: { replies: 0, gratuitous: 0, requests: 0, anycastAlsoAnswered: 0, ethernetSourceMismatch: 0 },
-    }));
+    // Look the finding up first and build it only when new (in its own method, so this one
+    // allocates no closure context per frame).
+    let id = ctx.findings.find(KIND_INDEX, gw + 1, a.spa | 0);
+    if (id >= 0) ctx.findings.count(id, d);
+    else id = this.add(d, ctx, gw, mac);
+    const f = ctx.findings.get(id);
     if (!shaAnycast && d.l2Src >= 0 && d.l2Src !== a.sha) f.detail['ethernetSourceMismatch'] = Number(f.detail['ethernetSourceMismatch']) + 1;
     if (a.op === ArpOp.reply) {
       f.detail['replies'] = Number(f.detail['replies']) + 1;
       if (client >= 0) {
         ctx.findings.addClient(f, client);
-        const last = this.lastAnycastReply.get(client);
-        if (last !== undefined && ctx.now - last <= Defaults.arpReplyWindow) f.detail['anycastAlsoAnswered'] = Number(f.detail['anycastAlsoAnswered']) + 1;
-        // Drop expired entries and this finding's own in place (same order as a filter), instead of
-        // a new array and closure per reply; the array belongs to this map alone.
-        const now = ctx.now;
-        let recent = this.recentUnicastReplies.get(client);
-        if (recent === undefined) {
-          recent = [];
-          this.recentUnicastReplies.set(client, recent);
-        } else {
-          let kept = 0;
-          for (let i = 0; i < recent.length; i++) {
-            const u = recent[i]!;
-            if (now - u.time <= Defaults.arpReplyWindow && u.finding !== f) recent[kept++] = u;
-          }
-          recent.length = kept;
-        }
-        recent.push({ time: now, finding: f });
+        if (this.lastAnycastReply.within(client, Defaults.arpReplyWindow)) f.detail['anycastAlsoAnswered'] = Number(f.detail['anycastAlsoAnswered']) + 1;
+        this.recentUnicastReplies.add(client, id);
         if (this.recentUnicastReplies.size > ctx.config.maxFlows) this.recentUnicastReplies.clear();
       }
     } else if (a.tpa === a.spa) {
@@ -100,6 +85,21 @@ export class UnicastArpReplyDetector implements Detector {
       // A request the gateway sends "tell <anycast IP>": every host that hears it learns the unicast MAC.
       f.detail['requests'] = Number(f.detail['requests']) + 1;
     }
+  }
+
+  /** A new finding for this frame's anycast IP and gateway (counted); its id. */
+  private add(d: DecodedFrame, ctx: DetectContext, gw: number, mac: number): number {
+    return ctx.findings.add(KIND_INDEX, gw + 1, d.arp.spa | 0, d, {
+      kind: FindingKind.unicastArpReply,
+      severity: 'error',
+      cause: Cause.arpFilterOff,
+      gateway: gw,
+      otherGateway: -1,
+      anycastIpv4: d.arp.spa,
+      anycastIpv6: null,
+      mac,
+      detail: { replies: 0, gratuitous: 0, requests: 0, anycastAlsoAnswered: 0, ethernetSourceMismatch: 0 },
+    });
   }
 
   finish(): void {

@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind, findingKey } from './findings.js';
+import { Cause, FindingKind } from './findings.js';
 
 const KIND_INDEX = 3;
 
@@ -28,7 +28,14 @@ export class UnicastNeighborAdvertDetector implements Detector {
     if (!tllBad && !srcBad) return;
     const mac = tllBad ? n.targetLinkAddr : d.l2Src;
     const gw = gateways.learn(mac, 'claimed-anycast-ip', d.number);
-    const f = ctx.findings.raise(findingKey(KIND_INDEX, gw + 1, index), d, () => ({
+    // Build the finding only when new, in its own method: no closure context per frame here.
+    const id = ctx.findings.find(KIND_INDEX, gw + 1, index);
+    const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.add(d, ctx, gw, index, mac));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  private add(d: DecodedFrame, ctx: DetectContext, gw: number, index: number, mac: number): number {
+    return ctx.findings.add(KIND_INDEX, gw + 1, index, d, {
       kind: FindingKind.unicastNeighborAdvert,
       severity: 'error',
       cause: Cause.ndpFromBridge,
@@ -38,8 +45,7 @@ export class UnicastNeighborAdvertDetector implements Detector {
       anycastIpv6: ctx.anycast.v6[index]!,
       mac,
       detail: {},
-    }));
-    ctx.findings.addClient(f, d.l2Dst);
+    });
   }
 
   finish(): void {}
