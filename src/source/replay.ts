@@ -10,7 +10,7 @@ export interface ReplayOptions {
   onInterface?: ReadHooks['onInterface'];
 }
 
-/** Frames held between the reader and the paced consumer (one reader chunk is 4 MiB). */
+/** Frames held between the reader and the paced consumer (one reader chunk is 1 MiB). */
 const QUEUE_HIGH_WATER = 8192;
 
 interface QueuedFrame {
