@@ -48,19 +48,25 @@ const ARP_ETHERNET_IPV4 = 2;
 const ARP_HAS_PA = 4;
 const TWO_32 = 4294967296;
 
+/**
+ * A MAC as two words, high 16 bits and low 32. NO_MAC (-1) is written as
+ * (-1, 0xffffffff), which reads back as -1 by the same formula: no branch
+ * on read, where `hi < 0 ? NO_MAC : …` mixes a small integer with a double
+ * and makes V8 box the MAC into a new heap number on every store.
+ */
 function writeMac(rows: Int32Array, at: number, mac: number): void {
   if (mac < 0) {
     rows[at] = -1;
-    rows[at + 1] = 0;
+    rows[at + 1] = -1;
     return;
   }
-  rows[at] = Math.floor(mac / TWO_32);
-  rows[at + 1] = mac % TWO_32 | 0;
+  const lo = mac | 0; // ToInt32 keeps the low 32 bits of an integer double; no fmod
+  rows[at] = (mac - (lo >>> 0)) / TWO_32;
+  rows[at + 1] = lo;
 }
 
 function readMac(rows: Int32Array, at: number): number {
-  const hi = rows[at]!;
-  return hi < 0 ? NO_MAC : hi * TWO_32 + (rows[at + 1]! >>> 0);
+  return rows[at]! * TWO_32 + (rows[at + 1]! >>> 0);
 }
 
 function writeWords(rows: Int32Array, at: number, words: Uint32Array): void {

@@ -6,8 +6,9 @@ import { isGroupMac } from '../decode/read.js';
 import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind, findingKey } from './findings.js';
+import { Cause, FindingKind } from './findings.js';
 import { FlowTable, foldIpv6 } from './flow-table.js';
+import { ANYCAST_MAC } from './gateways.js';
 
 const ASYMMETRIC_INDEX = 4;
 const SWITCH_INDEX = 5;
@@ -80,14 +81,14 @@ export class AsymmetricReplyDetector implements Detector {
       flows.now = ctx.now;
       if (isRequest) {
         const s = echoes.upsert(src | 0, dst | 0, idSeq | 0, proto);
-        echoes.mac[s] = d.l2Dst;
+        echoes.setMac(s, d.l2Dst);
         return;
       }
       if (!isReply) return;
       const s = echoes.find(dst | 0, src | 0, idSeq | 0, proto);
       if (s < 0) return;
       const flow = flows.upsert(dst | 0, src | 0, id, proto);
-      this.judge(d, ctx, echoes.mac[s]!, flows, flow, dst);
+      this.judge(d, ctx, echoes, s, flows, flow, dst | 0);
       return;
     }
     const tcp = (layers & Layer.tcp) !== 0;
@@ -97,25 +98,36 @@ export class AsymmetricReplyDetector implements Detector {
     flows.now = ctx.now;
     const reverse = flows.find(dst | 0, src | 0, (dport << 16) | sport, proto);
     if (reverse >= 0) {
-      flows.time[reverse] = ctx.now;
-      this.judge(d, ctx, flows.mac[reverse]!, flows, reverse, dst);
+      flows.touch(reverse);
+      this.judge(d, ctx, flows, reverse, flows, reverse, dst | 0);
       return;
     }
     // Client → gateway direction: remember where the client sent it.
-    const gateways = ctx.gateways;
-    if (gateways.indexOf(d.l2Dst) < 0 && !gateways.isAnycastMac(d.l2Dst)) return;
+    const l2Dst = d.l2Dst;
+    const role = ctx.gateways.role(l2Dst);
+    if (role < 0 && role !== ANYCAST_MAC) return;
     const s = flows.upsert(src | 0, dst | 0, (sport << 16) | dport, proto);
-    flows.mac[s] = d.l2Dst;
+    flows.setMac(s, l2Dst);
   }
 
-  private judge(d: DecodedFrame, ctx: DetectContext, requestMac: number, flows: FlowTable, flow: number, client: number): void {
+  /**
+   * Judges a reply against its request: the request's MAC is read here from
+   * its table slot (`requests`, `request`), not passed in, as a 48-bit MAC
+   * argument would be boxed into a heap number per call; `client` is the
+   * client's address as int32 for the same reason.
+   */
+  private judge(d: DecodedFrame, ctx: DetectContext, requests: FlowTable, request: number, flows: FlowTable, flow: number, client: number): void {
+    const requestMac = requests.mac(request);
     if (requestMac < 0) return;
     const gateways = ctx.gateways;
     const replyMac = d.l2Src;
-    const replyAnycast = gateways.isAnycastMac(replyMac);
-    const requestAnycast = gateways.isAnycastMac(requestMac);
-    const requestGw = gateways.indexOf(requestMac);
-    let replyGw = gateways.indexOf(replyMac);
+    // One registry lookup per MAC answers both "anycast MAC?" and "which gateway?".
+    const replyRole = gateways.role(replyMac);
+    const requestRole = gateways.role(requestMac);
+    const replyAnycast = replyRole === ANYCAST_MAC;
+    const requestAnycast = requestRole === ANYCAST_MAC;
+    const requestGw = requestRole < 0 ? -1 : requestRole;
+    let replyGw = replyRole < 0 ? -1 : replyRole;
     if ((requestAnycast || requestGw >= 0) && !replyAnycast && replyGw < 0) {
       // Only gateways receive frames sent to the anycast MAC or to a gateway: whoever answers
       // such a request for the far end is routing for it, so it is a gateway too.
@@ -125,24 +137,38 @@ export class AsymmetricReplyDetector implements Detector {
       this.pinnedAnswers.set(requestGw, (this.pinnedAnswers.get(requestGw) ?? 0) + 1);
     }
     if (requestGw >= 0 && replyGw >= 0 && requestGw !== replyGw) {
-      const f = ctx.findings.raise(findingKey(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1), d, () => ({
-        kind: FindingKind.asymmetricReply,
-        severity: 'warning',
-        cause: Cause.wrongGatewayReturn,
-        gateway: replyGw,
-        otherGateway: requestGw,
-        anycastIpv4: -1,
-        anycastIpv6: null,
-        mac: replyMac,
-        detail: { exampleClient: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.dst : -1, exampleServer: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.src : -1 },
-      }));
+      // Findings are built only when new, in their own methods: no closure context per reply.
+      const id = ctx.findings.find(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1);
+      const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.addAsymmetric(d, ctx, replyGw, requestGw));
       ctx.findings.addClient(f, d.l2Dst);
     }
     if (replyGw < 0) return;
-    const previous = flows.gateway[flow]!;
-    flows.gateway[flow] = replyGw;
+    const previous = flows.gateway(flow);
+    flows.setGateway(flow, replyGw);
     if (previous < 0 || previous === replyGw) return;
-    const f = ctx.findings.raise(findingKey(SWITCH_INDEX, 0, client), d, () => ({
+    const id = ctx.findings.find(SWITCH_INDEX, 0, client);
+    const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.addSwitch(d, ctx, client, replyGw, previous));
+    ctx.findings.addClient(f, d.l2Dst);
+  }
+
+  private addAsymmetric(d: DecodedFrame, ctx: DetectContext, replyGw: number, requestGw: number): number {
+    const v4 = (d.layers & Layer.ipv4) !== 0;
+    return ctx.findings.add(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1, d, {
+      kind: FindingKind.asymmetricReply,
+      severity: 'warning',
+      cause: Cause.wrongGatewayReturn,
+      gateway: replyGw,
+      otherGateway: requestGw,
+      anycastIpv4: -1,
+      anycastIpv6: null,
+      mac: d.l2Src,
+      detail: { exampleClient: v4 ? d.ipv4.dst : -1, exampleServer: v4 ? d.ipv4.src : -1 },
+    });
+  }
+
+  private addSwitch(d: DecodedFrame, ctx: DetectContext, client: number, replyGw: number, previous: number): number {
+    const v4 = (d.layers & Layer.ipv4) !== 0;
+    return ctx.findings.add(SWITCH_INDEX, 0, client, d, {
       kind: FindingKind.gatewaySwitch,
       severity: 'warning',
       cause: Cause.flowMovedGateway,
@@ -150,10 +176,9 @@ export class AsymmetricReplyDetector implements Detector {
       otherGateway: previous,
       anycastIpv4: -1,
       anycastIpv6: null,
-      mac: replyMac,
-      detail: { client: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.dst : -1, server: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.src : -1 },
-    }));
-    ctx.findings.addClient(f, d.l2Dst);
+      mac: d.l2Src,
+      detail: { client: v4 ? d.ipv4.dst : -1, server: v4 ? d.ipv4.src : -1 },
+    });
   }
 
   finish(): void {}

@@ -51,7 +51,7 @@ class MacIndex {
 }
 
 /** Marks an anycast MAC in the index (gateway indices are ≥ 0). */
-const ANYCAST = -2;
+export const ANYCAST_MAC = -2;
 /** MACs per gateway kept in the index; more are listed but not looked up. */
 const MAX_INDEXED_MACS = 768;
 
@@ -72,12 +72,21 @@ export class GatewayRegistry {
   }
 
   isAnycastMac(mac: number): boolean {
-    return this.byMac.get(mac) === ANYCAST;
+    return this.byMac.get(mac) === ANYCAST_MAC;
+  }
+
+  /**
+   * A gateway index (≥ 0) for a unicast gateway MAC, ANYCAST_MAC for an
+   * anycast MAC, else -1: indexOf and isAnycastMac in one lookup, for
+   * per-frame code that asks both about the same MAC.
+   */
+  role(mac: number): number {
+    return this.byMac.get(mac);
   }
 
   addAnycastMac(mac: number): void {
     if (this.isAnycastMac(mac) || this.indexed >= MAX_INDEXED_MACS) return;
-    this.byMac.set(mac, ANYCAST);
+    this.byMac.set(mac, ANYCAST_MAC);
     this.indexed++;
   }
 
