@@ -83,6 +83,8 @@ bench_commands() {
   _bench_add "anycast-probe analyze --json" "$CLI analyze $file --json > /dev/null" "0 1" "$analyze_skip"
   # Told the anycast addresses, analyze skips its inference pass and reads the file once.
   _bench_add "anycast-probe analyze --json --anycast-ip/-mac" "$CLI analyze $file --json $ANYCAST_FLAGS > /dev/null" "0 1" "$analyze_skip"
+  # The same on one core (no decode thread): what a gateway busy with other work gets.
+  _bench_add "anycast-probe analyze --json --anycast-ip/-mac --threads 1" "$CLI analyze $file --json $ANYCAST_FLAGS --threads 1 > /dev/null" "0 1" "$analyze_skip"
   _bench_add "anycast-probe frames -q" "$CLI frames $file -q > /dev/null" "0" ""
   _bench_add "anycast-probe frames --json -q" "$CLI frames $file --json -q > /dev/null" "0" ""
   _bench_add "tcpdump BPF-only (-w /dev/null)" "tcpdump -r $file -w /dev/null '$BPF_FILTER' 2> /dev/null" "0" "$tcpdump_skip"

@@ -53,11 +53,13 @@ export class AsymmetricReplyDetector implements Detector {
     const layers = d.layers;
     if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) === 0) return;
     if (d.l2Src < 0 || d.l2Dst < 0 || isGroupMac(d.l2Dst)) return;
+    // Addresses as int32 key words (Smis) on both branches: a mix of an unsigned double and an
+    // int32 would make V8 box the address into a heap number per frame.
     let src: number;
     let dst: number;
     if ((layers & Layer.ipv4) !== 0) {
-      src = d.ipv4.src;
-      dst = d.ipv4.dst;
+      src = d.ipv4.src | 0;
+      dst = d.ipv4.dst | 0;
     } else if ((layers & Layer.ipv6) !== 0) {
       src = foldIpv6(d.ipv6.src);
       dst = foldIpv6(d.ipv6.dst);

@@ -203,7 +203,9 @@ export class FlowTable {
   mac(s: number): number {
     const k = s * STRIDE;
     const v = this.slots[k + VALUES]!;
-    return (v & VALUES_HAS_MAC) === 0 ? -1 : (v & VALUES_MAC_HI) * TWO_32 + (this.slots[k + MAC_LO]! >>> 0);
+    // Arithmetic, not `has ? mac : -1`: a phi of a small integer and a double makes V8 box the MAC per call.
+    const has = (v & VALUES_HAS_MAC) >>> 16;
+    return has * ((v & VALUES_MAC_HI) * TWO_32 + (this.slots[k + MAC_LO]! >>> 0) + 1) - 1;
   }
 
   /** Stores a MAC (48-bit, ≥ 0) in slot s. */
@@ -226,11 +228,15 @@ export class FlowTable {
   }
 }
 
-/** Folds an IPv6 address (four words) into 32 bits for a flow key; collisions are rare and only cost a mispairing. */
+/**
+ * Folds an IPv6 address (four words) into 32 bits for a flow key, as int32
+ * (a Smi: an unsigned result above 2^31 would be boxed when returned from a
+ * call V8 does not inline); collisions are rare and only cost a mispairing.
+ */
 export function foldIpv6(w: ArrayLike<number>): number {
   let h = Math.imul(w[0]! ^ 0x27d4eb2f, 0x165667b1);
   h = Math.imul(h ^ (h >>> 15) ^ w[1]!, 0x27d4eb2f);
   h = Math.imul(h ^ (h >>> 15) ^ w[2]!, 0x165667b1);
   h = Math.imul(h ^ (h >>> 15) ^ w[3]!, 0x27d4eb2f);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
