@@ -76,8 +76,14 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
     results.close();
     throw err;
   }
-  await exit;
-  const message = receiveMessageOnPort(results);
+  // The decode thread posted its result before closing the ring, so it is normally here already;
+  // then there is no need to wait for the thread's teardown. Otherwise it died: wait, and say why.
+  let message = receiveMessageOnPort(results);
+  if (message !== undefined) worker.unref();
+  else {
+    await exit;
+    message = receiveMessageOnPort(results);
+  }
   results.close();
   if (message !== undefined) return resultFromWire(message.message as WireReadResult);
   // The decode thread failed outside readFrames (which never throws): keep what was analysed and say why it stopped.
