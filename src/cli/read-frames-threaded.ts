@@ -13,9 +13,11 @@ export interface ThreadedReadOptions {
   count: number;
   /** Called with each decoded frame, in capture order, on this thread. */
   onFrame(frame: DecodedFrame): void;
+  /** Entry of the decode thread (default: decode-thread.js); tests substitute one that dies. */
+  decodeThread?: URL;
 }
 
-/** How long the analysis thread sleeps on an empty slot before it checks that the decode thread still runs. */
+/** How long the analysis thread sleeps on an empty slot before it looks again (the thread's exit also wakes it). */
 const STARVED_CHECK_MS = 250;
 
 /**
@@ -30,7 +32,7 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   const { ring, buffers } = createFrameRing();
   const { port1: results, port2: resultsForThread } = new MessageChannel();
   const data: DecodeThreadData = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, control: buffers.control, rows: buffers.rows, results: resultsForThread };
-  const worker = new Worker(new URL('./decode-thread.js', import.meta.url), {
+  const worker = new Worker(opts.decodeThread ?? new URL('./decode-thread.js', import.meta.url), {
     workerData: data,
     transferList: [resultsForThread],
     // The decode thread allocates almost nothing per frame: a small young generation keeps RSS down, as in the bin shim.
@@ -54,8 +56,10 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
       let state = Atomics.load(control, slot);
       if (state === SlotState.empty) {
         if (exited) break; // the decode thread died without closing the ring
+        // Race the thread's exit: a pending waitAsync does not keep Node's event loop alive, so
+        // after a thread that died the process would end here with nothing said.
         const wait = Atomics.waitAsync(control, slot, SlotState.empty, STARVED_CHECK_MS);
-        if (wait.async) await wait.value;
+        if (wait.async) await Promise.race([wait.value, exit]);
         state = Atomics.load(control, slot);
         if (state === SlotState.empty) continue;
       }

@@ -9,13 +9,13 @@ import { NO_MAC } from './read.js';
  * per frame. The row holds exactly what `DecodedFrame` exposes. ARP and IP
  * never share a frame, so their words overlap.
  */
-export const FRAME_ROW_WORDS = 32;
+export const FRAME_ROW_WORDS = 36;
 
 const W = {
   layers: 0,
   number: 1,
-  tsSec: 2,
-  tsNsec: 3,
+  tsSec: 2, // low 32 bits; high bits at tsSecHigh
+  tsNsec: 3, // low 32 bits; high bits at tsNsecHigh
   wireLen: 4,
   tsDigits: 5,
   l2Src: 6, // hi, lo
@@ -40,6 +40,10 @@ const W = {
   ndHasTarget: 24,
   ndTarget: 25, // 4 words
   ndTargetLinkAddr: 29, // hi, lo
+  // Timestamps beyond 32 bits: pcapng seconds with a large if_tsoffset, or a corrupt µs field
+  // (up to 2^32 - 1 µs, times 1000 in nanoseconds). Read back exactly as the one-thread path sees them.
+  tsSecHigh: 32,
+  tsNsecHigh: 33,
 } as const;
 
 const ARP_COMPLETE = 1;
@@ -69,6 +73,17 @@ function readMac(rows: Int32Array, at: number): number {
   return rows[at]! * TWO_32 + (rows[at + 1]! >>> 0);
 }
 
+/** A non-negative integer below 2^53 as a low word (at `lo`) and a high word (at `hi`). */
+function writeWide(rows: Int32Array, lo: number, hi: number, value: number): void {
+  const low = value | 0; // ToInt32: the low 32 bits
+  rows[lo] = low;
+  rows[hi] = (value - (low >>> 0)) / TWO_32;
+}
+
+function readWide(rows: Int32Array, lo: number, hi: number): number {
+  return rows[hi]! * TWO_32 + (rows[lo]! >>> 0);
+}
+
 function writeWords(rows: Int32Array, at: number, words: Uint32Array): void {
   rows[at] = words[0]!;
   rows[at + 1] = words[1]!;
@@ -88,8 +103,8 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
   const layers = d.layers;
   rows[base + W.layers] = layers;
   rows[base + W.number] = d.number;
-  rows[base + W.tsSec] = d.tsSec;
-  rows[base + W.tsNsec] = d.tsNsec;
+  writeWide(rows, base + W.tsSec, base + W.tsSecHigh, d.tsSec);
+  writeWide(rows, base + W.tsNsec, base + W.tsNsecHigh, d.tsNsec);
   rows[base + W.wireLen] = d.wireLen;
   rows[base + W.tsDigits] = d.tsDigits;
   writeMac(rows, base + W.l2Src, d.l2Src);
@@ -205,8 +220,8 @@ export class FrameRowView implements DecodedFrame {
     const layers = rows[base + W.layers]!;
     this.layers = layers;
     this.number = rows[base + W.number]! >>> 0;
-    this.tsSec = rows[base + W.tsSec]! >>> 0;
-    this.tsNsec = rows[base + W.tsNsec]!;
+    this.tsSec = readWide(rows, base + W.tsSec, base + W.tsSecHigh);
+    this.tsNsec = readWide(rows, base + W.tsNsec, base + W.tsNsecHigh);
     this.wireLen = rows[base + W.wireLen]! >>> 0;
     this.tsDigits = rows[base + W.tsDigits]!;
     this.l2Src = readMac(rows, base + W.l2Src);

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type { DecodedFrame } from '../../src/decode/decoded-frame.js';
 import { FRAME_ROW_WORDS, FrameRowView, writeFrameRow } from '../../src/decode/frame-row.js';
 import { Layer } from '../../src/decode/layer.js';
+import { FrameDecoder } from '../../src/decode/frame-decoder.js';
+import { LinkType } from '../../src/source/frame-record.js';
 import { readFrames } from '../../src/cli/read-frames.js';
 import { captureFiles, corpusDir, fixturesDir } from '../support/paths.js';
 
@@ -65,4 +67,18 @@ test('a frame row carries every field detectors read, for every frame of the fix
   }
   // The captures exercise every branch of the row layout, including addresses with the top bit set.
   for (const [what, n] of Object.entries(seen)) assert.ok(n > 0, `no ${what} frames checked`);
+});
+
+test('timestamps beyond 32 bits cross the row exactly (pcapng offsets, a corrupt µs field in ns)', () => {
+  const d = new FrameDecoder();
+  d.decodeBytes(new Uint8Array(60), 0, 60, LinkType.ethernet);
+  const rows = new Int32Array(FRAME_ROW_WORDS);
+  const view = new FrameRowView();
+  for (const [sec, nsec] of [[0, 0], [2 ** 31, 999_999_999], [2 ** 32 - 1, 2 ** 31], [2 ** 32 + 7, (2 ** 32 - 1) * 1000], [2 ** 52, 1]] as const) {
+    d.tsSec = sec;
+    d.tsNsec = nsec;
+    writeFrameRow(d, rows, 0);
+    view.load(rows, 0);
+    assert.deepEqual([view.tsSec, view.tsNsec], [sec, nsec]);
+  }
 });

@@ -119,6 +119,11 @@ async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: Anyc
     },
   };
   const result = useDecodeThread(opts.threads, readPath) ? await readFramesThreaded(judge) : await readFrames(judge);
+  if (result.error !== undefined && result.stats.frames === 0) {
+    // Nothing was read (no such file, not a capture, the decode thread failed): a verdict on zero frames would read as "healthy".
+    warn(describeError(result.error, shown));
+    return ExitCode.usageOrInput;
+  }
   const report = analysis.finish();
   if (streamInference) report.inferred = inference.result();
   const doc = analysisJson(report, result.stats, {
