@@ -160,7 +160,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {
           type: 'string',
           choices: ['auto', '1', '2'] as const,
           default: 'auto' as Threads,
-          describe: 'threads for the judging pass: 2 decodes on a second core while this one judges; auto = 2 for files of 1 GiB or more and pipes when there are 2 CPUs',
+          describe: 'threads for the judging pass: 2 decodes on a second core while this one judges; auto = 2 when there are 2 CPUs and the input is a file of 1 GiB or more, or a pipe with the anycast IP given (without it a pipe is first copied to a file)',
         }),
     ) as unknown as Argv<AnalyzeOptions>,
   handler: async (argv) => {
