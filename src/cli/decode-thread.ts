@@ -9,6 +9,9 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { writeFrameRow } from '../decode/frame-row.js';
 import { attachFrameRing, FrameRingWriter } from '../parallel/frame-ring.js';
 import { readFrames } from './read-frames.js';
+import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
+import { AnyCaptureDedup } from '../source/any-dedup.js';
+import { CAPTURE_FORMATS } from '../parallel/frame-ring.js';
 import { resultToWire } from './read-result-wire.js';
 
 export interface DecodeThreadData {
@@ -17,18 +20,33 @@ export interface DecodeThreadData {
   count: number;
   control: SharedArrayBuffer;
   rows: SharedArrayBuffer;
+  progress: SharedArrayBuffer;
   /** Where the read result goes; the analysis thread takes it synchronously once the ring is closed. */
   results: MessagePort;
 }
 
 async function run(data: DecodeThreadData): Promise<void> {
-  const ring = attachFrameRing(data.control, data.rows);
-  const writer = new FrameRingWriter(ring);
+  const ring = attachFrameRing(data);
+  const stats = new DecodeStats();
+  const dedup = new AnyCaptureDedup();
+  // Each published slot carries the totals through it: an analysis thread that stops in the next
+  // slot (a detector threw) reports exactly the frames it saw, as readFrames does on one thread.
+  let formatCode = 0;
+  const writer = new FrameRingWriter(ring, (progress, at) => {
+    stats.writeTo(progress, at);
+    progress[at + STATS_WORDS] = dedup.duplicates;
+    progress[at + STATS_WORDS + 1] = formatCode;
+  });
   const rows = ring.rows;
   const result = await readFrames({
     input: data.input,
     keepDuplicates: data.keepDuplicates,
     count: data.count,
+    stats,
+    dedup,
+    onFormat(format) {
+      formatCode = CAPTURE_FORMATS.indexOf(format) + 1;
+    },
     onFrame(d) {
       writeFrameRow(d, rows, writer.nextRow());
       writer.commit();

@@ -1,10 +1,10 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
-import { FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
-import { createFrameRing, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
+import { countRow, FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
+import { CAPTURE_FORMATS, createFrameRing, PROGRESS_WORDS, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
 import type { DecodeThreadData } from './decode-thread.js';
 import type { ReadFramesResult } from './read-frames.js';
-import { DecodeStats } from '../decode/stats.js';
+import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
 import { resultFromWire, type WireReadResult } from './read-result-wire.js';
 
 export interface ThreadedReadOptions {
@@ -31,7 +31,7 @@ const STARVED_CHECK_MS = 250;
 export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<ReadFramesResult> {
   const { ring, buffers } = createFrameRing();
   const { port1: results, port2: resultsForThread } = new MessageChannel();
-  const data: DecodeThreadData = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, control: buffers.control, rows: buffers.rows, results: resultsForThread };
+  const data: DecodeThreadData = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, ...buffers, results: resultsForThread };
   const worker = new Worker(opts.decodeThread ?? new URL('./decode-thread.js', import.meta.url), {
     workerData: data,
     transferList: [resultsForThread],
@@ -51,6 +51,9 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   const view = new FrameRowView();
   let delivered = 0;
   let slot = 0;
+  let row = 0;
+  /** The decode thread's totals through the last slot consumed (decode statistics, then duplicates). */
+  const consumed = new Float64Array(PROGRESS_WORDS);
   try {
     for (;;) {
       let state = Atomics.load(control, slot);
@@ -65,20 +68,30 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
       }
       const n = Atomics.load(control, SLOTS + slot);
       const base = slot * SLOT_WORDS;
-      for (let i = 0; i < n; i++) {
-        view.load(rows, base + i * FRAME_ROW_WORDS);
+      for (row = 0; row < n; row++) {
+        view.load(rows, base + row * FRAME_ROW_WORDS);
         opts.onFrame(view);
       }
       delivered += n;
+      consumed.set(ring.progress.subarray(slot * PROGRESS_WORDS, (slot + 1) * PROGRESS_WORDS));
       Atomics.store(control, slot, SlotState.empty);
       Atomics.notify(control, slot);
       if (state === SlotState.last) break;
       slot = (slot + 1) % SLOTS;
     }
   } catch (err) {
+    // A consumer that throws (a detector bug) ends the read as on one thread: the error comes back
+    // with the counts of every frame handed over, the one that threw included (duplicates: through
+    // the previous slot).
     await worker.terminate();
     results.close();
-    throw err;
+    const stats = new DecodeStats();
+    stats.readFrom(consumed, 0);
+    const base = slot * SLOT_WORDS;
+    for (let i = 0; i <= row; i++) countRow(rows, base + i * FRAME_ROW_WORDS, stats);
+    // The slot being consumed is ours until released, so its totals are stable: the format is known there.
+    const format = CAPTURE_FORMATS[ring.progress[slot * PROGRESS_WORDS + STATS_WORDS + 1]! - 1];
+    return { read: undefined, format, stats, duplicates: consumed[STATS_WORDS]!, warnings: [], error: err };
   }
   // The decode thread posted its result before closing the ring, so it is normally here already;
   // then there is no need to wait for the thread's teardown. Otherwise it died: wait, and say why.

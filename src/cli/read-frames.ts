@@ -16,6 +16,11 @@ export interface ReadFramesOptions {
   onFrame(decoder: FrameDecoder): void;
   /** Frames for which this returns false are counted but not decoded (a pass that needs only some frames). */
   wants?: (rec: FrameRecord) => boolean;
+  /** Counters to fill (default: new ones), for a caller that reports them while reading (the decode thread). */
+  stats?: DecodeStats;
+  dedup?: AnyCaptureDedup;
+  /** Told the capture format as soon as the header is read. */
+  onFormat?: (format: CaptureFormat) => void;
 }
 
 export interface ReadFramesResult {
@@ -37,8 +42,8 @@ export interface ReadFramesResult {
  */
 export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesResult> {
   const decoder = new FrameDecoder();
-  const stats = new DecodeStats();
-  const dedup = new AnyCaptureDedup();
+  const stats = opts.stats ?? new DecodeStats();
+  const dedup = opts.dedup ?? new AnyCaptureDedup();
   const warnings: string[] = [];
   let delivered = 0;
   let read: ReadResult | undefined;
@@ -61,6 +66,7 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
   try {
     read = await readCapture(opts.input, sink, {
       onInterface(info, index, fileFormat) {
+        if (format === undefined) opts.onFormat?.(fileFormat);
         format = fileFormat;
         if (isSupportedLinkType(info.linkType)) return;
         const text = `${linkTypeName(info.linkType)} is not supported: anycast-probe decodes Ethernet (1), Linux cooked SLL (113) and SLL2 (276), PPP (9) and raw IP (101); capture on the mesh bridge or with tcpdump -i any`;

@@ -2,6 +2,7 @@ import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6,
 import type { FrameDecoder } from './frame-decoder.js';
 import { Layer } from './layer.js';
 import { NO_MAC } from './read.js';
+import type { DecodeStats } from './stats.js';
 
 /**
  * A decoded frame as a fixed row of int32 words, so the decode thread can
@@ -17,7 +18,7 @@ const W = {
   tsSec: 2, // low 32 bits; high bits at tsSecHigh
   tsNsec: 3, // low 32 bits; high bits at tsNsecHigh
   wireLen: 4,
-  tsDigits: 5,
+  tsDigitsStop: 5, // tsDigits | stop code << 8
   l2Src: 6, // hi, lo
   l2Dst: 8, // hi, lo
   // ARP
@@ -84,6 +85,11 @@ function readWide(rows: Int32Array, lo: number, hi: number): number {
   return rows[hi]! * TWO_32 + (rows[lo]! >>> 0);
 }
 
+/** Counts the row at `base` into `stats` as DecodeStats.observe counted its frame (for a partial result). */
+export function countRow(rows: Int32Array, base: number, stats: DecodeStats): void {
+  stats.observeParts(rows[base + W.layers]!, rows[base + W.wireLen]! >>> 0, rows[base + W.tsDigitsStop]! >>> 8);
+}
+
 function writeWords(rows: Int32Array, at: number, words: Uint32Array): void {
   rows[at] = words[0]!;
   rows[at + 1] = words[1]!;
@@ -106,7 +112,7 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
   writeWide(rows, base + W.tsSec, base + W.tsSecHigh, d.tsSec);
   writeWide(rows, base + W.tsNsec, base + W.tsNsecHigh, d.tsNsec);
   rows[base + W.wireLen] = d.wireLen;
-  rows[base + W.tsDigits] = d.tsDigits;
+  rows[base + W.tsDigitsStop] = d.tsDigits | (d.stopCode << 8);
   writeMac(rows, base + W.l2Src, d.l2Src);
   writeMac(rows, base + W.l2Dst, d.l2Dst);
   if ((layers & Layer.arp) !== 0) {
@@ -223,7 +229,7 @@ export class FrameRowView implements DecodedFrame {
     this.tsSec = readWide(rows, base + W.tsSec, base + W.tsSecHigh);
     this.tsNsec = readWide(rows, base + W.tsNsec, base + W.tsNsecHigh);
     this.wireLen = rows[base + W.wireLen]! >>> 0;
-    this.tsDigits = rows[base + W.tsDigits]!;
+    this.tsDigits = rows[base + W.tsDigitsStop]! & 0xff;
     this.l2Src = readMac(rows, base + W.l2Src);
     this.l2Dst = readMac(rows, base + W.l2Dst);
     if ((layers & Layer.arp) !== 0) {

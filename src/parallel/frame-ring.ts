@@ -1,4 +1,6 @@
 import { FRAME_ROW_WORDS } from '../decode/frame-row.js';
+import { STATS_WORDS } from '../decode/stats.js';
+import type { CaptureFormat } from '../source/parser.js';
 
 /**
  * A single-producer, single-consumer ring of frame-row batches in shared
@@ -17,27 +19,45 @@ export const SlotState = {
   last: 2,
 } as const;
 
+/** Per slot, the producer's running totals when it published the slot: decode statistics, duplicates, format code. */
+export const PROGRESS_WORDS = STATS_WORDS + 2;
+
+/** Capture formats by code (code = index + 1; 0 = not known yet) in the progress words. */
+export const CAPTURE_FORMATS: readonly CaptureFormat[] = ['pcap', 'pcapng'];
+
 export interface FrameRing {
   /** control[i]: the state of slot i; control[SLOTS + i]: its row count. */
   readonly control: Int32Array;
   readonly rows: Int32Array;
+  /** progress[i * PROGRESS_WORDS ..]: totals through slot i, for a consumer that stops inside the next one. */
+  readonly progress: Float64Array;
 }
 
-export function createFrameRing(): { ring: FrameRing; buffers: { control: SharedArrayBuffer; rows: SharedArrayBuffer } } {
-  const control = new SharedArrayBuffer(SLOTS * 2 * 4);
-  const rows = new SharedArrayBuffer(SLOTS * SLOT_WORDS * 4);
-  return { ring: attachFrameRing(control, rows), buffers: { control, rows } };
+export interface FrameRingBuffers {
+  control: SharedArrayBuffer;
+  rows: SharedArrayBuffer;
+  progress: SharedArrayBuffer;
 }
 
-export function attachFrameRing(control: SharedArrayBuffer, rows: SharedArrayBuffer): FrameRing {
-  return { control: new Int32Array(control), rows: new Int32Array(rows) };
+export function createFrameRing(): { ring: FrameRing; buffers: FrameRingBuffers } {
+  const buffers = {
+    control: new SharedArrayBuffer(SLOTS * 2 * 4),
+    rows: new SharedArrayBuffer(SLOTS * SLOT_WORDS * 4),
+    progress: new SharedArrayBuffer(SLOTS * PROGRESS_WORDS * 8),
+  };
+  return { ring: attachFrameRing(buffers), buffers };
+}
+
+export function attachFrameRing(buffers: FrameRingBuffers): FrameRing {
+  return { control: new Int32Array(buffers.control), rows: new Int32Array(buffers.rows), progress: new Float64Array(buffers.progress) };
 }
 
 /** Producer side, for the decode thread: write rows, publish slots, block while the ring is full. */
 export class FrameRingWriter {
   private slot = 0;
   private count = 0;
-  constructor(private readonly ring: FrameRing) {}
+  /** `snapshot(progress, at)` writes the running totals for the slot about to be published. */
+  constructor(private readonly ring: FrameRing, private readonly snapshot: (progress: Float64Array, at: number) => void) {}
 
   /** Word offset of the next row to write; call `commit` after writing it. */
   nextRow(): number {
@@ -55,6 +75,7 @@ export class FrameRingWriter {
 
   private publish(state: number): void {
     const control = this.ring.control;
+    this.snapshot(this.ring.progress, this.slot * PROGRESS_WORDS);
     Atomics.store(control, SLOTS + this.slot, this.count);
     Atomics.store(control, this.slot, state);
     Atomics.notify(control, this.slot);
