@@ -1,7 +1,7 @@
 import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from './decoded-frame.js';
 import type { FrameDecoder } from './frame-decoder.js';
 import { Layer } from './layer.js';
-import { NO_MAC } from './read.js';
+import { highWord, NO_MAC } from './read.js';
 import type { DecodeStats } from './stats.js';
 
 /**
@@ -65,20 +65,17 @@ function writeMac(rows: Int32Array, at: number, mac: number): void {
     rows[at + 1] = -1;
     return;
   }
-  const lo = mac | 0; // ToInt32 keeps the low 32 bits of an integer double; no fmod
-  rows[at] = (mac - (lo >>> 0)) / TWO_32;
-  rows[at + 1] = lo;
+  writeWide(rows, at + 1, at, mac);
 }
 
 function readMac(rows: Int32Array, at: number): number {
-  return rows[at]! * TWO_32 + (rows[at + 1]! >>> 0);
+  return readWide(rows, at + 1, at);
 }
 
 /** A non-negative integer below 2^53 as a low word (at `lo`) and a high word (at `hi`). */
 function writeWide(rows: Int32Array, lo: number, hi: number, value: number): void {
-  const low = value | 0; // ToInt32: the low 32 bits
-  rows[lo] = low;
-  rows[hi] = (value - (low >>> 0)) / TWO_32;
+  rows[lo] = value | 0; // ToInt32: the low 32 bits, no fmod
+  rows[hi] = highWord(value);
 }
 
 function readWide(rows: Int32Array, lo: number, hi: number): number {

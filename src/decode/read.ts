@@ -8,6 +8,15 @@ export function be32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
+/**
+ * The bits of an integer (|x| < 2^53) above its low 32, as int32: the high
+ * word when a 48-bit MAC, a timestamp or a wide key is kept as two int32
+ * words (Smis in V8, never boxed). The low word is `x | 0`.
+ */
+export function highWord(x: number): number {
+  return Math.floor(x / 4294967296) | 0;
+}
+
 /** A MAC address as a 48-bit integer (exact in a double): cheap to compare and to key maps with. */
 export function mac48(b: Uint8Array, o: number): number {
   return ((b[o]! << 8) | b[o + 1]!) * 4294967296 + be32(b, o + 2);

@@ -1,3 +1,4 @@
+import { highWord } from '../decode/read.js';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
@@ -67,8 +68,8 @@ export class AnycastClaimsTracker implements Detector {
     const bucket = ipv4 >= 0 ? ipv4 * 2 ** 16 + (mac % 65536) : -(ipv6Index + 1) * 2 ** 16 - (mac % 65536);
     for (let probe = 0; probe < 8; probe++) {
       const twice = bucket * 2 + probe;
-      const hi = Math.floor(twice / 4294967296) | 0;
-      const lo = (twice - hi * 4294967296) | 0;
+      const hi = highWord(twice);
+      const lo = twice | 0;
       const i = this.byKey.get(hi, lo);
       if (i < 0) {
         if (this.claims.length >= MAX_CLAIMS) return undefined;

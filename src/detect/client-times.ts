@@ -1,4 +1,5 @@
-import { PairIndex, macHigh } from './pair-index.js';
+import { highWord } from '../decode/read.js';
+import { PairIndex } from './pair-index.js';
 
 /**
  * MAC → a capture time (s), like `Map<number, number>` but with no heap
@@ -20,13 +21,13 @@ export class ClientTimes {
 
   /** Whether `mac` has a time at most `seconds` before `now`. */
   within(mac: number, seconds: number): boolean {
-    const e = this.index.get(macHigh(mac), mac | 0);
+    const e = this.index.get(highWord(mac), mac | 0);
     return e >= 0 && this.now - this.times[e]! <= seconds;
   }
 
   /** Store `now` for `mac`. */
   touch(mac: number): void {
-    const hi = macHigh(mac);
+    const hi = highWord(mac);
     let e = this.index.get(hi, mac | 0);
     if (e < 0) {
       e = this.index.size;

@@ -1,4 +1,5 @@
-import { PairIndex, macHigh } from './pair-index.js';
+import { highWord } from '../decode/read.js';
+import { PairIndex } from './pair-index.js';
 
 /**
  * Findings are typed records, deduplicated by a numeric key: the same
@@ -91,8 +92,8 @@ export class FindingStore {
    * (Allocates a closure per call at the call site: hot paths use find/count/add.)
    */
   raise(key: number, frame: TimeRef, create: () => FindingFields): Finding {
-    const hi = Math.floor(key / 4294967296) | 0;
-    const lo = (key - hi * 4294967296) | 0;
+    const hi = highWord(key);
+    const lo = key | 0;
     const id = this.ids.get(hi, lo);
     if (id >= 0) return this.count(id, frame);
     return this.list[this.addByWords(hi, lo, frame, create())]!;
@@ -149,7 +150,7 @@ export class FindingStore {
       set = new PairIndex(16);
       this.clientSets.set(f, set);
     }
-    const hi = macHigh(mac);
+    const hi = highWord(mac);
     if (set.get(hi, mac | 0) >= 0) return;
     if (set.size < MAX_CLIENT_SET) set.set(hi, mac | 0, 0);
     f.clientCount++;

@@ -1,3 +1,5 @@
+import { highWord } from '../decode/read.js';
+
 /**
  * A bounded hash table of flows or pending requests in typed arrays: four
  * 32-bit key words, a timestamp, a MAC and a gateway index per slot. No
@@ -213,7 +215,7 @@ export class FlowTable {
     const k = s * STRIDE;
     const slots = this.slots;
     slots[k + MAC_LO] = mac | 0; // ToInt32: the low 32 bits
-    slots[k + VALUES] = (slots[k + VALUES]! & ~(VALUES_HAS_MAC | VALUES_MAC_HI)) | VALUES_HAS_MAC | Math.floor(mac / TWO_32);
+    slots[k + VALUES] = (slots[k + VALUES]! & ~(VALUES_HAS_MAC | VALUES_MAC_HI)) | VALUES_HAS_MAC | highWord(mac);
   }
 
   /** The gateway index stored in slot s, -1 if none. */

@@ -3,7 +3,7 @@
  * arrays. It stands in for `Map<number, …>` where the number is wider than
  * 32 bits (a 48-bit MAC, a finding key): such a number is a heap number in
  * V8, so every Map.get/set with it allocates one. Callers split the key into
- * words passed as `x | 0` (Smis, never boxed across a call) — see `macHigh`.
+ * words passed as `x | 0` (Smis, never boxed across a call) — see `highWord` in decode/read.ts.
  *
  * Open addressing with linear probing, no deletion (only `clear`); it grows
  * (rehashes into twice the slots) past half full, so a lookup always ends at
@@ -79,9 +79,4 @@ export class PairIndex {
 function slotOf(hi: number, lo: number): number {
   const h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
   return h ^ (h >>> 15);
-}
-
-/** High word of a 48-bit MAC (its top 16 bits); the low word is `mac | 0`. */
-export function macHigh(mac: number): number {
-  return Math.floor(mac / 4294967296) | 0;
 }

@@ -1,4 +1,5 @@
-import { PairIndex, macHigh } from './pair-index.js';
+import { highWord } from '../decode/read.js';
+import { PairIndex } from './pair-index.js';
 
 /**
  * Client MAC → the unicast ARP replies it received recently: (capture time,
@@ -34,7 +35,7 @@ export class RecentReplies {
 
   /** The client's list (first entry id, -1 when empty); walk it with `nextOf`, read it with `live`/`findingOf`. */
   first(mac: number): number {
-    const c = this.clients.get(macHigh(mac), mac | 0);
+    const c = this.clients.get(highWord(mac), mac | 0);
     return c < 0 ? -1 : this.head[c]!;
   }
 
@@ -58,7 +59,7 @@ export class RecentReplies {
   add(mac: number, findingId: number): void {
     const now = this.now;
     const window = this.window;
-    const hi = macHigh(mac);
+    const hi = highWord(mac);
     let c = this.clients.get(hi, mac | 0);
     if (c < 0) {
       c = this.clients.size;
