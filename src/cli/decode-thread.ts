@@ -7,11 +7,10 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { writeFrameRow } from '../decode/frame-row.js';
-import { attachFrameRing, FrameRingWriter } from '../parallel/frame-ring.js';
+import { attachFrameRing, CAPTURE_FORMATS, FrameRingWriter } from '../parallel/frame-ring.js';
 import { readFrames } from './read-frames.js';
 import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
 import { AnyCaptureDedup } from '../source/any-dedup.js';
-import { CAPTURE_FORMATS } from '../parallel/frame-ring.js';
 import { resultToWire } from './read-result-wire.js';
 
 export interface DecodeThreadData {

@@ -49,10 +49,9 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   const control = ring.control;
   const rows = ring.rows;
   const view = new FrameRowView();
-  let delivered = 0;
   let slot = 0;
   let row = 0;
-  /** The decode thread's totals through the last slot consumed (decode statistics, then duplicates). */
+  /** The decode thread's totals through the last slot consumed (decode statistics, duplicates, format). */
   const consumed = new Float64Array(PROGRESS_WORDS);
   try {
     for (;;) {
@@ -72,7 +71,6 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
         view.load(rows, base + row * FRAME_ROW_WORDS);
         opts.onFrame(view);
       }
-      delivered += n;
       consumed.set(ring.progress.subarray(slot * PROGRESS_WORDS, (slot + 1) * PROGRESS_WORDS));
       Atomics.store(control, slot, SlotState.empty);
       Atomics.notify(control, slot);
@@ -85,13 +83,12 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
     // the previous slot).
     await worker.terminate();
     results.close();
-    const stats = new DecodeStats();
-    stats.readFrom(consumed, 0);
+    const result = partialResult(consumed, err);
     const base = slot * SLOT_WORDS;
-    for (let i = 0; i <= row; i++) countRow(rows, base + i * FRAME_ROW_WORDS, stats);
+    for (let i = 0; i <= row; i++) countRow(rows, base + i * FRAME_ROW_WORDS, result.stats);
     // The slot being consumed is ours until released, so its totals are stable: the format is known there.
-    const format = CAPTURE_FORMATS[ring.progress[slot * PROGRESS_WORDS + STATS_WORDS + 1]! - 1];
-    return { read: undefined, format, stats, duplicates: consumed[STATS_WORDS]!, warnings: [], error: err };
+    result.format = CAPTURE_FORMATS[ring.progress[slot * PROGRESS_WORDS + STATS_WORDS + 1]! - 1];
+    return result;
   }
   // The decode thread posted its result before closing the ring, so it is normally here already;
   // then there is no need to wait for the thread's teardown. Otherwise it died: wait, and say why.
@@ -104,8 +101,14 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   results.close();
   if (message !== undefined) return resultFromWire(message.message as WireReadResult);
   // The decode thread failed outside readFrames (which never throws): keep what was analysed and say why it stopped.
-  const stats = new DecodeStats();
-  stats.frames = delivered;
   const why = failure instanceof Error ? failure.message : 'it exited without a result';
-  return { read: undefined, format: undefined, stats, duplicates: 0, warnings: [], error: new Error(`the decode thread stopped: ${why}`) };
+  return partialResult(consumed, new Error(`the decode thread stopped: ${why}`));
+}
+
+/** A read that ended early: the decode thread's totals through the slots consumed (`consumed`), and why. */
+function partialResult(consumed: Float64Array, error: unknown): ReadFramesResult {
+  const stats = new DecodeStats();
+  stats.readFrom(consumed, 0);
+  const format = CAPTURE_FORMATS[consumed[STATS_WORDS + 1]! - 1];
+  return { read: undefined, format, stats, duplicates: consumed[STATS_WORDS]!, warnings: [], error };
 }
