@@ -62,7 +62,7 @@ function useDecodeThread(threads: Threads, input: string): boolean {
  * they can be read only once.
  */
 export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
-  let config = anycastConfigFrom(opts);
+  const config = anycastConfigFrom(opts);
   if (hasAnycast(config) || isRegularFile(opts.input)) return analyzeFile(opts, opts.input, config);
   // Inference needs two passes, and a pipe can be read once: keep a copy on disk for the second.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anycast-probe-'));
@@ -74,7 +74,6 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
       warn(describeError(err, opts.input));
       return ExitCode.usageOrInput;
     }
-    config = anycastConfigFrom(opts);
     return await analyzeFile(opts, copy, config);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
