@@ -1,11 +1,12 @@
 /**
  * Entry of the decode thread (a worker_threads Worker started by
- * read-frames-threaded.ts): reads and decodes the capture with the same
+ * decode-thread-start.ts, its job posted by read-frames-threaded.ts): reads and decodes the capture with the same
  * pipeline as the one-thread path (`readFrames`: de-duplication, counts,
  * errors) and writes each decoded frame as a row into the shared ring.
  * Ends by posting the read result, then closing the ring.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { once } from 'node:events';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { writeFrameRow } from '../decode/frame-row.js';
 import { attachFrameRing, CAPTURE_FORMATS, FrameRingWriter } from '../parallel/frame-ring.js';
 import { readFrames } from './read-frames.js';
@@ -57,4 +58,6 @@ async function run(data: DecodeThreadData): Promise<void> {
   data.results.close();
 }
 
-await run(workerData as DecodeThreadData);
+// The thread may be started before its job is known (decode-thread-start.ts): the job is the first message.
+const [job] = (await once(parentPort!, 'message')) as [DecodeThreadData];
+await run(job);

@@ -1,3 +1,5 @@
+// First: starts analyze's decode thread before the modules below are evaluated.
+import './early-start.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { framesCommand } from './commands/frames.js';

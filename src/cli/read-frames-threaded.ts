@@ -1,8 +1,9 @@
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { countRow, FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
 import { CAPTURE_FORMATS, createFrameRing, PROGRESS_WORDS, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
 import type { DecodeThreadData } from './decode-thread.js';
+import { takeDecodeThread } from './decode-thread-start.js';
 import type { ReadFramesResult } from './read-frames.js';
 import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
 import { resultFromWire, type WireReadResult } from './read-result-wire.js';
@@ -32,14 +33,8 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   const { ring, buffers } = createFrameRing();
   const { port1: results, port2: resultsForThread } = new MessageChannel();
   const data: DecodeThreadData = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, ...buffers, results: resultsForThread };
-  const worker = new Worker(opts.decodeThread ?? new URL('./decode-thread.js', import.meta.url), {
-    workerData: data,
-    transferList: [resultsForThread],
-    // The decode thread allocates almost nothing per frame: a small young generation keeps RSS down, as in the bin shim.
-    resourceLimits: { maxYoungGenerationSizeMb: 2 },
-    stdout: false,
-    stderr: false,
-  });
+  const worker = takeDecodeThread(opts.decodeThread);
+  worker.postMessage(data, [resultsForThread]);
   let exited = false;
   let failure: unknown;
   const exit = new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
 import { readFrames } from '../read-frames.js';
 import { readFramesThreaded } from '../read-frames-threaded.js';
+import { dropStandbyDecodeThread } from '../decode-thread-start.js';
 import type { DecodedFrame } from '../../decode/decoded-frame.js';
 import { mayCarryArp } from '../../source/frame-peek.js';
 import { useColor } from '../terminal.js';
@@ -117,7 +118,9 @@ async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: Anyc
       analysis.observe(d);
     },
   };
-  const result = useDecodeThread(opts.threads, readPath) ? await readFramesThreaded(judge) : await readFrames(judge);
+  const threaded = useDecodeThread(opts.threads, readPath);
+  if (!threaded) dropStandbyDecodeThread();
+  const result = threaded ? await readFramesThreaded(judge) : await readFrames(judge);
   if (result.error !== undefined && result.stats.frames === 0) {
     // Nothing was read (no such file, not a capture, the decode thread failed): a verdict on zero frames would read as "healthy".
     warn(describeError(result.error, shown));
