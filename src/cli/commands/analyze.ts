@@ -31,10 +31,11 @@ export type Threads = 'auto' | '1' | '2';
 
 /**
  * Regular files smaller than this are analysed on one thread. The decode
- * thread delivers its first frame ~150 ms after it is started (a worker's
- * start-up and its own JIT warm-up); on the bench mix that is paid back from
- * about 0.8 GB (500k frames, 280 MB: 1.04 s with it, 0.90 s without; 5M
- * frames, 2.8 GB: 2.12 s with it, 2.70 s without).
+ * thread is started with the CLI (decode-thread-start.ts), so its ~100 ms
+ * boot overlaps the CLI's own start-up, but on small files its JIT warm-up
+ * and the hand-over still cost what the second core saves: 500k frames
+ * (280 MB) took 0.61 s with it and 0.59 s without; 5M frames (2.8 GB)
+ * 1.7 s with it and 2.3 s without.
  */
 const THREADED_MIN_BYTES = 1024 * 1024 * 1024;
 
