@@ -26,14 +26,15 @@ bench_count() {
   esac
 }
 
-# Builds dist/ when the generator or the CLI is missing. tsc still emits when
-# another part of the tree has type errors, so only a missing output is fatal.
+# Builds dist/ (tsc, then the bundle bin/anycast-probe runs) when the generator or the CLI is
+# missing. tsc still emits when another part of the tree has type errors, so only a missing
+# output is fatal.
 bench_ensure_build() {
-  if [[ ! -f $GENERATOR || ! -f dist/src/cli/main.js ]]; then
-    bench_log "building dist/ (npx tsc -p tsconfig.json)"
-    npx tsc -p tsconfig.json >&2 || true
+  if [[ ! -f $GENERATOR || ! -f dist/bundle/main.js ]]; then
+    bench_log "building dist/ (npm run build)"
+    npm run build >&2 || true
   fi
-  [[ -f $GENERATOR && -f dist/src/cli/main.js ]] || { bench_log "build failed: $GENERATOR or dist/src/cli/main.js missing"; return 2; }
+  [[ -f $GENERATOR && -f dist/bundle/main.js ]] || { bench_log "build failed: $GENERATOR or dist/bundle/main.js missing"; return 2; }
 }
 
 # bench_generate FRAMES FILE: writes FILE unless it exists (same seed, same bytes).

@@ -12,7 +12,7 @@
 // takes 0.20 s (BENCHMARKS.md, "Start-up").
 //
 // The bundle is the same code as dist/src (tsc's output, unminified, with
-// names kept): tests run both, through bin/anycast-probe and through dist/src.
+// names kept); test/cli/bundle.test.ts checks that both print the same.
 // `cap` stays external: it is a native addon, loaded with createRequire only
 // when the cap engine is chosen.
 import { readFileSync, rmSync } from 'node:fs';
@@ -60,4 +60,7 @@ await build({
   external: ['cap'],
   logLevel: 'warning',
   plugins: [lazySegmenter],
+  // CommonJS dependencies (@colors/colors, under cli-table3) call require('util'); in an ES
+  // module bundle esbuild's require shim throws, and cli-table3 silently drops its colours.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });

@@ -9,6 +9,7 @@ import { watchCommand } from './commands/watch.js';
 import { describeError } from './errors.js';
 import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
+import { packageVersion } from './version.js';
 
 /** The only place that reads argv and sets the process exit code. */
 /** yargs-parser turns a lone "-" into an empty string; carry it through under a name no path has. */
@@ -38,7 +39,10 @@ export async function main(rawArgv: string[]): Promise<void> {
       .demandCommand(1, 'name a command: analyze, watch, replay, frames')
       .strict()
       .help()
-      .version()
+      .version(packageVersion())
+      // yargs' own strings in English, as every message of this tool: its translations are files
+      // beside yargs in node_modules, which the bundle does not read.
+      .locale('en')
       .wrap(Math.min(100, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err !== undefined && err !== null) throw err;
