@@ -32,19 +32,20 @@ function startDecodeThread(entry: URL): Worker {
 /**
  * Starts a decode thread now if these arguments (process.argv without node
  * and the script) run `analyze` on a machine with a second CPU: the only
- * case that may use it. Anything else pays nothing. (`entry`: tests start
- * one that dies.)
+ * case that may use it. Anything else pays nothing. Returns the thread
+ * started, if any (for tests, which also pass an `entry` that dies).
  */
-export function prestartDecodeThread(args: readonly string[], entry: URL = DECODE_THREAD_ENTRY): void {
-  if (args[0] !== 'analyze' || standby !== undefined || os.availableParallelism() < 2) return;
+export function prestartDecodeThread(args: readonly string[], entry: URL = DECODE_THREAD_ENTRY): Worker | undefined {
+  if (args[0] !== 'analyze' || standby !== undefined || os.availableParallelism() < 2) return undefined;
   const worker = startDecodeThread(entry);
   const s: Standby = { worker, exited: false };
   worker.unref();
   // Listen from the start: a thread that dies unused (out of memory) must neither throw an
   // unhandled 'error' nor be handed a job it can never answer.
-  worker.once('error', () => {});
+  worker.once('error', () => { s.exited = true; }); // its 'exit' follows
   worker.once('exit', () => { s.exited = true; });
   standby = s;
+  return worker;
 }
 
 /**

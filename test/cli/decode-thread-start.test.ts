@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import { prestartDecodeThread } from '../../src/cli/decode-thread-start.js';
 import { readFramesThreaded } from '../../src/cli/read-frames-threaded.js';
 import { readFrames, type ReadFramesResult } from '../../src/cli/read-frames.js';
@@ -12,6 +13,7 @@ import { fixturesDir } from '../support/paths.js';
 
 const capture = path.join(fixturesDir, 'scenarios', 'arp-filter-off-one.pcap');
 const twoCpus = os.availableParallelism() >= 2;
+const skip = !twoCpus && 'one CPU: analyze starts no decode thread early';
 
 async function read(threaded: boolean): Promise<{ result: ReadFramesResult; numbers: number[] }> {
   const numbers: number[] = [];
@@ -20,8 +22,17 @@ async function read(threaded: boolean): Promise<{ result: ReadFramesResult; numb
   return { result, numbers };
 }
 
-test('a decode thread started early reads the capture it is handed later, as the one-thread reader does', { skip: !twoCpus && 'one CPU: analyze starts no decode thread early' }, async () => {
-  prestartDecodeThread(['analyze', capture]);
+/** Resolves with `worker`'s exit code when it has exited (1 if it was terminated), or rejects after `ms`. */
+async function exitWithin(worker: Worker, ms: number): Promise<number> {
+  const timeout = sleep(ms).then((): number => { throw new Error(`the thread did not exit within ${ms} ms`); });
+  // Not events.once: it rejects on the 'error' a failing thread emits before its 'exit'.
+  return Promise.race([new Promise<number>((resolve) => worker.once('exit', resolve)), timeout]);
+}
+
+test('a decode thread started early is the one that reads the capture handed to it later, as the one-thread reader does', { skip }, async () => {
+  const standby = prestartDecodeThread(['analyze', capture]);
+  assert.ok(standby !== undefined);
+  const exited = exitWithin(standby, 10_000); // listen now: it may exit before the read returns
   await sleep(50); // let it boot and wait for its job
   const one = await read(false);
   const two = await read(true);
@@ -29,13 +40,26 @@ test('a decode thread started early reads the capture it is handed later, as the
   assert.deepEqual(two.numbers, one.numbers);
   assert.deepEqual(two.result.stats.toRecord(), one.result.stats.toRecord());
   assert.equal(two.result.error, undefined);
+  // An unused standby waits for a job forever or is terminated (exit code 1); this one did the read and ended.
+  assert.equal(await exited, 0);
 });
 
-test('an early decode thread that died before its job is replaced, not handed a job it cannot answer', { skip: !twoCpus && 'one CPU: analyze starts no decode thread early' }, async () => {
-  prestartDecodeThread(['analyze', capture], new URL('../support/dying-decode-thread.js', import.meta.url));
-  await sleep(500); // it exits at once
-  const one = await read(false);
-  const two = await read(true);
-  assert.deepEqual(two.numbers, one.numbers);
-  assert.equal(two.result.error, undefined);
+test('arguments that are not analyze start no decode thread', () => {
+  assert.equal(prestartDecodeThread(['frames', capture]), undefined);
+  assert.equal(prestartDecodeThread(['watch', 'br-fftr']), undefined);
 });
+
+for (const [what, entry] of [
+  ['exited', '../support/dying-decode-thread.js'],
+  ['failed with an exception', '../support/throwing-decode-thread.js'],
+] as const) {
+  test(`an early decode thread that ${what} before its job is replaced, not handed a job it cannot answer`, { skip }, async () => {
+    const standby = prestartDecodeThread(['analyze', capture], new URL(entry, import.meta.url));
+    assert.ok(standby !== undefined);
+    await exitWithin(standby, 10_000);
+    const one = await read(false);
+    const two = await read(true);
+    assert.deepEqual(two.numbers, one.numbers);
+    assert.equal(two.result.error, undefined);
+  });
+}
