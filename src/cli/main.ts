@@ -1,6 +1,6 @@
 // First: starts analyze's decode thread before the modules below are evaluated.
 import './early-start.js';
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { framesCommand } from './commands/frames.js';
 import { analyzeCommand } from './commands/analyze.js';
@@ -15,27 +15,25 @@ import { packageVersion } from './version.js';
 /** yargs-parser turns a lone "-" into an empty string; carry it through under a name no path has. */
 const STDIN_ARG = '\u0000stdin';
 
-/** Every command, by the name yargs puts first in `_`. */
-const COMMANDS: readonly CommandModule<object, never>[] = [framesCommand, analyzeCommand, watchCommand, replayCommand] as unknown as CommandModule<object, never>[];
-
 export async function main(rawArgv: string[]): Promise<void> {
   const argv = rawArgv.map((a) => (a === '-' ? STDIN_ARG : a));
   const parser = yargs(argv);
   try {
-    parser
+    // yargs' help cache switched off: after a command's handler is called (and its first await),
+    // yargs renders the whole help text to cache it for a later showHelp(), which this CLI never
+    // calls. That took 35-45 ms of every run, on the main thread, as analyze's decode thread
+    // delivered its first frames. --help prints its text while parsing, without the cache.
+    const usage = (parser as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+    if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+    await parser
       .scriptName('anycast-probe')
       .middleware((args) => {
         if (args['input'] === STDIN_ARG) args['input'] = '-';
-      }, true);
-    // Registered without their handlers, which run below once parsing is done, and with yargs' help
-    // cache switched off: after a command's handler is called (and its first await), yargs renders
-    // the whole help text to cache it for a later showHelp(), which this CLI never calls. That took
-    // 35-45 ms of every run, on the main thread, as analyze's decode thread delivered its first
-    // frames. --help prints its text while parsing, without the cache.
-    for (const c of COMMANDS) parser.command(c.command as string, c.describe as string, c.builder as (y: Argv) => Argv);
-    const usage = (parser as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
-    if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
-    const args = await parser
+      }, true)
+      .command(framesCommand)
+      .command(analyzeCommand)
+      .command(watchCommand)
+      .command(replayCommand)
       .demandCommand(1, 'name a command: analyze, watch, replay, frames')
       .strict()
       .help()
@@ -51,9 +49,6 @@ export async function main(rawArgv: string[]): Promise<void> {
         throw new UsageFailure(unknown.length > 0 ? `Unknown argument: ${unknown.join(', ')}` : msg);
       })
       .parseAsync();
-    const name = args._[0];
-    const command = COMMANDS.find((c) => (c.command as string).split(' ')[0] === name);
-    await command?.handler(args as never);
   } catch (err) {
     if (err instanceof UsageFailure) {
       warn(`${err.message} (see anycast-probe --help)`);
@@ -71,7 +66,6 @@ class UsageFailure extends Error {}
 interface YargsInternals {
   getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage: () => void } | undefined };
 }
-
 
 interface ParserOptions {
   key: Record<string, unknown>;
