@@ -8,9 +8,10 @@
 import { once } from 'node:events';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { writeFrameRow } from '../decode/frame-row.js';
-import { attachFrameRing, CAPTURE_FORMATS, FrameRingWriter } from '../parallel/frame-ring.js';
+import { attachFrameRing, FrameRingWriter, writeProgress } from '../parallel/frame-ring.js';
 import { readFrames } from './read-frames.js';
-import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
+import { DecodeStats } from '../decode/stats.js';
+import type { CaptureFormat } from '../source/parser.js';
 import { AnyCaptureDedup } from '../source/any-dedup.js';
 import { resultToWire } from './read-result-wire.js';
 
@@ -31,12 +32,8 @@ async function run(data: DecodeThreadData): Promise<void> {
   const dedup = new AnyCaptureDedup();
   // Each published slot carries the totals through it: an analysis thread that stops in the next
   // slot (a detector threw) reports exactly the frames it saw, as readFrames does on one thread.
-  let formatCode = 0;
-  const writer = new FrameRingWriter(ring, (progress, at) => {
-    stats.writeTo(progress, at);
-    progress[at + STATS_WORDS] = dedup.duplicates;
-    progress[at + STATS_WORDS + 1] = formatCode;
-  });
+  let format: CaptureFormat | undefined;
+  const writer = new FrameRingWriter(ring, (progress, at) => writeProgress(progress, at, stats, dedup.duplicates, format));
   const rows = ring.rows;
   const result = await readFrames({
     input: data.input,
@@ -44,8 +41,8 @@ async function run(data: DecodeThreadData): Promise<void> {
     count: data.count,
     stats,
     dedup,
-    onFormat(format) {
-      formatCode = CAPTURE_FORMATS.indexOf(format) + 1;
+    onFormat(f) {
+      format = f;
     },
     onFrame(d) {
       writeFrameRow(d, rows, writer.nextRow());

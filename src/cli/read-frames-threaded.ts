@@ -1,11 +1,11 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { countRow, FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
-import { CAPTURE_FORMATS, createFrameRing, PROGRESS_WORDS, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
+import { createFrameRing, PROGRESS_WORDS, progressDuplicates, progressFormat, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
 import type { DecodeThreadData } from './decode-thread.js';
 import { takeDecodeThread } from './decode-thread-start.js';
 import type { ReadFramesResult } from './read-frames.js';
-import { DecodeStats, STATS_WORDS } from '../decode/stats.js';
+import { DecodeStats } from '../decode/stats.js';
 import { resultFromWire, type WireReadResult } from './read-result-wire.js';
 
 export interface ThreadedReadOptions {
@@ -82,7 +82,7 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
     const base = slot * SLOT_WORDS;
     for (let i = 0; i <= row; i++) countRow(rows, base + i * FRAME_ROW_WORDS, result.stats);
     // The slot being consumed is ours until released, so its totals are stable: the format is known there.
-    result.format = CAPTURE_FORMATS[ring.progress[slot * PROGRESS_WORDS + STATS_WORDS + 1]! - 1];
+    result.format = progressFormat(ring.progress, slot * PROGRESS_WORDS);
     return result;
   }
   // The decode thread posted its result before closing the ring, so it is normally here already;
@@ -104,6 +104,5 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
 function partialResult(consumed: Float64Array, error: unknown): ReadFramesResult {
   const stats = new DecodeStats();
   stats.readFrom(consumed, 0);
-  const format = CAPTURE_FORMATS[consumed[STATS_WORDS + 1]! - 1];
-  return { read: undefined, format, stats, duplicates: consumed[STATS_WORDS]!, warnings: [], error };
+  return { read: undefined, format: progressFormat(consumed, 0), stats, duplicates: progressDuplicates(consumed, 0), warnings: [], error };
 }

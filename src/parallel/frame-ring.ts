@@ -1,13 +1,7 @@
 import { FRAME_ROW_WORDS } from '../decode/frame-row.js';
-import { STATS_WORDS } from '../decode/stats.js';
+import { STATS_WORDS, type DecodeStats } from '../decode/stats.js';
 import type { CaptureFormat } from '../source/parser.js';
 
-/**
- * A single-producer, single-consumer ring of frame-row batches in shared
- * memory: the decode thread fills a slot with up to ROWS_PER_SLOT rows and
- * marks it full; the analysis thread consumes it and marks it empty. One
- * atomic handshake per slot (thousands of frames), none per frame.
- */
 /**
  * 16 slots of 2048 rows: 32k frames, 4.7 MB. The two threads' speeds vary
  * from moment to moment (a read from the page cache, a scavenge, a run of
@@ -29,12 +23,41 @@ export const SlotState = {
   last: 2,
 } as const;
 
-/** Per slot, the producer's running totals when it published the slot: decode statistics, duplicates, format code. */
+/**
+ * Per slot, the producer's running totals when it published the slot:
+ * decode statistics (DecodeStats.writeTo), then the duplicates skipped,
+ * then the capture format's code.
+ */
 export const PROGRESS_WORDS = STATS_WORDS + 2;
+const PROGRESS_DUPLICATES = STATS_WORDS;
+const PROGRESS_FORMAT = STATS_WORDS + 1;
 
 /** Capture formats by code (code = index + 1; 0 = not known yet) in the progress words. */
-export const CAPTURE_FORMATS: readonly CaptureFormat[] = ['pcap', 'pcapng'];
+const CAPTURE_FORMATS: readonly CaptureFormat[] = ['pcap', 'pcapng'];
 
+/** Writes the running totals at progress[at ..]: the statistics, duplicates and the format (undefined: not known yet). */
+export function writeProgress(progress: Float64Array, at: number, stats: DecodeStats, duplicates: number, format: CaptureFormat | undefined): void {
+  stats.writeTo(progress, at);
+  progress[at + PROGRESS_DUPLICATES] = duplicates;
+  progress[at + PROGRESS_FORMAT] = format === undefined ? 0 : CAPTURE_FORMATS.indexOf(format) + 1;
+}
+
+/** The duplicates count in the totals at progress[at ..]. */
+export function progressDuplicates(progress: Float64Array, at: number): number {
+  return progress[at + PROGRESS_DUPLICATES]!;
+}
+
+/** The capture format in the totals at progress[at ..], or undefined if it was not known yet. */
+export function progressFormat(progress: Float64Array, at: number): CaptureFormat | undefined {
+  return CAPTURE_FORMATS[progress[at + PROGRESS_FORMAT]! - 1];
+}
+
+/**
+ * A single-producer, single-consumer ring of frame-row batches in shared
+ * memory: the decode thread fills a slot with up to ROWS_PER_SLOT rows and
+ * marks it full; the analysis thread consumes it and marks it empty. One
+ * atomic handshake per slot (thousands of frames), none per frame.
+ */
 export interface FrameRing {
   /** control[i]: the state of slot i; control[SLOTS + i]: its row count. */
   readonly control: Int32Array;
