@@ -48,7 +48,8 @@ const lazySegmenter = {
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['dist/src/cli/main.js', 'dist/src/cli/decode-thread.js', 'dist/src/cli/early-start.js'],
+  // Named entries: the sources live in two folders (cli/, pipeline/), the outputs side by side.
+  entryPoints: { main: 'dist/src/cli/main.js', 'decode-thread': 'dist/src/pipeline/decode-thread.js', 'early-start': 'dist/src/cli/early-start.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import type { Argv } from 'yargs';
-import { parseIpv4, parseIpv6, parseMac } from '../report/address.js';
+import { parseIpv4, parseIpv6, parseMac } from '../core/address.js';
 import { Defaults, emptyConfig, type AnycastConfig, type GatewayConfig } from '../detect/config.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** The anycast flags shared by analyze, watch and replay. */
 export interface AnycastFlags {

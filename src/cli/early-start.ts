@@ -4,6 +4,6 @@
  * the rest of the CLI loads (see decode-thread-start.ts). A module is
  * evaluated once, so it starts one thread either way.
  */
-import { prestartDecodeThread } from './decode-thread-start.js';
+import { prestartDecodeThread } from '../pipeline/decode-thread-start.js';
 
 prestartDecodeThread(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Output and bounds shared by the live commands (watch, replay). */
 export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {

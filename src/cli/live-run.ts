@@ -6,10 +6,10 @@ import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis
 import { analysisText } from '../report/analysis-text.js';
 import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view.js';
 import { gatewayName } from '../report/names.js';
-import type { FrameRecord, FrameSink } from '../source/frame-record.js';
-import { describeError } from './errors.js';
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
+import { describeError } from '../report/error-text.js';
 import { ExitCode, type ExitCodeValue } from './exit-code.js';
-import { LivePipeline } from './live-pipeline.js';
+import { LivePipeline } from '../pipeline/live-pipeline.js';
 import { LineWriter, warn } from './output.js';
 import { useColor } from './terminal.js';
 

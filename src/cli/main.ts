@@ -6,7 +6,7 @@ import { framesCommand } from './commands/frames.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { replayCommand } from './commands/replay.js';
 import { watchCommand } from './commands/watch.js';
-import { describeError } from './errors.js';
+import { describeError } from '../report/error-text.js';
 import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
 import { packageVersion } from './version.js';

@@ -1,8 +1,20 @@
+import type { ArpView } from './arp.js';
+import type { BatadvView } from './batadv.js';
+import type { EthernetView } from './ethernet.js';
+import type { IcmpView } from './icmp.js';
+import type { Icmpv6View } from './icmpv6.js';
+import type { Ipv4View } from './ipv4.js';
+import type { Ipv6View } from './ipv6.js';
+import type { LayerId, StopCode } from './layer.js';
+import type { SllView } from './sll.js';
+import type { TcpView, UdpView } from './transport.js';
+import type { VlanTags } from './vlan.js';
+
 /**
  * What detectors read of a decoded frame: the frame's metadata, its
  * link-layer addresses and the few fields of each layer the analysis
  * judges by. `FrameDecoder` provides it over the frame's bytes; on the
- * threaded path (`parallel/`) a `FrameRowView` provides the same numbers
+ * threaded path (`pipeline/frame-ring.ts`) a `FrameRowView` provides the same numbers
  * from a row the decode thread wrote. Fields of a layer whose bit is not
  * set in `layers` are stale: check the bit first.
  */
@@ -64,4 +76,38 @@ export interface DecodedIcmpv6 extends DecodedEcho {
 export interface DecodedPorts {
   readonly srcPort: number;
   readonly dstPort: number;
+}
+
+/**
+ * Everything a renderer (`frames`, its JSON) shows of a frame: the
+ * detectors' fields plus every layer view, the stop reason and the capture
+ * metadata. `FrameDecoder` implements it; renderers depend on this, never
+ * on the decoder or the frame buffer.
+ */
+export interface FrameDetail extends DecodedFrame {
+  readonly capLen: number;
+  readonly linkType: number;
+  readonly interfaceId: number;
+  /** Offset of the frame in the buffer the layer offsets below count from. */
+  readonly offset: number;
+  readonly stopLayer: LayerId;
+  readonly stopCode: StopCode;
+  readonly stopNeed: number;
+  readonly stopHave: number;
+  readonly etherType: number;
+  readonly pppProtocol: number;
+  readonly ethernet: EthernetView;
+  readonly vlan: VlanTags;
+  readonly sll: SllView;
+  readonly batadv: BatadvView;
+  readonly arp: ArpView;
+  readonly ipv4: Ipv4View;
+  readonly ipv6: Ipv6View;
+  readonly icmp: IcmpView;
+  readonly icmpv6: Icmpv6View;
+  readonly tcp: TcpView;
+  readonly udp: UdpView;
+  has(layer: LayerId): boolean;
+  /** The bytes of a field a view could not express as a number (an address of an unusual length), `length` bytes at `at`. */
+  fieldBytes(at: number, length: number): Uint8Array;
 }

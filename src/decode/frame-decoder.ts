@@ -1,6 +1,6 @@
-import type { DecodedFrame } from './decoded-frame.js';
-import type { FrameRecord } from '../source/frame-record.js';
-import { LinkType } from '../source/frame-record.js';
+import type { FrameDetail } from './decoded-frame.js';
+import type { FrameRecord } from '../core/frame-record.js';
+import { LinkType } from '../core/link-type.js';
 import { ArpView } from './arp.js';
 import { BatadvView } from './batadv.js';
 import { etherTypeForPpp, layerForEtherType, layerForIpProtocol, EtherType } from './dispatch.js';
@@ -26,7 +26,7 @@ import { VlanTags } from './vlan.js';
  * — the one ARP and IP belong to — and `batadv.outerSrc/outerDst` the
  * hop-by-hop mesh addresses.
  */
-export class FrameDecoder implements StopSink, DecodedFrame {
+export class FrameDecoder implements StopSink, FrameDetail {
   number = 0;
   tsSec = 0;
   tsNsec = 0;
@@ -64,6 +64,10 @@ export class FrameDecoder implements StopSink, DecodedFrame {
   readonly tcp = new TcpView();
   /** PPP protocol number for PPP links, else 0. */
   pppProtocol = 0;
+
+  fieldBytes(at: number, length: number): Uint8Array {
+    return this.data.subarray(at, at + length);
+  }
 
   has(layer: LayerId): boolean {
     return (this.layers & layer) !== 0;

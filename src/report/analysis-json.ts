@@ -2,7 +2,7 @@ import type { AnalysisResult } from '../detect/analysis.js';
 import type { Finding, FindingKindValue, Severity } from '../detect/findings.js';
 import type { Gateway } from '../detect/gateways.js';
 import type { DecodeStats } from '../decode/stats.js';
-import { formatIpv4, formatIpv6, formatMac } from './address.js';
+import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { causeText, evidenceText, fixCommands } from './causes.js';
 import { gatewayByIndex, gatewayName } from './names.js';
 import { formatIsoTime } from './time.js';

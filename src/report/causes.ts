@@ -1,6 +1,6 @@
 import { Cause, FindingKind, type CauseValue, type Finding, type FindingKindValue } from '../detect/findings.js';
 import type { GatewayEvidence } from '../detect/gateways.js';
-import { formatIpv4, formatIpv6 } from './address.js';
+import { formatIpv4, formatIpv6 } from '../core/address.js';
 
 /** What each finding kind means, in one line. */
 export function kindTitle(kind: FindingKindValue): string {

@@ -1,8 +1,8 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { FrameDetail } from '../decode/decoded-frame.js';
 import { Layer, Stop, layerName, stopName } from '../decode/layer.js';
 import { batadvTypeName } from '../decode/batadv.js';
 import { NaFlag } from '../decode/icmpv6.js';
-import { formatHexBytes, formatIpv4, formatIpv6, formatMac } from './address.js';
+import { formatHex, formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { formatEpoch, formatIsoTime } from './time.js';
 
 /**
@@ -48,7 +48,7 @@ export interface FrameJson {
   stop?: { layer: string; reason: string; need: number; have: number };
 }
 
-export function frameJson(d: FrameDecoder): FrameJson {
+export function frameJson(d: FrameDetail): FrameJson {
   const out: FrameJson = {
     frame: d.number,
     time: formatIsoTime(d.tsSec, d.tsNsec, d.tsDigits),
@@ -81,7 +81,7 @@ export function frameJson(d: FrameDecoder): FrameJson {
     const s = d.sll;
     out.sll = {
       version: s.version, pkttype: s.packetType, hatype: s.haType,
-      addr: s.addr >= 0 ? formatMac(s.addr) : formatHexBytes(d.data, s.addrOffset, Math.min(s.addrLen, 8)),
+      addr: s.addr >= 0 ? formatMac(s.addr) : formatHex(d.fieldBytes(s.addrOffset, Math.min(s.addrLen, 8))),
       protocol: s.protocol,
     };
     if (s.version === 2) out.sll.ifindex = s.ifIndex;
@@ -94,7 +94,7 @@ export function frameJson(d: FrameDecoder): FrameJson {
     const a = d.arp;
     out.arp = { etherType: a.etherType, htype: a.htype, ptype: a.ptype, hlen: a.hlen, plen: a.plen, op: a.op, complete: a.complete };
     // Addresses of other sizes (IPoIB's 20-byte hardware address…) are shown as hex, when captured.
-    const hex = (at: number, len: number): string | undefined => (a.complete ? formatHexBytes(d.data, at, len) : undefined);
+    const hex = (at: number, len: number): string | undefined => (a.complete ? formatHex(d.fieldBytes(at, len)) : undefined);
     const sha = a.sha >= 0 ? formatMac(a.sha) : hex(a.shaOffset, a.hlen);
     const spa = a.spa >= 0 ? formatIpv4(a.spa) : hex(a.spaOffset, a.plen);
     const tha = a.tha >= 0 ? formatMac(a.tha) : hex(a.thaOffset, a.hlen);

@@ -1,11 +1,11 @@
-import type { FrameDecoder } from '../decode/frame-decoder.js';
+import type { FrameDetail } from '../decode/decoded-frame.js';
 import { Layer, Stop, layerName, stopName } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { etherTypeName, EtherType } from '../decode/dispatch.js';
 import { batadvTypeName, BatadvType } from '../decode/batadv.js';
 import { Icmpv6Type, NaFlag } from '../decode/icmpv6.js';
-import { LinkType } from '../source/frame-record.js';
-import { formatHexBytes, formatIpv4, formatIpv6, formatMac } from './address.js';
+import { LinkType } from '../core/link-type.js';
+import { formatHex, formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { formatCaptureTime } from './time.js';
 
 /**
@@ -13,7 +13,7 @@ import { formatCaptureTime } from './time.js';
  * time, link addresses, tags, then the decoded ARP / ICMP / ICMPv6 fields.
  * A frame cut short ends with `[|layer: why]`, as tcpdump's `[|arp]` does.
  */
-export function frameLine(d: FrameDecoder): string {
+export function frameLine(d: FrameDetail): string {
   const parts: string[] = [];
   parts.push(`${String(d.number).padStart(5)}  ${formatCaptureTime(d.tsSec, d.tsNsec, d.tsDigits)} `);
   parts.push(linkText(d));
@@ -37,13 +37,13 @@ function sllPacketTypeText(t: number): string {
   }
 }
 
-function linkText(d: FrameDecoder): string {
+function linkText(d: FrameDetail): string {
   const parts: string[] = [];
   if (d.linkType === LinkType.linuxSll || d.linkType === LinkType.linuxSll2) {
     if (!d.has(Layer.sll)) return '';
     const s = d.sll;
     if (s.version === 2) parts.push(`ifindex ${s.ifIndex} `);
-    const addr = s.addr >= 0 ? formatMac(s.addr) : formatHexBytes(d.data, s.addrOffset, Math.min(s.addrLen, 8));
+    const addr = s.addr >= 0 ? formatMac(s.addr) : formatHex(d.fieldBytes(s.addrOffset, Math.min(s.addrLen, 8)));
     parts.push(`${sllPacketTypeText(s.packetType)} ${addr} ${etherTypeText(s.protocol)}, length ${d.wireLen}: `);
     parts.push(tagsText(d, 0));
     return parts.join('');
@@ -75,7 +75,7 @@ function linkText(d: FrameDecoder): string {
   return parts.join('');
 }
 
-function tagsText(d: FrameDecoder, from: number): string {
+function tagsText(d: FrameDetail, from: number): string {
   const v = d.vlan;
   let text = '';
   for (let i = from; i < v.count; i++) {
@@ -85,7 +85,7 @@ function tagsText(d: FrameDecoder, from: number): string {
   return text;
 }
 
-function networkText(d: FrameDecoder): string {
+function networkText(d: FrameDetail): string {
   if (d.has(Layer.arp) || d.stopLayer === Layer.arp) return arpText(d);
   if (d.has(Layer.ipv4)) {
     const ip = d.ipv4;
@@ -102,13 +102,13 @@ function networkText(d: FrameDecoder): string {
   return '';
 }
 
-function transportText(d: FrameDecoder): string {
+function transportText(d: FrameDetail): string {
   if (d.has(Layer.udp) || (d.stopLayer === Layer.udp && d.udp.srcPort >= 0)) return ` (UDP ${d.udp.srcPort} > ${d.udp.dstPort})`;
   if (d.has(Layer.tcp) || (d.stopLayer === Layer.tcp && d.tcp.srcPort >= 0)) return ` (TCP ${d.tcp.srcPort} > ${d.tcp.dstPort})`;
   return '';
 }
 
-function arpText(d: FrameDecoder): string {
+function arpText(d: FrameDetail): string {
   const a = d.arp;
   if (!d.has(Layer.arp) || !a.complete) return '';
   // tcpdump's "length" is what the link layer hands to ARP: up to the frame end, or the 802.3 length.
@@ -132,12 +132,12 @@ function hardwareName(htype: number): string {
   }
 }
 
-function arpOpText(d: FrameDecoder): string {
+function arpOpText(d: FrameDetail): string {
   const a = d.arp;
-  const sha = a.sha >= 0 ? formatMac(a.sha) : formatHexBytes(d.data, a.shaOffset, a.hlen);
-  const tha = a.tha >= 0 ? formatMac(a.tha) : formatHexBytes(d.data, a.thaOffset, a.hlen);
-  const spa = a.spa >= 0 ? formatIpv4(a.spa) : formatHexBytes(d.data, a.spaOffset, a.plen);
-  const tpa = a.tpa >= 0 ? formatIpv4(a.tpa) : formatHexBytes(d.data, a.tpaOffset, a.plen);
+  const sha = a.sha >= 0 ? formatMac(a.sha) : formatHex(d.fieldBytes(a.shaOffset, a.hlen));
+  const tha = a.tha >= 0 ? formatMac(a.tha) : formatHex(d.fieldBytes(a.thaOffset, a.hlen));
+  const spa = a.spa >= 0 ? formatIpv4(a.spa) : formatHex(d.fieldBytes(a.spaOffset, a.plen));
+  const tpa = a.tpa >= 0 ? formatIpv4(a.tpa) : formatHex(d.fieldBytes(a.tpaOffset, a.plen));
   switch (a.op) {
     case ArpOp.request:
       return `Request who-has ${tpa}${a.tha > 0 ? ` (${tha})` : ''} tell ${spa}`;
@@ -158,7 +158,7 @@ function arpOpText(d: FrameDecoder): string {
   }
 }
 
-function icmpText(d: FrameDecoder): string {
+function icmpText(d: FrameDetail): string {
   const c = d.icmp;
   const tail = `, length ${c.length}`;
   if (c.capturedLength < 8 && c.id < 0) return `ICMP type ${c.type}, code ${c.code}${tail}`;
@@ -184,7 +184,7 @@ function icmpText(d: FrameDecoder): string {
   }
 }
 
-function icmpv6Text(d: FrameDecoder): string {
+function icmpv6Text(d: FrameDetail): string {
   const c = d.icmpv6;
   const tail = `, length ${c.length}`;
   const lla = (c.sourceLinkAddr >= 0 ? `, source link-address ${formatMac(c.sourceLinkAddr)}` : '') +
@@ -212,7 +212,7 @@ function icmpv6Text(d: FrameDecoder): string {
   }
 }
 
-function stopText(d: FrameDecoder): string {
+function stopText(d: FrameDetail): string {
   if (d.stopCode === Stop.unsupportedLinkType) return `[link type ${d.stopHave} not decoded]`;
   return ` [|${layerName(d.stopLayer)}: ${stopName(d.stopCode)}, need ${d.stopNeed}, have ${d.stopHave}]`;
 }

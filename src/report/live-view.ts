@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { FindingJson } from './analysis-json.js';
 import type { AnycastConfig } from '../detect/config.js';
-import { formatIpv4, formatIpv6, formatMac } from './address.js';
+import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 
 /** What the live view shows; built by the CLI from the pipeline, formatted here. */
 export interface LiveSnapshot {

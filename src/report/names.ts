@@ -1,5 +1,5 @@
 import type { Gateway } from '../detect/gateways.js';
-import { formatIpv4, formatMac } from './address.js';
+import { formatIpv4, formatMac } from '../core/address.js';
 
 /** A gateway's display name: its configured name, else its IP (or MAC) as learned from the capture. */
 export function gatewayName(gw: Gateway | undefined): string {

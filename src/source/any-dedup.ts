@@ -1,5 +1,5 @@
-import type { FrameRecord } from './frame-record.js';
-import { LinkType } from './frame-record.js';
+import type { FrameRecord } from '../core/frame-record.js';
+import { LinkType } from '../core/link-type.js';
 
 /**
  * `tcpdump -i any` records a bridged frame once per interface it crosses

@@ -1,7 +1,7 @@
+import { CaptureFormatError, CaptureInputError } from '../core/errors.js';
 import * as fs from 'node:fs';
-import { CaptureFormatError } from './capture-error.js';
 import { u32, hex32 } from './bytes.js';
-import { emptyFrameRecord, type FrameSink } from './frame-record.js';
+import { emptyFrameRecord, type FrameSink } from '../core/frame-record.js';
 import type { CaptureParser, InterfaceInfo, CaptureFormat, InterfaceListener } from './parser.js';
 import { PcapParser, PcapMagic } from './pcap.js';
 import { PcapngParser, BlockType } from './pcapng.js';
@@ -23,16 +23,6 @@ const INITIAL_BUFFER_BYTES = 1024 * 1024;
 
 /** Bytes asked for per read: small enough that the frames just copied are still in the core's L2 cache when they are parsed. */
 const READ_CHUNK_BYTES = 256 * 1024;
-
-/** Could not open the input at all (missing file, no permission, a directory…). */
-export class CaptureInputError extends Error {
-  readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.name = 'CaptureInputError';
-    this.code = code;
-  }
-}
 
 export interface ReadResult {
   format: CaptureFormat;

@@ -27,7 +27,7 @@
  *    linearly with the gateways (the per-pair form grows quadratically); it
  *    also admits A→A, which real traffic does not produce.
  */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface DefaultFilterOptions {
   /**

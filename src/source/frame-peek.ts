@@ -1,4 +1,5 @@
-import { LinkType, type FrameRecord } from './frame-record.js';
+import { type FrameRecord } from '../core/frame-record.js';
+import { LinkType } from '../core/link-type.js';
 
 /**
  * Whether a frame can hold ARP, judged from its first link-layer type field

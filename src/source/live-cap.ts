@@ -39,8 +39,9 @@
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { EnvironmentError } from '../errors.js';
-import { emptyFrameRecord, LinkType, linkTypeName, type FrameSink } from './frame-record.js';
+import { EnvironmentError } from '../core/errors.js';
+import { emptyFrameRecord, type FrameSink } from '../core/frame-record.js';
+import { LinkType, linkTypeName } from '../core/link-type.js';
 import { requireInterface } from './interface-info.js';
 
 export interface LiveCaptureOptions {

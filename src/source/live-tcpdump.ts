@@ -36,9 +36,10 @@
  * SIGPIPE at its next write.
  */
 import { spawn } from 'node:child_process';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '../core/errors.js';
 import { readCaptureStream } from './capture-reader.js';
-import { LinkType, linkTypeName, type FrameRecord, type FrameSink } from './frame-record.js';
+import { type FrameRecord, type FrameSink } from '../core/frame-record.js';
+import { LinkType, linkTypeName } from '../core/link-type.js';
 import { requireInterface } from './interface-info.js';
 import {
   checkLiveOptions,

@@ -1,4 +1,4 @@
-import type { FrameSink } from './frame-record.js';
+import type { FrameSink } from '../core/frame-record.js';
 
 /**
  * A capture format walked in place over the reader's buffer. `parse` consumes

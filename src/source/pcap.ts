@@ -1,6 +1,6 @@
-import { CaptureFormatError } from './capture-error.js';
+import { CaptureFormatError } from '../core/errors.js';
 import { u16, u32, hex32 } from './bytes.js';
-import type { FrameRecord, FrameSink } from './frame-record.js';
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { MAX_RECORD_BYTES, type CaptureParser, type InterfaceInfo, type InterfaceListener } from './parser.js';
 
 /** Classic libpcap savefile: 24-byte file header, then 16-byte record headers each followed by the frame. */

@@ -1,6 +1,6 @@
-import { CaptureFormatError } from './capture-error.js';
+import { CaptureFormatError } from '../core/errors.js';
 import { u16, u32, hex32 } from './bytes.js';
-import type { FrameRecord, FrameSink } from './frame-record.js';
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { MAX_PCAPNG_BLOCK_BYTES, type CaptureParser, type InterfaceInfo, type InterfaceListener } from './parser.js';
 import { digitsForUnits, splitTimestamp, tsresolUnits, type SplitTime } from './timestamp.js';
 

@@ -1,5 +1,5 @@
 import { readCapture, type ReadHooks, type ReadResult } from './capture-reader.js';
-import { emptyFrameRecord, type FrameRecord, type FrameSink } from './frame-record.js';
+import { emptyFrameRecord, type FrameRecord, type FrameSink } from '../core/frame-record.js';
 
 export interface ReplayOptions {
   /** 1 = original pacing, 2 = twice as fast…; ignored with `fast`. */

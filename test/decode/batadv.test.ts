@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BatadvType } from '../../src/decode/batadv.js';
 import { Layer, Stop } from '../../src/decode/layer.js';
 import { NO_MAC } from '../../src/decode/read.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import {
   BATADV_SUBTYPE, ETHERTYPE, IP_PROTO, arp, batadvBroadcast, batadvUnicast, batadvUnicast4addr, ethernet, icmpEcho, ipv4,
 } from '../support/frame-builder.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Layer, Stop } from '../../src/decode/layer.js';
 import { MAX_VLAN_TAGS } from '../../src/decode/vlan.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import { ETHERTYPE, IP_PROTO, arp, ethernet, icmpEcho, ipv4, type VlanTag } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip4, macNum } from '../support/decode.js';
 

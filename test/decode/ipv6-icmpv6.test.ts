@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Layer, Stop } from '../../src/decode/layer.js';
 import { NO_MAC } from '../../src/decode/read.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import {
   ETHERTYPE, IP_PROTO, ethernet, icmpv6Echo, ipv6, neighborAdvert, neighborSolicit, routerAdvert, routerSolicit,
 } from '../support/frame-builder.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Layer, Stop } from '../../src/decode/layer.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import { IP_PROTO, icmpEcho, icmpv6Echo, ipv4, ipv6 } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip4, ip6 } from '../support/decode.js';
 

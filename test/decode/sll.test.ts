@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Layer, Stop } from '../../src/decode/layer.js';
 import { NO_MAC } from '../../src/decode/read.js';
 import { SllPacketType } from '../../src/decode/sll.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import { IP_PROTO, arp, icmpEcho, ipv4, sll, sll2 } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip4, macNum } from '../support/decode.js';
 

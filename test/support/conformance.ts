@@ -1,5 +1,5 @@
-import { readFrames } from '../../src/cli/read-frames.js';
-import { isShownByDefault } from '../../src/cli/commands/frames.js';
+import { readFrames } from '../../src/pipeline/read-frames.js';
+import { isArpOrIcmp } from '../../src/decode/arp-icmp-filter.js';
 import { frameJson, type FrameJson } from '../../src/report/frame-json.js';
 import type { OracleRow } from './oracle.js';
 
@@ -11,7 +11,7 @@ export async function decodeShown(path: string): Promise<{ frames: Map<number, F
     keepDuplicates: false,
     count: 0,
     onFrame(d) {
-      if (isShownByDefault(d)) frames.set(d.number, frameJson(d));
+      if (isArpOrIcmp(d)) frames.set(d.number, frameJson(d));
     },
   });
   return { frames, error: result.error, total: result.stats.frames };

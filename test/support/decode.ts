@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { FrameDecoder } from '../../src/decode/frame-decoder.js';
 import { Layer, Stop, layerName, stopName } from '../../src/decode/layer.js';
-import { LinkType } from '../../src/source/frame-record.js';
+import { LinkType } from '../../src/core/link-type.js';
 import { ipv4Addr, ipv6Addr, mac } from './frame-builder.js';
 
 /**

@@ -1,13 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { FrameDecoder } from '../../decode/frame-decoder.js';
-import { Layer } from '../../decode/layer.js';
-import { EtherType } from '../../decode/dispatch.js';
+import { isArpOrIcmp } from '../../decode/arp-icmp-filter.js';
 import { frameLine } from '../../report/frame-text.js';
 import { frameJson } from '../../report/frame-json.js';
-import { describeError } from '../errors.js';
+import { describeError } from '../../report/error-text.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, OutputClosed, warn } from '../output.js';
-import { readFrames } from '../read-frames.js';
+import { readFrames } from '../../pipeline/read-frames.js';
 
 export interface FramesOptions {
   input: string;
@@ -18,14 +16,6 @@ export interface FramesOptions {
   quiet: boolean;
 }
 
-const SHOWN = Layer.arp | Layer.icmp | Layer.icmpv6;
-
-/** ARP, ICMP and ICMPv6 frames, including those cut short inside (or right before) those layers. */
-export function isShownByDefault(d: FrameDecoder): boolean {
-  if ((d.layers & SHOWN) !== 0) return true;
-  if ((d.stopLayer & SHOWN) !== 0) return true;
-  return d.stopLayer !== Layer.none && (d.etherType === EtherType.arp || d.etherType === EtherType.rarp);
-}
 
 export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
   const out = new LineWriter(1);
@@ -35,7 +25,7 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
     keepDuplicates: opts.keepDuplicates,
     count: opts.count,
     onFrame(d) {
-      if (!opts.all && !isShownByDefault(d)) return;
+      if (!opts.all && !isArpOrIcmp(d)) return;
       shown++;
       out.line(opts.json ? JSON.stringify(frameJson(d)) : frameLine(d));
     },

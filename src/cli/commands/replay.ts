@@ -2,15 +2,15 @@ import type { Argv, CommandModule } from 'yargs';
 import { hasAnycast } from '../../detect/config.js';
 import { AnycastInference, type InferredAnycast } from '../../detect/inference.js';
 import { replayCapture } from '../../source/replay.js';
-import { isSupportedLinkType, linkTypeName } from '../../source/frame-record.js';
-import { CaptureFormatError } from '../../source/capture-error.js';
+import { isSupportedLinkType, unsupportedLinkTypeText } from '../../core/link-type.js';
+import { CaptureFormatError } from '../../core/errors.js';
 import { anycastConfigFrom, anycastFlagsBuilder, withInferred, type AnycastFlags } from '../anycast-options.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
-import { readFrames } from '../read-frames.js';
+import { readFrames } from '../../pipeline/read-frames.js';
 import { liveOutputBuilder } from '../live-options.js';
-import { openInjector } from '../inject.js';
+import { openInjector } from '../../source/inject.js';
 
 export interface ReplayCommandOptions extends AnycastFlags {
   input: string;
@@ -61,7 +61,7 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
           shouldStop,
           onInterface(info, _index, format) {
             if (isSupportedLinkType(info.linkType)) return;
-            if (format === 'pcap') throw new CaptureFormatError(`${linkTypeName(info.linkType)} is not supported: anycast-probe decodes Ethernet, Linux cooked SLL/SLL2, PPP and raw IP`, info.declaredAt);
+            if (format === 'pcap') throw new CaptureFormatError(unsupportedLinkTypeText(info.linkType), info.declaredAt);
           },
         }).then(() => undefined);
         return {

@@ -1,13 +1,13 @@
 import * as os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
-import { parseIpv4, parseIpv6, parseMac } from '../../report/address.js';
+import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { buildDefaultFilter } from '../../source/default-filter.js';
 import { discoverAnycastSetup } from '../../source/interface-info.js';
 import { openCapCapture, type LiveCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, type AnycastFlags } from '../anycast-options.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
 import { warn } from '../output.js';

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DecodedFrame } from '../../src/decode/decoded-frame.js';
-import { FRAME_ROW_WORDS, FrameRowView, writeFrameRow } from '../../src/decode/frame-row.js';
+import { FRAME_ROW_WORDS, FrameRowView, writeFrameRow } from '../../src/pipeline/frame-row.js';
 import { Layer } from '../../src/decode/layer.js';
 import { FrameDecoder } from '../../src/decode/frame-decoder.js';
-import { LinkType } from '../../src/source/frame-record.js';
-import { readFrames } from '../../src/cli/read-frames.js';
+import { LinkType } from '../../src/core/link-type.js';
+import { readFrames } from '../../src/pipeline/read-frames.js';
 import { captureFiles, corpusDir, fixturesDir } from '../support/paths.js';
 
 /**

@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
-import { countRow, FRAME_ROW_WORDS, FrameRowView } from '../decode/frame-row.js';
-import { createFrameRing, PROGRESS_WORDS, progressDuplicates, progressFormat, SLOTS, SLOT_WORDS, SlotState } from '../parallel/frame-ring.js';
+import { countRow, FRAME_ROW_WORDS, FrameRowView } from './frame-row.js';
+import { createFrameRing, PROGRESS_WORDS, progressDuplicates, progressFormat, SLOTS, SLOT_WORDS, SlotState } from './frame-ring.js';
 import type { DecodeThreadData } from './decode-thread.js';
 import { takeDecodeThread } from './decode-thread-start.js';
 import type { ReadFramesResult } from './read-frames.js';

@@ -7,8 +7,8 @@
  */
 import { once } from 'node:events';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { writeFrameRow } from '../decode/frame-row.js';
-import { attachFrameRing, FrameRingWriter, writeProgress } from '../parallel/frame-ring.js';
+import { writeFrameRow } from './frame-row.js';
+import { attachFrameRing, FrameRingWriter, writeProgress } from './frame-ring.js';
 import { readFrames } from './read-frames.js';
 import { DecodeStats } from '../decode/stats.js';
 import type { CaptureFormat } from '../source/parser.js';

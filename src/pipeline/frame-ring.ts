@@ -1,4 +1,4 @@
-import { FRAME_ROW_WORDS } from '../decode/frame-row.js';
+import { FRAME_ROW_WORDS } from './frame-row.js';
 import { STATS_WORDS, type DecodeStats } from '../decode/stats.js';
 import type { CaptureFormat } from '../source/parser.js';
 

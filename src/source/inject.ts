@@ -1,6 +1,6 @@
-import { loadCap } from '../source/live-cap.js';
-import { requireInterface } from '../source/interface-info.js';
-import { EnvironmentError } from './errors.js';
+import { loadCap } from './live-cap.js';
+import { requireInterface } from './interface-info.js';
+import { EnvironmentError } from '../core/errors.js';
 
 export interface Injector {
   send(data: Uint8Array, offset: number, length: number): void;

@@ -21,6 +21,11 @@ export function formatHexBytes(b: Uint8Array, off: number, len: number): string 
   return parts.join(':');
 }
 
+/** Every byte of `b` as colon-separated hex. */
+export function formatHex(b: Uint8Array): string {
+  return formatHexBytes(b, 0, b.length);
+}
+
 /** RFC 5952 text form: lower case, longest run (≥ 2) of zero groups compressed, IPv4-mapped in dotted form. */
 export function formatIpv6(words: ArrayLike<number>): string {
   const groups: number[] = [];

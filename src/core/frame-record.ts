@@ -46,34 +46,3 @@ export function emptyFrameRecord(): FrameRecord {
 export interface FrameSink {
   frame(record: FrameRecord): void;
 }
-
-/** LINKTYPE_* values (https://www.tcpdump.org/linktypes.html) the decoders understand. */
-export const LinkType = {
-  ethernet: 1,
-  ppp: 9,
-  raw: 101,
-  linuxSll: 113,
-  ipv4: 228,
-  ipv6: 229,
-  linuxSll2: 276,
-} as const;
-
-export function linkTypeName(linkType: number): string {
-  switch (linkType) {
-    case LinkType.ethernet: return 'Ethernet';
-    case LinkType.ppp: return 'PPP';
-    case LinkType.raw: return 'raw IP';
-    case LinkType.linuxSll: return 'Linux cooked v1 (SLL)';
-    case LinkType.ipv4: return 'raw IPv4';
-    case LinkType.ipv6: return 'raw IPv6';
-    case LinkType.linuxSll2: return 'Linux cooked v2 (SLL2)';
-    default: return `link type ${linkType}`;
-  }
-}
-
-const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set(Object.values(LinkType));
-
-/** A link type the frame decoder has a first layer for. */
-export function isSupportedLinkType(linkType: number): boolean {
-  return SUPPORTED_LINK_TYPES.has(linkType);
-}

@@ -1,8 +1,4 @@
-import { CaptureFormatError } from '../source/capture-error.js';
-import { CaptureInputError } from '../source/capture-reader.js';
-
-export { UsageError, EnvironmentError } from '../errors.js';
-import { UsageError, EnvironmentError } from '../errors.js';
+import { CaptureFormatError, CaptureInputError, EnvironmentError, UsageError } from '../core/errors.js';
 
 /**
  * One line naming the thing and what is wrong (and, where there is one,

@@ -1,8 +1,9 @@
-import { CaptureFormatError } from '../source/capture-error.js';
+import { CaptureFormatError } from '../core/errors.js';
 import { readCapture, type ReadResult } from '../source/capture-reader.js';
 import type { CaptureFormat } from '../source/parser.js';
 import { AnyCaptureDedup } from '../source/any-dedup.js';
-import { isSupportedLinkType, linkTypeName, type FrameRecord } from '../source/frame-record.js';
+import { type FrameRecord } from '../core/frame-record.js';
+import { isSupportedLinkType, unsupportedLinkTypeText } from '../core/link-type.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { DecodeStats } from '../decode/stats.js';
 
@@ -69,7 +70,7 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
         if (format === undefined) opts.onFormat?.(fileFormat);
         format = fileFormat;
         if (isSupportedLinkType(info.linkType)) return;
-        const text = `${linkTypeName(info.linkType)} is not supported: anycast-probe decodes Ethernet (1), Linux cooked SLL (113) and SLL2 (276), PPP (9) and raw IP (101); capture on the mesh bridge or with tcpdump -i any`;
+        const text = unsupportedLinkTypeText(info.linkType);
         if (fileFormat === 'pcap') throw new CaptureFormatError(text, info.declaredAt);
         warnings.push(`byte ${info.declaredAt}: interface ${index}: ${text}; its frames are counted but not decoded`);
       },

@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { prestartDecodeThread } from '../../src/cli/decode-thread-start.js';
-import { readFramesThreaded } from '../../src/cli/read-frames-threaded.js';
-import { readFrames, type ReadFramesResult } from '../../src/cli/read-frames.js';
+import { prestartDecodeThread } from '../../src/pipeline/decode-thread-start.js';
+import { readFramesThreaded } from '../../src/pipeline/read-frames-threaded.js';
+import { readFrames, type ReadFramesResult } from '../../src/pipeline/read-frames.js';
 import { fixturesDir } from '../support/paths.js';
 
 /** analyze's decode thread started before its job is known (decode-thread-start.ts). */

@@ -1,7 +1,5 @@
-import { CaptureFormatError } from '../source/capture-error.js';
-import { CaptureInputError } from '../source/capture-reader.js';
+import { CaptureFormatError, CaptureInputError, EnvironmentError, UsageError } from '../core/errors.js';
 import { DecodeStats } from '../decode/stats.js';
-import { EnvironmentError, UsageError } from '../errors.js';
 import type { ReadFramesResult } from './read-frames.js';
 
 /**

@@ -3,7 +3,7 @@ import { DecodeStats } from '../decode/stats.js';
 import { Analysis, type AnalysisResult } from '../detect/analysis.js';
 import type { AnycastConfig } from '../detect/config.js';
 import type { Finding } from '../detect/findings.js';
-import type { FrameRecord, FrameSink } from '../source/frame-record.js';
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { openPcapFile, type PcapFileWriter } from '../source/pcap-writer.js';
 
 /**

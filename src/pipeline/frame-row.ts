@@ -1,8 +1,8 @@
-import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from './decoded-frame.js';
-import type { FrameDecoder } from './frame-decoder.js';
-import { Layer } from './layer.js';
-import { highWord, NO_MAC } from './read.js';
-import type { DecodeStats } from './stats.js';
+import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from '../decode/decoded-frame.js';
+import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Layer } from '../decode/layer.js';
+import { highWord, NO_MAC } from '../decode/read.js';
+import type { DecodeStats } from '../decode/stats.js';
 
 /**
  * A decoded frame as a fixed row of int32 words, so the decode thread can

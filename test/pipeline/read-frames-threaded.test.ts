@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readFramesThreaded } from '../../src/cli/read-frames-threaded.js';
-import { readFrames, type ReadFramesResult } from '../../src/cli/read-frames.js';
-import { describeError } from '../../src/cli/errors.js';
+import { readFramesThreaded } from '../../src/pipeline/read-frames-threaded.js';
+import { readFrames, type ReadFramesResult } from '../../src/pipeline/read-frames.js';
+import { describeError } from '../../src/report/error-text.js';
 import { fixturesDir, repoRoot } from '../support/paths.js';
 
 /** The threaded reader's failure paths, in process (the CLI-level equality is in analyze-threads.test.ts). */

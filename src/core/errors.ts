@@ -1,0 +1,45 @@
+/**
+ * Error classes every layer may throw; shared so imports go one way
+ * (cli → pipeline → source / detect / report → decode → core). The CLI turns each into one
+ * line and an exit code (src/cli/errors.ts, src/cli/exit-code.ts).
+ */
+
+/** A flag or argument the user must change. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Something outside the program (an interface, a permission, a library) that the user must fix. */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * A capture that cannot be read further. Carries the byte offset of the
+ * fault so the CLI can print "FILE: byte N: what is wrong", and is thrown
+ * only after every frame before the fault has been delivered.
+ */
+export class CaptureFormatError extends Error {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'CaptureFormatError';
+    this.offset = offset;
+  }
+}
+
+/** Could not open the input at all (missing file, no permission, a directory…). */
+export class CaptureInputError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = 'CaptureInputError';
+    this.code = code;
+  }
+}
