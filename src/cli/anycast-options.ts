@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import { parseIpv4, parseIpv6, parseMac } from '../core/address.js';
 import { Defaults, emptyConfig, type AnycastConfig, type GatewayConfig } from '../detect/config.js';
 import { UsageError } from '../core/errors.js';
+import type { DetectorDefinition } from '../detect/detector.js';
+import { DETECTORS, selectDetectors, unknownDetectorIds } from '../detect/registry.js';
 
 /** The anycast flags shared by analyze, watch and replay. */
 export interface AnycastFlags {
@@ -13,6 +15,10 @@ export interface AnycastFlags {
   config?: string;
   interGatewayThreshold?: number;
   maxFlows?: number;
+  /** Only these detectors (ids, comma-separated or repeated). */
+  detectors?: string[] | string;
+  /** All but these detectors. */
+  skipDetectors?: string[] | string;
 }
 
 export const DEFAULT_CONFIG_FILE = 'anycast-probe.json';
@@ -132,6 +138,25 @@ function listOf(value: string[] | string | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+function detectorIds(value: string[] | string | undefined, flag: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = listOf(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const unknown = unknownDetectorIds(ids);
+  if (unknown.length > 0) {
+    throw new UsageError(`${flag}: no detector ${unknown.map((id) => `"${id}"`).join(', ')}; known: ${DETECTORS.map((d) => d.id).join(', ')} (anycast-probe detectors describes them)`);
+  }
+  return ids;
+}
+
+/** The detectors a run uses: --detectors (only these) minus --skip-detectors, in registry order. */
+export function detectorsFrom(flags: AnycastFlags): readonly DetectorDefinition[] {
+  const only = detectorIds(flags.detectors, '--detectors');
+  const skip = detectorIds(flags.skipDetectors, '--skip-detectors') ?? [];
+  const selected = selectDetectors(only, skip);
+  if (selected.length === 0) throw new UsageError('--detectors/--skip-detectors leave no detector to run');
+  return selected;
+}
+
 export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
   return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
 }
@@ -146,5 +171,7 @@ export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
     .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
     .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
     .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
-    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' }) as Argv<T>;
+    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' })
+    .option('detectors', { type: 'string', describe: 'run only these detectors (ids, comma-separated; see anycast-probe detectors)' })
+    .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' }) as Argv<T>;
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../detect/findings.js';
 import type { AnycastConfig } from '../detect/config.js';
+import type { DetectorDefinition } from '../detect/detector.js';
 import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
 import { hasAnycast } from '../detect/config.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
@@ -18,6 +19,7 @@ export interface LiveRunOptions {
   input: string;
   title: string;
   config: AnycastConfig;
+  detectors: readonly DetectorDefinition[];
   json: boolean;
   ndjson: boolean;
   /** Seconds of wall-clock time before ending (0 = until Ctrl-C / end of input). */
@@ -61,7 +63,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     if (blockLines > 0) out.raw(`\x1b[${blockLines}F\x1b[J`);
     blockLines = 0;
   };
-  const pipeline = new LivePipeline(opts.config, (f: Finding) => {
+  const pipeline = new LivePipeline(opts.config, opts.detectors, (f: Finding) => {
     const ctx = pipeline.analysis.ctx;
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);

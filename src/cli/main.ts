@@ -6,6 +6,7 @@ import { framesCommand } from './commands/frames.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { replayCommand } from './commands/replay.js';
 import { watchCommand } from './commands/watch.js';
+import { detectorsCommand } from './commands/detectors.js';
 import { describeError } from '../report/error-text.js';
 import { ExitCode } from './exit-code.js';
 import { warn } from './output.js';
@@ -34,7 +35,8 @@ export async function main(rawArgv: string[]): Promise<void> {
       .command(analyzeCommand)
       .command(watchCommand)
       .command(replayCommand)
-      .demandCommand(1, 'name a command: analyze, watch, replay, frames')
+      .command(detectorsCommand)
+      .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors')
       .strict()
       .help()
       .version(packageVersion())

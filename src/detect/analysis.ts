@@ -1,14 +1,15 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
-import { Layer } from '../decode/layer.js';
 import { AnycastAddresses } from './anycast-addresses.js';
-import type { Claim } from './anycast-claims.js';
+import { anycastClaims, type Claim } from './anycast-claims.js';
+import { asymmetricReply } from './asymmetric-reply.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
-import type { DetectContext } from './detector.js';
-import { Cause, FindingKind, FindingStore, type Finding } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition, InstanceOf } from './detector.js';
+import { FindingStore, type Finding } from './findings.js';
 import { GatewayRegistry, type Gateway } from './gateways.js';
 import type { InferredAnycast } from './inference.js';
-import type { InterGatewayPair } from './inter-gateway-traffic.js';
-import { createDetectors, type DetectorSet } from './registry.js';
+import { interGatewayTraffic, type InterGatewayPair } from './inter-gateway-traffic.js';
+import { settleCauses } from './policy.js';
+import { DETECTORS } from './registry.js';
 
 export type Verdict = 'healthy' | 'problems' | 'no-anycast';
 
@@ -23,8 +24,6 @@ export interface AnalysisResult {
   totalBytes: number;
   totalPackets: number;
   claims: Claim[];
-  /** Requests sent to a gateway's unicast MAC but answered by the anycast MAC, per gateway index. */
-  pinnedAnswers: Map<number, number>;
   evictions: number;
   firstSec: number;
   firstNsec: number;
@@ -34,21 +33,42 @@ export interface AnalysisResult {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+type Dispatch = (frame: DecodedFrame, ctx: DetectContext) => void;
+
 /**
- * Runs every detector over the frames of one capture (or live stream) in
- * capture order. Frames go in through `observe`; `finish` settles causes
- * that need several detectors' evidence and returns the result.
+ * The per-frame dispatch over `running`, generated from each definition's
+ * `needs`: one `if` on the frame's layer bits and one call site per
+ * detector. Each call site sees one detector class only (monomorphic, so
+ * V8 inlines it), which a loop over an array of detectors would not give:
+ * there, one call site sees them all. The gates are data (the definitions);
+ * only their unrolling is generated.
+ */
+function compileDispatch(running: readonly { needs: number; detector: Detector }[]): Dispatch {
+  const names = running.map((_, i) => `d${i}`);
+  const body = running
+    .map((r, i) => (r.needs === 0 ? `d${i}.observe(frame, ctx);` : `if ((layers & ${r.needs | 0}) !== 0) d${i}.observe(frame, ctx);`))
+    .join('\n    ');
+  const make = new Function(...names, `return function observe(frame, ctx) {\n    const layers = frame.layers;\n    ${body}\n  };`) as (...detectors: Detector[]) => Dispatch;
+  return make(...running.map((r) => r.detector));
+}
+
+/**
+ * Runs the selected detectors over the frames of one capture (or live
+ * stream) in capture order. Frames go in through `observe`; `finish` lets
+ * every detector finish, draws the cross-detector conclusions (policy.ts)
+ * and returns the result.
  */
 export class Analysis {
   readonly ctx: DetectContext;
-  private readonly detectors: DetectorSet;
+  private readonly running: { definition: DetectorDefinition; detector: Detector; needs: number }[];
+  private readonly dispatch: Dispatch;
   private readonly inferred: InferredAnycast[];
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
   private lastNsec = 0;
 
-  constructor(config: AnycastConfig, inferred: InferredAnycast[] = []) {
+  constructor(config: AnycastConfig, inferred: InferredAnycast[] = [], detectors: readonly DetectorDefinition[] = DETECTORS) {
     this.inferred = inferred;
     this.ctx = {
       config,
@@ -57,7 +77,8 @@ export class Analysis {
       findings: new FindingStore(),
       now: 0,
     };
-    this.detectors = createDetectors();
+    this.running = detectors.map((definition) => ({ definition, detector: definition.create(), needs: definition.needs }));
+    this.dispatch = compileDispatch(this.running);
   }
 
   observe(d: DecodedFrame): void {
@@ -69,71 +90,43 @@ export class Analysis {
     }
     this.lastSec = d.tsSec;
     this.lastNsec = d.tsNsec;
-    // One dispatch by layer bits instead of a loop over `all`: each call site sees one detector
-    // class (monomorphic, inlinable), and a frame skips detectors whose first check would return
-    // at once. The gates repeat each detector's own early return; the order is the array's.
-    const set = this.detectors;
-    const layers = d.layers;
-    if ((layers & (Layer.ipv4 | Layer.ipv6)) !== 0 && d.l2Src >= 0) set.anycastReplyUnicastMac.observe(d, ctx);
-    if ((layers & Layer.arp) !== 0) set.unicastArpReply.observe(d, ctx);
-    if ((layers & Layer.icmpv6) !== 0) set.unicastNeighborAdvert.observe(d, ctx);
-    if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) !== 0) set.asymmetricReply.observe(d, ctx);
-    set.interGatewayTraffic.observe(d, ctx);
-    if ((layers & (Layer.arp | Layer.icmpv6)) !== 0) set.anycastClaims.observe(d, ctx);
+    this.dispatch(d, ctx);
+  }
+
+  /** The running instance of `definition`, or undefined when it was not selected. */
+  instance<T extends DetectorDefinition>(definition: T): InstanceOf<T> | undefined {
+    return this.running.find((r) => r.definition === definition)?.detector as InstanceOf<T> | undefined;
   }
 
   /** Inter-gateway pairs so far, for the live view (finish() computes the final ones). */
   interGatewaySoFar(): InterGatewayPair[] {
-    return this.detectors.interGatewayTraffic.snapshot(this.ctx.gateways.list.length);
+    return this.instance(interGatewayTraffic)?.snapshot(this.ctx.gateways.list.length) ?? [];
   }
 
   finish(): AnalysisResult {
     const ctx = this.ctx;
-    for (const detector of this.detectors.all) detector.finish(ctx);
+    for (const r of this.running) r.detector.finish(ctx);
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const findings = ctx.findings.all();
-    settleArpCauses(findings);
+    settleCauses(findings);
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.firstSec - b.firstSec || a.firstNsec - b.firstNsec);
     const problems = findings.some((f) => f.severity !== 'info');
-    const igt = this.detectors.interGatewayTraffic;
+    const igt = this.instance(interGatewayTraffic);
     return {
       verdict: problems ? 'problems' : hasAnycast(ctx.config) ? 'healthy' : 'no-anycast',
       config: ctx.config,
       inferred: this.inferred,
       gateways: ctx.gateways.list,
       findings,
-      interGateway: igt.pairs,
-      totalBytes: igt.totalBytes,
-      totalPackets: igt.totalPackets,
-      claims: this.detectors.anycastClaims.list(),
-      pinnedAnswers: this.detectors.asymmetricReply.pinnedAnswers,
-      evictions: this.detectors.asymmetricReply.evictions,
+      interGateway: igt?.pairs ?? [],
+      totalBytes: igt?.totalBytes ?? 0,
+      totalPackets: igt?.totalPackets ?? 0,
+      claims: this.instance(anycastClaims)?.list() ?? [],
+      evictions: this.instance(asymmetricReply)?.evictions ?? 0,
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,
       lastSec: this.lastSec,
       lastNsec: this.lastNsec,
     };
-  }
-}
-
-/**
- * The likely cause of a unicast ARP answer for the anycast IP, from what
- * the real kernel does (test/lab/FINDINGS.md):
- * - the same gateway also sources anycast-IP packets from its unicast MAC:
- *   the source route is missing (replies from the anycast IP are routed out
- *   of the bridge, and with arp_filter=1 the bridge then answers ARP);
- * - the anycast MAC also answered the same clients: arp_filter is off
- *   (bridge and macvlan both answer);
- * - only unicast MACs answer: arp_filter is on but the source route is
- *   missing (the kernel answers only through the bridge).
- */
-function settleArpCauses(findings: Finding[]): void {
-  const sourcesAnycastFromUnicast = new Set<number>();
-  for (const f of findings) if (f.kind === FindingKind.anycastReplyUnicastMac) sourcesAnycastFromUnicast.add(f.gateway);
-  for (const f of findings) {
-    if (f.kind !== FindingKind.unicastArpReply) continue;
-    if (sourcesAnycastFromUnicast.has(f.gateway)) f.cause = Cause.sourceRouteMissing;
-    else if (Number(f.detail['anycastAlsoAnswered'] ?? 0) > 0) f.cause = Cause.arpFilterOff;
-    else f.cause = Cause.sourceRouteMissing;
   }
 }

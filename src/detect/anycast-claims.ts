@@ -3,7 +3,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
-import type { DetectContext, Detector } from './detector.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import { PairIndex } from './pair-index.js';
 
 export interface Claim {
@@ -30,9 +30,6 @@ const MAX_CLAIMS = 1024;
  * a judgement — the table the report shows under the findings.
  */
 export class AnycastClaimsTracker implements Detector {
-  readonly id = 'anycast-claims';
-  readonly description = 'Every MAC that claimed an anycast IP, and how';
-  readonly docs = 'README.md#who-claimed-the-anycast-ip';
   /** Claims in the order first seen. */
   private readonly claims: Claim[] = [];
   /**
@@ -97,3 +94,14 @@ export class AnycastClaimsTracker implements Detector {
 
   finish(): void {}
 }
+
+/** Raises no finding: it builds the "who claimed the anycast IP" table. */
+export const anycastClaims: DetectorDefinition<never, never, AnycastClaimsTracker> = {
+  id: 'anycast-claims',
+  title: 'Every MAC that claimed an anycast IP, and how (a report table, not a finding)',
+  docs: 'README.md#who-claimed-the-anycast-ip',
+  kinds: [],
+  causes: [],
+  needs: Layer.arp | Layer.icmpv6,
+  create: () => new AnycastClaimsTracker(),
+};

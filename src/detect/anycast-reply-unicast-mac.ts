@@ -1,10 +1,15 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
-import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 
-const KIND_INDEX = 2;
+const KIND = 'anycast-reply-unicast-mac';
+
+export interface AnycastReplyUnicastMacEvidence {
+  readonly kind: typeof KIND;
+  /** IP protocol (IPv4) or next header (IPv6) of the first offending packet. */
+  readonly protocol: number;
+}
 
 /**
  * `anycast-reply-unicast-mac`: an IP packet (an echo reply, a TCP answer…)
@@ -14,9 +19,6 @@ const KIND_INDEX = 2;
  * Neighbor discovery is left to `unicast-neighbor-advert`.
  */
 export class AnycastReplyUnicastMacDetector implements Detector {
-  readonly id = FindingKind.anycastReplyUnicastMac;
-  readonly description = 'IP packet sourced from an anycast IP but sent from a unicast MAC (source routing missing)';
-  readonly docs = 'README.md#anycast-reply-unicast-mac';
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if (d.l2Src < 0) return;
@@ -40,24 +42,34 @@ export class AnycastReplyUnicastMacDetector implements Detector {
     const gw = gateways.learn(d.l2Src, 'sourced-anycast-ip', d.number);
     // Build the finding only when new, in its own method: no closure context per frame here.
     const key = anycastV4 >= 0 ? anycastV4 | 0 : v6Index;
-    const id = ctx.findings.find(KIND_INDEX, gw + 1, key);
+    const id = ctx.findings.find(KIND, gw + 1, key);
     const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.add(d, ctx, gw, key, anycastV4, v6Index));
     ctx.findings.addClient(f, d.l2Dst);
   }
 
   private add(d: DecodedFrame, ctx: DetectContext, gw: number, key: number, anycastV4: number, v6Index: number): number {
-    return ctx.findings.add(KIND_INDEX, gw + 1, key, d, {
-      kind: FindingKind.anycastReplyUnicastMac,
+    return ctx.findings.add<AnycastReplyUnicastMacEvidence>(gw + 1, key, d, {
+      kind: KIND,
       severity: 'error',
-      cause: Cause.sourceRouteMissing,
+      cause: 'source-route-missing',
       gateway: gw,
       otherGateway: -1,
       anycastIpv4: anycastV4,
       anycastIpv6: v6Index >= 0 ? ctx.anycast.v6[v6Index]! : null,
       mac: d.l2Src,
-      detail: { protocol: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.protocol : d.ipv6.nextHeader },
+      evidence: { kind: KIND, protocol: (d.layers & Layer.ipv4) !== 0 ? d.ipv4.protocol : d.ipv6.nextHeader },
     });
   }
 
   finish(): void {}
 }
+
+export const anycastReplyUnicastMac: DetectorDefinition<AnycastReplyUnicastMacEvidence, 'source-route-missing', AnycastReplyUnicastMacDetector> = {
+  id: KIND,
+  title: 'IP packet sourced from an anycast IP but sent from a unicast MAC (source routing missing)',
+  docs: 'README.md#anycast-reply-unicast-mac',
+  kinds: [KIND],
+  causes: ['source-route-missing'],
+  needs: Layer.ipv4 | Layer.ipv6,
+  create: () => new AnycastReplyUnicastMacDetector(),
+};

@@ -5,13 +5,28 @@ import { Icmpv6Type } from '../decode/icmpv6.js';
 import { isGroupMac } from '../decode/read.js';
 import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
-import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import { FlowTable, foldIpv6 } from './flow-table.js';
 import { ANYCAST_MAC } from './gateways.js';
 
-const ASYMMETRIC_INDEX = 4;
-const SWITCH_INDEX = 5;
+const ASYMMETRIC = 'asymmetric-reply';
+const SWITCH = 'gateway-switch';
+
+/** A request to one gateway's unicast MAC answered from another's. */
+export interface AsymmetricReplyEvidence {
+  readonly kind: typeof ASYMMETRIC;
+  /** The first such reply's client and server IPv4 addresses (-1 for IPv6). */
+  readonly exampleClient: number;
+  readonly exampleServer: number;
+}
+
+/** One flow answered by different gateways over time. */
+export interface GatewaySwitchEvidence {
+  readonly kind: typeof SWITCH;
+  /** The client and server IPv4 addresses of the first flow seen moving (-1 for IPv6). */
+  readonly client: number;
+  readonly server: number;
+}
 
 /**
  * Pairs every echo reply with its request (addresses, id, sequence) and
@@ -24,17 +39,12 @@ const SWITCH_INDEX = 5;
  *   the kernel does for forwarded traffic in a healthy setup — no finding,
  *   but that MAC is learned as a gateway;
  * - request to a unicast MAC, reply from the anycast MAC: a client pinned by
- *   a unicast ARP answer; counted for that finding, not reported here;
+ *   a unicast ARP answer; not judged here;
  * - one flow answered by different gateways over time: `gateway-switch`.
  */
 export class AsymmetricReplyDetector implements Detector {
-  readonly id = FindingKind.asymmetricReply;
-  readonly description = 'Replies from a different gateway than the one the request was sent to; flows that move between gateways';
-  readonly docs = 'README.md#asymmetric-reply';
   private echoTable: FlowTable | undefined;
   private flowTable: FlowTable | undefined;
-  /** Requests sent to a unicast gateway MAC but answered by the anycast MAC (pinned clients), per gateway. */
-  readonly pinnedAnswers = new Map<number, number>();
 
   /** Tables are sized from the configuration, so they are made on the first frame. */
   private echoes(ctx: DetectContext): FlowTable {
@@ -135,12 +145,9 @@ export class AsymmetricReplyDetector implements Detector {
       // such a request for the far end is routing for it, so it is a gateway too.
       replyGw = gateways.learn(replyMac, requestAnycast ? 'answered-anycast-traffic' : 'answered-gateway-traffic', d.number);
     }
-    if (requestGw >= 0 && replyAnycast) {
-      this.pinnedAnswers.set(requestGw, (this.pinnedAnswers.get(requestGw) ?? 0) + 1);
-    }
     if (requestGw >= 0 && replyGw >= 0 && requestGw !== replyGw) {
       // Findings are built only when new, in their own methods: no closure context per reply.
-      const id = ctx.findings.find(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1);
+      const id = ctx.findings.find(ASYMMETRIC, replyGw + 1, requestGw + 1);
       const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.addAsymmetric(d, ctx, replyGw, requestGw));
       ctx.findings.addClient(f, d.l2Dst);
     }
@@ -148,40 +155,50 @@ export class AsymmetricReplyDetector implements Detector {
     const previous = flows.gateway(flow);
     flows.setGateway(flow, replyGw);
     if (previous < 0 || previous === replyGw) return;
-    const id = ctx.findings.find(SWITCH_INDEX, 0, client);
+    const id = ctx.findings.find(SWITCH, 0, client);
     const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.addSwitch(d, ctx, client, replyGw, previous));
     ctx.findings.addClient(f, d.l2Dst);
   }
 
   private addAsymmetric(d: DecodedFrame, ctx: DetectContext, replyGw: number, requestGw: number): number {
     const v4 = (d.layers & Layer.ipv4) !== 0;
-    return ctx.findings.add(ASYMMETRIC_INDEX, replyGw + 1, requestGw + 1, d, {
-      kind: FindingKind.asymmetricReply,
+    return ctx.findings.add<AsymmetricReplyEvidence>(replyGw + 1, requestGw + 1, d, {
+      kind: ASYMMETRIC,
       severity: 'warning',
-      cause: Cause.wrongGatewayReturn,
+      cause: 'wrong-gateway-return',
       gateway: replyGw,
       otherGateway: requestGw,
       anycastIpv4: -1,
       anycastIpv6: null,
       mac: d.l2Src,
-      detail: { exampleClient: v4 ? d.ipv4.dst : -1, exampleServer: v4 ? d.ipv4.src : -1 },
+      evidence: { kind: ASYMMETRIC, exampleClient: v4 ? d.ipv4.dst : -1, exampleServer: v4 ? d.ipv4.src : -1 },
     });
   }
 
   private addSwitch(d: DecodedFrame, ctx: DetectContext, client: number, replyGw: number, previous: number): number {
     const v4 = (d.layers & Layer.ipv4) !== 0;
-    return ctx.findings.add(SWITCH_INDEX, 0, client, d, {
-      kind: FindingKind.gatewaySwitch,
+    return ctx.findings.add<GatewaySwitchEvidence>(0, client, d, {
+      kind: SWITCH,
       severity: 'warning',
-      cause: Cause.flowMovedGateway,
+      cause: 'flow-moved-gateway',
       gateway: replyGw,
       otherGateway: previous,
       anycastIpv4: -1,
       anycastIpv6: null,
       mac: d.l2Src,
-      detail: { client: v4 ? d.ipv4.dst : -1, server: v4 ? d.ipv4.src : -1 },
+      evidence: { kind: SWITCH, client: v4 ? d.ipv4.dst : -1, server: v4 ? d.ipv4.src : -1 },
     });
   }
 
   finish(): void {}
 }
+
+export const asymmetricReply: DetectorDefinition<AsymmetricReplyEvidence | GatewaySwitchEvidence, 'wrong-gateway-return' | 'flow-moved-gateway', AsymmetricReplyDetector> = {
+  id: ASYMMETRIC,
+  title: 'Replies from a different gateway than the one the request was sent to; flows that move between gateways',
+  docs: 'README.md#asymmetric-reply',
+  kinds: [ASYMMETRIC, SWITCH],
+  causes: ['wrong-gateway-return', 'flow-moved-gateway'],
+  needs: Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp,
+  create: () => new AsymmetricReplyDetector(),
+};

@@ -1,39 +1,26 @@
 import { highWord } from '../decode/read.js';
+import type { EvidenceRecord } from './detector.js';
 import { PairIndex } from './pair-index.js';
+import type { FindingCause, FindingEvidence } from './registry.js';
 
 /**
  * Findings are typed records, deduplicated by a numeric key: the same
  * problem seen a thousand times is one finding with a count, first/last
- * capture time and a few sample frame numbers. Words come later, in report/.
+ * capture time and a few sample frame numbers. Each kind's evidence is a
+ * typed record declared by its detector; the registry collects them into
+ * one discriminated union (`FindingEvidence`, on `kind`). Words come later,
+ * in report/.
  */
-export const FindingKind = {
-  unicastArpReply: 'unicast-arp-reply',
-  unicastNeighborAdvert: 'unicast-neighbor-advert',
-  anycastReplyUnicastMac: 'anycast-reply-unicast-mac',
-  asymmetricReply: 'asymmetric-reply',
-  gatewaySwitch: 'gateway-switch',
-  interGatewayTraffic: 'inter-gateway-traffic',
-} as const;
-export type FindingKindValue = (typeof FindingKind)[keyof typeof FindingKind];
+export type FindingKindValue = FindingEvidence['kind'];
+export type CauseValue = FindingCause;
 
 export type Severity = 'error' | 'warning' | 'info';
-
-/** Likely causes, each tied to one fix from the anycast recipe (report/ words them). */
-export const Cause = {
-  arpFilterOff: 'arp-filter-off',
-  sourceRouteMissing: 'source-route-missing',
-  wrongGatewayReturn: 'wrong-gateway-return',
-  flowMovedGateway: 'flow-moved-gateway',
-  interGatewayVolume: 'inter-gateway-volume',
-  ndpFromBridge: 'ndp-from-bridge',
-} as const;
-export type CauseValue = (typeof Cause)[keyof typeof Cause];
 
 export const MAX_SAMPLE_FRAMES = 5;
 export const MAX_LISTED_PEERS = 16;
 
-export interface Finding {
-  kind: FindingKindValue;
+/** What every finding has, whatever its kind. */
+export interface FindingCommon {
   severity: Severity;
   cause: CauseValue;
   /** Gateway index that misbehaves (-1: not attributable to one gateway). */
@@ -55,9 +42,16 @@ export interface Finding {
   /** Clients told / affected (MACs, up to MAX_LISTED_PEERS) and how many in all. */
   clientMacs: number[];
   clientCount: number;
-  /** Detector-specific numbers (flow addresses, bytes…), kept small and flat. */
-  detail: Record<string, number | string>;
 }
+
+/** A finding of the kinds whose evidence is `E`. */
+export interface FindingOf<E extends EvidenceRecord> extends FindingCommon {
+  kind: E['kind'];
+  evidence: E;
+}
+
+/** Any finding: narrow on `evidence.kind` to read its evidence. */
+export type Finding = FindingOf<FindingEvidence>;
 
 interface TimeRef {
   tsSec: number;
@@ -66,47 +60,60 @@ interface TimeRef {
 }
 
 /** What a detector fills in for a new finding; the store adds the counts and times. */
-export type FindingFields = Omit<Finding, 'count' | 'firstSec' | 'firstNsec' | 'lastSec' | 'lastNsec' | 'frames' | 'clientMacs' | 'clientCount'>;
+export type FindingFields<E extends EvidenceRecord> = Omit<FindingOf<E>, 'count' | 'firstSec' | 'firstNsec' | 'lastSec' | 'lastNsec' | 'frames' | 'clientMacs' | 'clientCount'>;
 
 /** Client sets stop growing here; clients beyond it are counted without being deduplicated. */
 const MAX_CLIENT_SET = 4096;
 
 /**
- * Findings by dedupe key. The key (findingKey's number) is two int32 words
- * in a PairIndex, not a Map key: above 2^31 it would be a heap number
- * allocated at every lookup. Per frame, a detector calls `find` with the
- * key's parts and `count` when the finding exists, and builds the fields
- * for `add` only when it does not: no closure or object per repeat frame.
+ * Findings by dedupe key: (kind, a, b), where `a` is a small number (a
+ * gateway index + 1, an address index) and `b` a 32-bit one (an address).
+ * The key is two int32 words in a PairIndex, not a Map key: as one number
+ * above 2^31 it would be a heap number allocated at every lookup. Kinds get
+ * their index here, in the order first used, so no detector picks one. Per
+ * frame, a detector calls `find` with the key's parts and `count` when the
+ * finding exists, and builds the fields for `add` only when it does not: no
+ * closure or object per repeat frame.
  */
 export class FindingStore {
   private readonly ids = new PairIndex();
+  private readonly kindIndexes = new Map<string, number>();
   /** Findings in the order they were first raised (id = position). */
   private readonly list: Finding[] = [];
-  private readonly clientSets = new Map<Finding, PairIndex>();
+  private readonly clientSets = new Map<FindingCommon, PairIndex>();
   /** Called once per finding, the moment it is first raised (live view: print it as it happens). */
   onNew: ((f: Finding) => void) | undefined;
 
+  /** The key's top word: the kind's index and `a`. */
+  private keyHigh(kind: string, a: number): number {
+    let index = this.kindIndexes.get(kind);
+    if (index === undefined) {
+      index = this.kindIndexes.size + 1;
+      this.kindIndexes.set(kind, index);
+    }
+    return (index * 65536 + (a & 0xffff)) | 0;
+  }
+
   /**
-   * Count one offending frame under `key`; `create` builds the finding the
-   * first time. Returns the finding so the caller can add detail.
-   * (Allocates a closure per call at the call site: hot paths use find/count/add.)
+   * Count one offending frame under (kind, a, b); `create` builds the
+   * finding the first time. Returns the finding so the caller can add
+   * evidence. (Allocates a closure per call at the call site: per-frame
+   * paths use find/count/add.)
    */
-  raise(key: number, frame: TimeRef, create: () => FindingFields): Finding {
-    const hi = highWord(key);
-    const lo = key | 0;
-    const id = this.ids.get(hi, lo);
-    if (id >= 0) return this.count(id, frame);
-    return this.list[this.addByWords(hi, lo, frame, create())]!;
+  raise<E extends FindingEvidence>(kind: E['kind'], a: number, b: number, frame: TimeRef, create: () => FindingFields<E>): FindingOf<E> {
+    const id = this.find(kind, a, b);
+    if (id >= 0) return this.count<E>(id, frame);
+    return this.get<E>(this.add(a, b, frame, create()));
   }
 
-  /** Id of the finding under findingKey(kindIndex, a, b), or -1 if none was raised yet. */
-  find(kindIndex: number, a: number, b: number): number {
-    return this.ids.get(keyHigh(kindIndex, a), b | 0);
+  /** Id of the finding under (kind, a, b), or -1 if none was raised yet. */
+  find(kind: FindingKindValue, a: number, b: number): number {
+    return this.ids.get(this.keyHigh(kind, a), b | 0);
   }
 
-  /** Count one more offending frame for finding `id`; returns the finding. */
-  count(id: number, frame: TimeRef): Finding {
-    const f = this.list[id]!;
+  /** Count one more offending frame for finding `id` (of evidence `E`); returns the finding. */
+  count<E extends FindingEvidence = FindingEvidence>(id: number, frame: TimeRef): FindingOf<E> {
+    const f = this.get<E>(id);
     f.count++;
     f.lastSec = frame.tsSec;
     f.lastNsec = frame.tsNsec;
@@ -114,17 +121,9 @@ export class FindingStore {
     return f;
   }
 
-  /** Raise a new finding under findingKey(kindIndex, a, b) (find returned -1), counting `frame`; returns its id. */
-  add(kindIndex: number, a: number, b: number, frame: TimeRef, fields: FindingFields): number {
-    return this.addByWords(keyHigh(kindIndex, a), b | 0, frame, fields);
-  }
-
-  get(id: number): Finding {
-    return this.list[id]!;
-  }
-
-  private addByWords(hi: number, lo: number, frame: TimeRef, fields: FindingFields): number {
-    const f: Finding = {
+  /** Raise a new finding of `fields.kind` under (kind, a, b) (find returned -1), counting `frame`; returns its id. */
+  add<E extends FindingEvidence>(a: number, b: number, frame: TimeRef, fields: FindingFields<E>): number {
+    const f: FindingOf<E> = {
       ...fields,
       count: 1,
       firstSec: frame.tsSec,
@@ -136,14 +135,22 @@ export class FindingStore {
       clientCount: 0,
     };
     const id = this.list.length;
-    this.list.push(f);
-    this.ids.set(hi, lo, id);
-    this.onNew?.(f);
+    this.list.push(f as unknown as Finding);
+    this.ids.set(this.keyHigh(fields.kind, a), b | 0, id);
+    this.onNew?.(f as unknown as Finding);
     return id;
   }
 
+  /**
+   * Finding `id`. A detector reads back only findings it raised itself, so it
+   * names their evidence type `E` (the ids it holds came from its own `add`).
+   */
+  get<E extends FindingEvidence = FindingEvidence>(id: number): FindingOf<E> {
+    return this.list[id] as unknown as FindingOf<E>;
+  }
+
   /** Record a client MAC as affected by finding `f` (deduplicated, listed up to MAX_LISTED_PEERS). */
-  addClient(f: Finding, mac: number): void {
+  addClient(f: FindingCommon, mac: number): void {
     if (mac < 0) return;
     let set = this.clientSets.get(f);
     if (set === undefined) {
@@ -160,15 +167,4 @@ export class FindingStore {
   all(): Finding[] {
     return [...this.list];
   }
-}
-
-/** findingKey's number above its low 32 bits, as one int32 word. */
-function keyHigh(kindIndex: number, a: number): number {
-  return (kindIndex * 65536 + (a & 0xffff)) | 0;
-}
-
-/** Numeric dedupe keys: kind in the top bits, then up to ~45 bits of identity. */
-export function findingKey(kindIndex: number, a: number, b: number): number {
-  // a < 2^16 (gateway indices, small ids), b < 2^32 (an address): exact in a double.
-  return kindIndex * 2 ** 48 + (a & 0xffff) * 2 ** 32 + (b >>> 0);
 }

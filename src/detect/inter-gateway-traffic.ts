@@ -1,10 +1,18 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Defaults } from './config.js';
-import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind, findingKey } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import { MAX_GATEWAYS } from './gateways.js';
 
-const KIND_INDEX = 6;
+const KIND = 'inter-gateway-traffic';
+
+/** Volume between one ordered pair of gateways. */
+export interface InterGatewayTrafficEvidence {
+  readonly kind: typeof KIND;
+  readonly bytes: number;
+  /** Share of all bytes read. */
+  readonly share: number;
+  readonly peakPerSecond: number;
+}
 
 export interface InterGatewayPair {
   from: number;
@@ -29,9 +37,6 @@ export interface InterGatewayPair {
  * frame are the whole cost for frames that are not between gateways.
  */
 export class InterGatewayTrafficDetector implements Detector {
-  readonly id = FindingKind.interGatewayTraffic;
-  readonly description = 'Traffic between two gateways (their unicast MACs): volume, rate and share';
-  readonly docs = 'README.md#inter-gateway-traffic';
   private readonly packets = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
   private readonly bytes = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS);
   private readonly first = new Float64Array(MAX_GATEWAYS * MAX_GATEWAYS * 3);
@@ -96,16 +101,16 @@ export class InterGatewayTrafficDetector implements Detector {
       const { from, to } = pair;
       const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
       const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
-      const f = ctx.findings.raise(findingKey(KIND_INDEX, from + 1, to + 1), { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
-        kind: FindingKind.interGatewayTraffic,
+      const f = ctx.findings.raise<InterGatewayTrafficEvidence>(KIND, from + 1, to + 1, { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
+        kind: KIND,
         severity: warn ? 'warning' : 'info',
-        cause: Cause.interGatewayVolume,
+        cause: 'inter-gateway-volume',
         gateway: from,
         otherGateway: to,
         anycastIpv4: -1,
         anycastIpv6: null,
         mac: -1,
-        detail: { bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
+        evidence: { kind: KIND, bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
       }));
       f.count = pair.packets;
       f.lastSec = pair.lastSec;
@@ -113,3 +118,14 @@ export class InterGatewayTrafficDetector implements Detector {
     }
   }
 }
+
+export const interGatewayTraffic: DetectorDefinition<InterGatewayTrafficEvidence, 'inter-gateway-volume', InterGatewayTrafficDetector> = {
+  id: KIND,
+  title: 'Traffic between two gateways (their unicast MACs): volume, rate and share',
+  docs: 'README.md#inter-gateway-traffic',
+  kinds: [KIND],
+  causes: ['inter-gateway-volume'],
+  // Every frame: the share is of all bytes read.
+  needs: 0,
+  create: () => new InterGatewayTrafficDetector(),
+};

@@ -1,36 +1,55 @@
-import type { Detector } from './detector.js';
-import { UnicastArpReplyDetector } from './unicast-arp-reply.js';
-import { UnicastNeighborAdvertDetector } from './unicast-neighbor-advert.js';
-import { AnycastReplyUnicastMacDetector } from './anycast-reply-unicast-mac.js';
-import { AsymmetricReplyDetector } from './asymmetric-reply.js';
-import { InterGatewayTrafficDetector } from './inter-gateway-traffic.js';
-import { AnycastClaimsTracker } from './anycast-claims.js';
+import type { CauseOf, DetectorDefinition, EvidenceOf } from './detector.js';
+import { anycastClaims } from './anycast-claims.js';
+import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
+import { asymmetricReply } from './asymmetric-reply.js';
+import { interGatewayTraffic } from './inter-gateway-traffic.js';
+import { unicastArpReply } from './unicast-arp-reply.js';
+import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
 
 /**
- * Every detector, created fresh per analysis: a plain array, run by a loop
- * (finish). Per frame, Analysis.observe calls them in this array's order.
+ * Every detector, in the order each frame visits them: a plain array, one
+ * line per detector. Order matters only through the gateways they learn
+ * (GatewayRegistry numbers gateways as they are first learned, and a
+ * detector later in the array already sees a gateway learned on this
+ * frame), so a new detector goes at the end unless it must see less.
  */
-export interface DetectorSet {
-  unicastArpReply: UnicastArpReplyDetector;
-  unicastNeighborAdvert: UnicastNeighborAdvertDetector;
-  anycastReplyUnicastMac: AnycastReplyUnicastMacDetector;
-  asymmetricReply: AsymmetricReplyDetector;
-  interGatewayTraffic: InterGatewayTrafficDetector;
-  anycastClaims: AnycastClaimsTracker;
-  all: Detector[];
+export const DETECTORS = [
+  anycastReplyUnicastMac,
+  unicastArpReply,
+  unicastNeighborAdvert,
+  asymmetricReply,
+  interGatewayTraffic,
+  anycastClaims,
+] as const;
+
+type AnyDefinition = (typeof DETECTORS)[number];
+
+/** The evidence of every finding kind: one discriminated union (on `kind`), collected from the definitions. */
+export type FindingEvidence = EvidenceOf<AnyDefinition>;
+/** Every likely cause a finding can name. */
+export type FindingCause = CauseOf<AnyDefinition>;
+
+/** Every finding kind, in registry order. */
+export const FINDING_KINDS: readonly FindingEvidence['kind'][] = DETECTORS.flatMap((d): readonly FindingEvidence['kind'][] => d.kinds);
+
+/** Every cause, in registry order, each once. */
+export const FINDING_CAUSES: readonly FindingCause[] = [...new Set(DETECTORS.flatMap((d): readonly FindingCause[] => d.causes))];
+
+/** The definition with this id, or undefined. */
+export function detectorById(id: string): DetectorDefinition | undefined {
+  return DETECTORS.find((d) => d.id === id);
 }
 
-export function createDetectors(): DetectorSet {
-  const set = {
-    unicastArpReply: new UnicastArpReplyDetector(),
-    unicastNeighborAdvert: new UnicastNeighborAdvertDetector(),
-    anycastReplyUnicastMac: new AnycastReplyUnicastMacDetector(),
-    asymmetricReply: new AsymmetricReplyDetector(),
-    interGatewayTraffic: new InterGatewayTrafficDetector(),
-    anycastClaims: new AnycastClaimsTracker(),
-  };
-  return {
-    ...set,
-    all: [set.anycastReplyUnicastMac, set.unicastArpReply, set.unicastNeighborAdvert, set.asymmetricReply, set.interGatewayTraffic, set.anycastClaims],
-  };
+/**
+ * The detectors to run: all of them, or only those named in `only`, minus
+ * those in `skip` (registry order kept). Unknown ids are the caller's to
+ * report (`unknownDetectorIds`).
+ */
+export function selectDetectors(only: readonly string[] | undefined, skip: readonly string[] = []): readonly DetectorDefinition[] {
+  return DETECTORS.filter((d) => (only === undefined || only.includes(d.id)) && !skip.includes(d.id));
+}
+
+/** The ids in `ids` that name no detector. */
+export function unknownDetectorIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => detectorById(id) === undefined);
 }

@@ -3,12 +3,30 @@ import { Layer } from '../decode/layer.js';
 import { ArpOp } from '../decode/arp.js';
 import { BROADCAST_MAC } from '../decode/read.js';
 import { Defaults } from './config.js';
-import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import { ClientTimes } from './client-times.js';
 import { RecentReplies } from './recent-replies.js';
 
-const KIND_INDEX = 1;
+const KIND = 'unicast-arp-reply';
+
+/** How a gateway's unicast MAC claimed the anycast IP, frame by frame. */
+export interface UnicastArpReplyEvidence {
+  readonly kind: typeof KIND;
+  /** ARP replies with the unicast MAC. */
+  replies: number;
+  /** Gratuitous ARPs (sender IP = target IP) announcing it. */
+  gratuitous: number;
+  /** Requests the gateway sent itself with the anycast IP as sender: every host that hears one learns the unicast MAC. */
+  requests: number;
+  /** Unicast replies the anycast MAC also answered (the same client, within the reply window): arp_filter off. */
+  anycastAlsoAnswered: number;
+  /** Frames whose Ethernet source differs from the ARP sender MAC. */
+  ethernetSourceMismatch: number;
+  /** A gratuitous ARP went to the broadcast address. */
+  broadcast: boolean;
+}
+
+export type UnicastArpReplyCause = 'arp-filter-off' | 'source-route-missing';
 
 /**
  * `unicast-arp-reply`: an ARP packet whose sender IP is an anycast IP but
@@ -19,13 +37,10 @@ const KIND_INDEX = 1;
  * For the cause it keeps, per finding, how often the anycast MAC answered
  * the same client within the reply window: with arp_filter off the gateway
  * answers twice (bridge and macvlan); with the source route missing only
- * the bridge answers (settled in analysis.ts, which also sees whether the
- * gateway sources anycast-IP traffic from its unicast MAC).
+ * the bridge answers (settled by the policy step, policy.ts, which also
+ * sees whether the gateway sources anycast-IP traffic from its unicast MAC).
  */
 export class UnicastArpReplyDetector implements Detector {
-  readonly id = FindingKind.unicastArpReply;
-  readonly description = 'ARP for an anycast IP answered or announced with a unicast (non-anycast) MAC';
-  readonly docs = 'README.md#unicast-arp-reply';
   /** client MAC → capture time of the last anycast-MAC ARP reply it received. */
   private readonly lastAnycastReply = new ClientTimes();
   /** client MAC → the recent unicast replies it received (time, finding), to credit a later anycast reply to each. */
@@ -51,10 +66,7 @@ export class UnicastArpReplyDetector implements Detector {
         this.lastAnycastReply.touch(client);
         const recent = this.recentUnicastReplies;
         for (let e = recent.first(client); e >= 0; e = recent.nextOf(e)) {
-          if (recent.live(e)) {
-            const detail = ctx.findings.get(recent.findingOf(e)).detail;
-            detail['anycastAlsoAnswered'] = Number(detail['anycastAlsoAnswered'] ?? 0) + 1;
-          }
+          if (recent.live(e)) ctx.findings.get<UnicastArpReplyEvidence>(recent.findingOf(e)).evidence.anycastAlsoAnswered++;
         }
       }
       if (this.lastAnycastReply.size > ctx.config.maxFlows) this.lastAnycastReply.clear();
@@ -65,44 +77,55 @@ export class UnicastArpReplyDetector implements Detector {
     const gw = gateways.learn(mac, 'claimed-anycast-ip', d.number);
     // Look the finding up first and build it only when new (in its own method, so this one
     // allocates no closure context per frame).
-    let id = ctx.findings.find(KIND_INDEX, gw + 1, a.spa | 0);
+    let id = ctx.findings.find(KIND, gw + 1, a.spa | 0);
     if (id >= 0) ctx.findings.count(id, d);
     else id = this.add(d, ctx, gw, mac);
-    const f = ctx.findings.get(id);
-    if (!shaAnycast && d.l2Src >= 0 && d.l2Src !== a.sha) f.detail['ethernetSourceMismatch'] = Number(f.detail['ethernetSourceMismatch']) + 1;
+    const f = ctx.findings.get<UnicastArpReplyEvidence>(id);
+    const e = f.evidence;
+    if (!shaAnycast && d.l2Src >= 0 && d.l2Src !== a.sha) e.ethernetSourceMismatch++;
     if (a.op === ArpOp.reply) {
-      f.detail['replies'] = Number(f.detail['replies']) + 1;
+      e.replies++;
       if (client >= 0) {
         ctx.findings.addClient(f, client);
-        if (this.lastAnycastReply.within(client, Defaults.arpReplyWindow)) f.detail['anycastAlsoAnswered'] = Number(f.detail['anycastAlsoAnswered']) + 1;
+        if (this.lastAnycastReply.within(client, Defaults.arpReplyWindow)) e.anycastAlsoAnswered++;
         this.recentUnicastReplies.add(client, id);
         if (this.recentUnicastReplies.size > ctx.config.maxFlows) this.recentUnicastReplies.clear();
       }
     } else if (a.tpa === a.spa) {
-      f.detail['gratuitous'] = Number(f.detail['gratuitous']) + 1;
-      if (d.l2Dst === BROADCAST_MAC) f.detail['broadcast'] = 1;
+      e.gratuitous++;
+      if (d.l2Dst === BROADCAST_MAC) e.broadcast = true;
     } else {
       // A request the gateway sends "tell <anycast IP>": every host that hears it learns the unicast MAC.
-      f.detail['requests'] = Number(f.detail['requests']) + 1;
+      e.requests++;
     }
   }
 
   /** A new finding for this frame's anycast IP and gateway (counted); its id. */
   private add(d: DecodedFrame, ctx: DetectContext, gw: number, mac: number): number {
-    return ctx.findings.add(KIND_INDEX, gw + 1, d.arp.spa | 0, d, {
-      kind: FindingKind.unicastArpReply,
+    return ctx.findings.add<UnicastArpReplyEvidence>(gw + 1, d.arp.spa | 0, d, {
+      kind: KIND,
       severity: 'error',
-      cause: Cause.arpFilterOff,
+      cause: 'arp-filter-off',
       gateway: gw,
       otherGateway: -1,
       anycastIpv4: d.arp.spa,
       anycastIpv6: null,
       mac,
-      detail: { replies: 0, gratuitous: 0, requests: 0, anycastAlsoAnswered: 0, ethernetSourceMismatch: 0 },
+      evidence: { kind: KIND, replies: 0, gratuitous: 0, requests: 0, anycastAlsoAnswered: 0, ethernetSourceMismatch: 0, broadcast: false },
     });
   }
 
   finish(): void {
-    // Causes are settled across detectors in analysis.ts.
+    // Causes are settled across detectors by the policy step (policy.ts).
   }
 }
+
+export const unicastArpReply: DetectorDefinition<UnicastArpReplyEvidence, UnicastArpReplyCause, UnicastArpReplyDetector> = {
+  id: KIND,
+  title: 'ARP for an anycast IP answered or announced with a unicast (non-anycast) MAC',
+  docs: 'README.md#unicast-arp-reply',
+  kinds: [KIND],
+  causes: ['arp-filter-off', 'source-route-missing'],
+  needs: Layer.arp,
+  create: () => new UnicastArpReplyDetector(),
+};

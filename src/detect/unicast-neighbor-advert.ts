@@ -1,10 +1,13 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
-import type { DetectContext, Detector } from './detector.js';
-import { Cause, FindingKind } from './findings.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 
-const KIND_INDEX = 3;
+const KIND = 'unicast-neighbor-advert';
+
+export interface UnicastNeighborAdvertEvidence {
+  readonly kind: typeof KIND;
+}
 
 /**
  * `unicast-neighbor-advert`: the IPv6 twin of `unicast-arp-reply` — a
@@ -12,9 +15,6 @@ const KIND_INDEX = 3;
  * link-layer address or Ethernet source is not the anycast MAC.
  */
 export class UnicastNeighborAdvertDetector implements Detector {
-  readonly id = FindingKind.unicastNeighborAdvert;
-  readonly description = 'Neighbor advertisement for an anycast IPv6 address with a unicast MAC';
-  readonly docs = 'README.md#unicast-neighbor-advert';
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.icmpv6) === 0 || ctx.anycast.v6.length === 0) return;
@@ -29,24 +29,34 @@ export class UnicastNeighborAdvertDetector implements Detector {
     const mac = tllBad ? n.targetLinkAddr : d.l2Src;
     const gw = gateways.learn(mac, 'claimed-anycast-ip', d.number);
     // Build the finding only when new, in its own method: no closure context per frame here.
-    const id = ctx.findings.find(KIND_INDEX, gw + 1, index);
+    const id = ctx.findings.find(KIND, gw + 1, index);
     const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.add(d, ctx, gw, index, mac));
     ctx.findings.addClient(f, d.l2Dst);
   }
 
   private add(d: DecodedFrame, ctx: DetectContext, gw: number, index: number, mac: number): number {
-    return ctx.findings.add(KIND_INDEX, gw + 1, index, d, {
-      kind: FindingKind.unicastNeighborAdvert,
+    return ctx.findings.add<UnicastNeighborAdvertEvidence>(gw + 1, index, d, {
+      kind: KIND,
       severity: 'error',
-      cause: Cause.ndpFromBridge,
+      cause: 'ndp-from-bridge',
       gateway: gw,
       otherGateway: -1,
       anycastIpv4: -1,
       anycastIpv6: ctx.anycast.v6[index]!,
       mac,
-      detail: {},
+      evidence: { kind: KIND },
     });
   }
 
   finish(): void {}
 }
+
+export const unicastNeighborAdvert: DetectorDefinition<UnicastNeighborAdvertEvidence, 'ndp-from-bridge', UnicastNeighborAdvertDetector> = {
+  id: KIND,
+  title: 'Neighbor advertisement for an anycast IPv6 address with a unicast MAC',
+  docs: 'README.md#unicast-neighbor-advert',
+  kinds: [KIND],
+  causes: ['ndp-from-bridge'],
+  needs: Layer.icmpv6,
+  create: () => new UnicastNeighborAdvertDetector(),
+};

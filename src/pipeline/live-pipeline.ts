@@ -2,6 +2,7 @@ import { FrameDecoder } from '../decode/frame-decoder.js';
 import { DecodeStats } from '../decode/stats.js';
 import { Analysis, type AnalysisResult } from '../detect/analysis.js';
 import type { AnycastConfig } from '../detect/config.js';
+import type { DetectorDefinition } from '../detect/detector.js';
 import type { Finding } from '../detect/findings.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { openPcapFile, type PcapFileWriter } from '../source/pcap-writer.js';
@@ -25,8 +26,8 @@ export class LivePipeline implements FrameSink {
   /** Every finding in the order first seen, for the live view's "latest". */
   readonly seen: Finding[] = [];
 
-  constructor(config: AnycastConfig, announce: (f: Finding) => void, writePath?: string) {
-    this.analysis = new Analysis(config);
+  constructor(config: AnycastConfig, detectors: readonly DetectorDefinition[], announce: (f: Finding) => void, writePath?: string) {
+    this.analysis = new Analysis(config, [], detectors);
     this.announce = announce;
     this.analysis.ctx.findings.onNew = (f) => this.fresh.push(f);
     this.writer = writePath === undefined ? undefined : openPcapFile(writePath, { linkType: 1, nanosecond: true });

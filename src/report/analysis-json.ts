@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../detect/analysis.js';
 import type { Finding, FindingKindValue, Severity } from '../detect/findings.js';
+import type { FindingEvidence } from '../detect/registry.js';
 import type { Gateway } from '../detect/gateways.js';
 import type { DecodeStats } from '../decode/stats.js';
 import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
@@ -72,12 +73,35 @@ export function findingJson(f: Finding, gateways: Gateway[], digits: number): Fi
     cause: f.cause,
     causeText: causeText(f.cause),
     fix: fixCommands(f),
-    detail: Object.fromEntries(Object.entries(f.detail).map(([k, v]) => [k, ADDRESS_DETAILS.has(k) && typeof v === 'number' && v >= 0 ? formatIpv4(v) : v])),
+    detail: evidenceDetail(f.evidence),
   };
 }
 
-/** Detail entries that hold IPv4 addresses as numbers. */
-const ADDRESS_DETAILS = new Set(['exampleClient', 'exampleServer', 'client', 'server']);
+/** An IPv4 address in `detail`: dotted, or -1 where there is none (IPv6). */
+function ipv4OrNone(ip: number): string | number {
+  return ip >= 0 ? formatIpv4(ip) : ip;
+}
+
+/** A finding's evidence as the document's `detail` object (schema/analysis.schema.json, per kind). */
+export function evidenceDetail(e: FindingEvidence): Record<string, number | string> {
+  switch (e.kind) {
+    case 'unicast-arp-reply': {
+      const detail: Record<string, number> = { replies: e.replies, gratuitous: e.gratuitous, requests: e.requests, anycastAlsoAnswered: e.anycastAlsoAnswered, ethernetSourceMismatch: e.ethernetSourceMismatch };
+      if (e.broadcast) detail['broadcast'] = 1;
+      return detail;
+    }
+    case 'anycast-reply-unicast-mac':
+      return { protocol: e.protocol };
+    case 'unicast-neighbor-advert':
+      return {};
+    case 'asymmetric-reply':
+      return { exampleClient: ipv4OrNone(e.exampleClient), exampleServer: ipv4OrNone(e.exampleServer) };
+    case 'gateway-switch':
+      return { client: ipv4OrNone(e.client), server: ipv4OrNone(e.server) };
+    case 'inter-gateway-traffic':
+      return { bytes: e.bytes, share: e.share, peakPerSecond: e.peakPerSecond };
+  }
+}
 
 export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSummary): AnalysisJson {
   const digits = read.tsDigits;

@@ -1,33 +1,33 @@
-import { Cause, FindingKind, type CauseValue, type Finding, type FindingKindValue } from '../detect/findings.js';
+import type { CauseValue, Finding, FindingKindValue } from '../detect/findings.js';
 import type { GatewayEvidence } from '../detect/gateways.js';
 import { formatIpv4, formatIpv6 } from '../core/address.js';
 
 /** What each finding kind means, in one line. */
 export function kindTitle(kind: FindingKindValue): string {
   switch (kind) {
-    case FindingKind.unicastArpReply: return 'anycast IP answered (ARP) with a unicast MAC';
-    case FindingKind.unicastNeighborAdvert: return 'anycast IPv6 advertised (NDP) with a unicast MAC';
-    case FindingKind.anycastReplyUnicastMac: return 'packets from the anycast IP sent with a unicast MAC';
-    case FindingKind.asymmetricReply: return 'replies from a different gateway than the request went to';
-    case FindingKind.gatewaySwitch: return 'flows answered by different gateways over time';
-    case FindingKind.interGatewayTraffic: return 'traffic between gateways';
+    case 'unicast-arp-reply': return 'anycast IP answered (ARP) with a unicast MAC';
+    case 'unicast-neighbor-advert': return 'anycast IPv6 advertised (NDP) with a unicast MAC';
+    case 'anycast-reply-unicast-mac': return 'packets from the anycast IP sent with a unicast MAC';
+    case 'asymmetric-reply': return 'replies from a different gateway than the request went to';
+    case 'gateway-switch': return 'flows answered by different gateways over time';
+    case 'inter-gateway-traffic': return 'traffic between gateways';
   }
 }
 
 /** The likely cause in words. */
 export function causeText(cause: CauseValue): string {
   switch (cause) {
-    case Cause.arpFilterOff:
+    case 'arp-filter-off':
       return 'arp_filter is off on this gateway: its bridge answers ARP for the anycast IP with the bridge MAC (the anycast MAC answered the same clients too), pinning clients to this gateway';
-    case Cause.sourceRouteMissing:
+    case 'source-route-missing':
       return 'the source route for the anycast IP is missing on this gateway: the kernel sends anything from the anycast IP through the bridge, with the bridge MAC';
-    case Cause.wrongGatewayReturn:
+    case 'wrong-gateway-return':
       return 'the return path leaves through another gateway than the one the client sent to: asymmetric routing between gateways (or a client pinned to one gateway by a unicast ARP answer)';
-    case Cause.flowMovedGateway:
+    case 'flow-moved-gateway':
       return 'the mesh moved the client to another gateway in the middle of a flow; stateful connections (NAT, conntrack) through the first gateway break';
-    case Cause.interGatewayVolume:
+    case 'inter-gateway-volume':
       return 'gateways exchange traffic over the mesh: one gateway carries the other\'s clients (return paths, missing source routing)';
-    case Cause.ndpFromBridge:
+    case 'ndp-from-bridge':
       return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
   }
 }
@@ -41,24 +41,24 @@ function meshPrefixExample(ip: number): string {
 export function fixCommands(f: Finding): string[] {
   const ip = f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : '<anycast-ip>';
   switch (f.cause) {
-    case Cause.arpFilterOff:
+    case 'arp-filter-off':
       return ['sysctl -w net.ipv4.conf.all.arp_filter=1', "echo 'net.ipv4.conf.all.arp_filter = 1' > /etc/sysctl.d/90-anycast.conf"];
-    case Cause.sourceRouteMissing:
+    case 'source-route-missing':
       return [
         `ip rule add from ${ip}/32 table anycast`,
         `ip route add table anycast ${meshPrefixExample(f.anycastIpv4)} dev fftr-gw-anycast   # your mesh prefix`,
         '(define the table once: echo "100 anycast" >> /etc/iproute2/rt_tables)',
       ];
-    case Cause.wrongGatewayReturn:
+    case 'wrong-gateway-return':
       return [
         'sysctl -w net.ipv4.conf.br-fftr.rp_filter=0 net.ipv4.conf.fftr-gw-anycast.rp_filter=0 net.ipv4.conf.all.rp_filter=0',
         'check that the uplink routes each client prefix back through the gateway that forwarded it; fix any unicast-arp-reply finding first',
       ];
-    case Cause.flowMovedGateway:
+    case 'flow-moved-gateway':
       return ['keep NAT/conntrack state in sync between gateways (conntrackd) or avoid NAT on the gateways; check batman-adv gateway selection (batctl gwl)'];
-    case Cause.interGatewayVolume:
+    case 'inter-gateway-volume':
       return ['check the source routing on every gateway (ip rule show; ip route show table anycast) and the uplink return paths'];
-    case Cause.ndpFromBridge:
+    case 'ndp-from-bridge':
       return [`ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`, 'send router advertisements from fftr-gw-anycast (radvd: interface fftr-gw-anycast)'];
   }
 }

@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { FindingJson } from './analysis-json.js';
 import type { AnycastConfig } from '../detect/config.js';
+import { FINDING_KINDS } from '../detect/registry.js';
 import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 
 /** What the live view shows; built by the CLI from the pipeline, formatted here. */
@@ -41,8 +42,7 @@ export function liveScreen(s: LiveSnapshot, color: boolean): string {
   out.push(c.bold(s.title) + c.dim(`  ${s.elapsedSeconds.toFixed(0)} s, ${s.frames} frames (${rate}/s), ${s.dropped === undefined ? 'drops unknown' : `${s.dropped} dropped by the kernel`}`));
   out.push(s.anycastLine);
   out.push('');
-  const kinds = ['unicast-arp-reply', 'unicast-neighbor-advert', 'anycast-reply-unicast-mac', 'asymmetric-reply', 'gateway-switch', 'inter-gateway-traffic'];
-  out.push(kinds.map((k) => `${k} ${(s.perKind[k] ?? 0) > 0 && k !== 'inter-gateway-traffic' ? c.red(String(s.perKind[k])) : String(s.perKind[k] ?? 0)}`).join('  |  '));
+  out.push(FINDING_KINDS.map((k) => `${k} ${(s.perKind[k] ?? 0) > 0 && k !== 'inter-gateway-traffic' ? c.red(String(s.perKind[k])) : String(s.perKind[k] ?? 0)}`).join('  |  '));
   out.push('');
   if (s.matrix.length > 0) {
     const t = new Table({ head: ['from', 'to', 'packets', 'bytes'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });

@@ -26,6 +26,7 @@ function keywordsOf(s: Schema, at: string, out: string[]): void {
   for (const key of Object.keys(s)) if (!SUPPORTED_KEYWORDS.has(key)) out.push(`${at}: ${key}`);
   for (const [name, sub] of Object.entries(s.properties ?? {})) keywordsOf(sub, `${at}.${name}`, out);
   if (s.items !== undefined) keywordsOf(s.items, `${at}[]`, out);
+  s.oneOf?.forEach((branch, i) => keywordsOf(branch, `${at}.oneOf[${i}]`, out));
 }
 
 test('the analysis schema uses only keywords the validator checks', () => {

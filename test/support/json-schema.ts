@@ -1,7 +1,7 @@
 /**
  * A small JSON Schema (draft 2020-12) validator for the subset
  * schema/frame.schema.json uses: type, properties, required,
- * additionalProperties: false, items, enum, minimum. Annotation keywords
+ * additionalProperties: false, items, enum, const, minimum, oneOf. Annotation keywords
  * ($schema, $id, title, description) are ignored; any other keyword is an
  * error, so the schema cannot use something this validator would skip.
  */
@@ -17,12 +17,15 @@ export interface Schema {
   additionalProperties?: false;
   items?: Schema;
   enum?: unknown[];
+  const?: unknown;
   minimum?: number;
+  /** Exactly one of these must validate (as in JSON Schema). */
+  oneOf?: Schema[];
 }
 
 type SchemaType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
 
-export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set(['$schema', '$id', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum']);
+export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set(['$schema', '$id', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum', 'oneOf']);
 
 function typeOf(value: unknown): SchemaType | 'undefined' {
   if (value === null) return 'null';
@@ -52,6 +55,17 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
   }
   if (schema.enum !== undefined && !schema.enum.some((e) => e === value)) {
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
+  }
+  if ('const' in schema && schema.const !== value) {
+    errors.push(`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`);
+  }
+  if (schema.oneOf !== undefined) {
+    const results = schema.oneOf.map((branch) => validate(branch, value, at));
+    const passing = results.filter((r) => r.length === 0).length;
+    if (passing !== 1) {
+      const why = passing === 0 ? results.map((r, i) => `branch ${i}: ${r[0] ?? ''}`).join('; ') : `${passing} branches match`;
+      errors.push(`${at}: must match exactly one of ${schema.oneOf.length} branches (${why})`);
+    }
   }
   if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) {
     errors.push(`${at}: ${value} is below the minimum ${schema.minimum}`);

@@ -8,7 +8,7 @@ import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
 import { AnycastInference } from '../../detect/inference.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
-import { anycastConfigFrom, anycastFlagsBuilder, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
 import { describeError } from '../../report/error-text.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
@@ -64,6 +64,7 @@ function useDecodeThread(threads: Threads, input: string): boolean {
  * they can be read only once.
  */
 export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
+  detectorsFrom(opts); // a bad --detectors is a usage error before anything is read
   const config = anycastConfigFrom(opts);
   if (hasAnycast(config) || isRegularFile(opts.input)) return analyzeFile(opts, opts.input, config);
   // Inference needs two passes, and a pipe can be read once: keep a copy on disk for the second.
@@ -106,7 +107,7 @@ async function analyzeFile(opts: AnalyzeOptions, readPath: string, initial: Anyc
       return ExitCode.usageOrInput;
     }
   }
-  const analysis = new Analysis(config, inferred);
+  const analysis = new Analysis(config, inferred, detectorsFrom(opts));
   const streamInference = !hasAnycast(config);
   let tsDigits = 6;
   const judge = {

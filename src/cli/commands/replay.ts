@@ -4,7 +4,7 @@ import { AnycastInference, type InferredAnycast } from '../../detect/inference.j
 import { replayCapture } from '../../source/replay.js';
 import { isSupportedLinkType, unsupportedLinkTypeText } from '../../core/link-type.js';
 import { CaptureFormatError } from '../../core/errors.js';
-import { anycastConfigFrom, anycastFlagsBuilder, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
@@ -34,6 +34,7 @@ export interface ReplayCommandOptions extends AnycastFlags {
 export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeValue> {
   if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new UsageError(`--speed ${opts.speed}: expected a number above 0 (1 = original pacing)`);
   if (opts.input === '-') throw new UsageError('replay reads a file, not stdin: pacing needs the timestamps up front (use analyze - for stdin)');
+  const detectors = detectorsFrom(opts);
   let config = anycastConfigFrom(opts);
   let inferred: InferredAnycast[] | undefined;
   if (!hasAnycast(config)) {
@@ -45,7 +46,7 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
   const injector = opts.inject === undefined ? undefined : openInjector(opts.inject);
   try {
     return await runLive(
-      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap', ...(inferred !== undefined ? { inferred } : {}) },
+      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap', ...(inferred !== undefined ? { inferred } : {}) },
       async (sink, shouldStop) => {
         let read = 0;
         const forward = injector === undefined ? sink : {

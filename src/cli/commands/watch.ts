@@ -6,7 +6,7 @@ import { buildDefaultFilter } from '../../source/default-filter.js';
 import { discoverAnycastSetup } from '../../source/interface-info.js';
 import { openCapCapture, type LiveCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
-import { anycastConfigFrom, anycastFlagsBuilder, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
@@ -65,12 +65,13 @@ export function configFromInterface(iface: string, base: AnycastConfig): Anycast
 export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   if (opts.duration < 0 || opts.count < 0) throw new UsageError('--duration and --count must not be negative');
   if (!(opts.bufferMib >= 1 && opts.bufferMib <= 2048)) throw new UsageError(`--buffer-mib ${opts.bufferMib}: expected 1 to 2048`);
+  const detectors = detectorsFrom(opts);
   const config = configFromInterface(opts.interface, anycastConfigFrom(opts));
   const gatewayMacs = [...config.anycastMacs, ...config.gateways.flatMap((g) => g.macs)];
   const filter = opts.filter ?? buildDefaultFilter({ gatewayMacs, vlan: true, batadv: true });
   const live = { interface: opts.interface, filter, snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 };
   return runLive(
-    { input: opts.interface, title: `anycast-probe watch ${opts.interface} (${opts.engine})`, config, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'live' },
+    { input: opts.interface, title: `anycast-probe watch ${opts.interface} (${opts.engine})`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'live' },
     async (sink) => {
       const capture: LiveCapture = opts.engine === 'cap' ? openCapCapture(live, sink) : await openTcpdumpCapture(live, sink);
       return {

@@ -1,0 +1,166 @@
+import { FrameDecoder } from '../../src/decode/frame-decoder.js';
+import { LinkType } from '../../src/core/link-type.js';
+import { AnycastAddresses } from '../../src/detect/anycast-addresses.js';
+import { emptyConfig, type AnycastConfig } from '../../src/detect/config.js';
+import type { DetectContext, Detector, DetectorDefinition } from '../../src/detect/detector.js';
+import { FindingStore, type Finding } from '../../src/detect/findings.js';
+import { GatewayRegistry } from '../../src/detect/gateways.js';
+import { arp, ARP_OP, ETHERTYPE, ethernet, ICMP_TYPE, icmpEcho, ICMPV6_TYPE, icmpv6Echo, IP_PROTO, ipv4, ipv6, neighborAdvert, tcp, TCP_FLAGS, udp } from './frame-builder.js';
+import { ip4, ip6, macNum } from './decode.js';
+
+/**
+ * Detector unit tests: built frames fed straight into one detector, with a
+ * context made from a configuration, without the CLI, the reader or the
+ * other detectors. The frame goes through the real decoder first, and the
+ * detector sees it only when its definition's `needs` lets it through, as
+ * in the pipeline.
+ */
+
+/** The lab's address plan, used by every detector test. */
+export const PLAN = {
+  anycastIp: '10.172.0.10',
+  anycastIp6: 'fd00::10',
+  anycastMac: '02:ca:fe:00:00:01',
+  gw1: { mac: '02:00:00:00:01:01', ip: '10.172.0.1' },
+  gw2: { mac: '02:00:00:00:02:01', ip: '10.172.0.2' },
+  c1: { mac: '02:00:00:00:0c:01', ip: '10.172.1.1' },
+  c2: { mac: '02:00:00:00:0c:02', ip: '10.172.1.2' },
+  server: '192.0.2.80',
+  broadcast: 'ff:ff:ff:ff:ff:ff',
+} as const;
+
+/** A frame to feed: its bytes (Ethernet) and capture time in seconds. */
+export interface TestFrame {
+  bytes: Buffer;
+  t: number;
+}
+
+/** The anycast plan as configuration: anycast IPs and MAC, and the gateways named gw1/gw2 when `gateways` is set. */
+export function planConfig(opts: { ipv6?: boolean; gateways?: boolean } = {}): AnycastConfig {
+  const config = emptyConfig();
+  config.anycastIpv4.push(ip4(PLAN.anycastIp));
+  if (opts.ipv6 === true) config.anycastIpv6.push(Uint32Array.from(ip6(PLAN.anycastIp6)));
+  config.anycastMacs.push(macNum(PLAN.anycastMac));
+  if (opts.gateways === true) {
+    config.gateways.push({ name: 'gw1', macs: [macNum(PLAN.gw1.mac)], ipv4: [ip4(PLAN.gw1.ip)] });
+    config.gateways.push({ name: 'gw2', macs: [macNum(PLAN.gw2.mac)], ipv4: [ip4(PLAN.gw2.ip)] });
+  }
+  config.source = 'flags';
+  return config;
+}
+
+export interface DetectorRun<D extends Detector> {
+  detector: D;
+  ctx: DetectContext;
+  /** Findings in the order raised. */
+  findings: Finding[];
+  /** Frames the definition's `needs` let through to `observe`. */
+  observed: number;
+}
+
+/** Runs one detector over `frames` (numbered from 1) and finishes it. */
+export function runDetector<D extends Detector>(definition: Pick<DetectorDefinition, 'needs'> & { create(): D }, config: AnycastConfig, frames: readonly TestFrame[]): DetectorRun<D> {
+  const ctx: DetectContext = {
+    config,
+    anycast: new AnycastAddresses(config),
+    gateways: new GatewayRegistry(config),
+    findings: new FindingStore(),
+    now: 0,
+  };
+  const detector = definition.create();
+  const d = new FrameDecoder();
+  let observed = 0;
+  frames.forEach((f, i) => {
+    d.decodeBytes(f.bytes, 0, f.bytes.length, LinkType.ethernet);
+    d.number = i + 1;
+    d.tsSec = Math.floor(f.t);
+    d.tsNsec = Math.round((f.t - Math.floor(f.t)) * 1e9);
+    d.wireLen = f.bytes.length;
+    ctx.now = f.t;
+    if (definition.needs !== 0 && (d.layers & definition.needs) === 0) return;
+    observed++;
+    detector.observe(d, ctx);
+  });
+  detector.finish(ctx);
+  return { detector, ctx, findings: ctx.findings.all(), observed };
+}
+
+// ---------------------------------------------------------------- frames
+
+export interface ArpFrame {
+  op: 'request' | 'reply';
+  /** Ethernet source (default: sha) and destination (default: tha for a reply, broadcast for a request). */
+  ethSrc?: string;
+  ethDst?: string;
+  sha: string;
+  spa: string;
+  tha?: string;
+  tpa: string;
+}
+
+export function arpFrame(o: ArpFrame, t: number): TestFrame {
+  const isReply = o.op === 'reply';
+  const tha = o.tha ?? (isReply ? PLAN.broadcast : '00:00:00:00:00:00');
+  return {
+    bytes: ethernet({
+      src: o.ethSrc ?? o.sha,
+      dst: o.ethDst ?? (isReply ? tha : PLAN.broadcast),
+      type: ETHERTYPE.ARP,
+      payload: arp({ op: isReply ? ARP_OP.REPLY : ARP_OP.REQUEST, sha: o.sha, spa: o.spa, tha, tpa: o.tpa }),
+    }),
+    t,
+  };
+}
+
+export interface EchoFrame {
+  type: 'request' | 'reply';
+  ethSrc: string;
+  ethDst: string;
+  src: string;
+  dst: string;
+  id?: number;
+  seq?: number;
+}
+
+export function echoFrame(o: EchoFrame, t: number): TestFrame {
+  const payload = icmpEcho({ type: o.type === 'request' ? ICMP_TYPE.ECHO_REQUEST : ICMP_TYPE.ECHO_REPLY, id: o.id ?? 1, seq: o.seq ?? 1 });
+  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV4, payload: ipv4({ src: o.src, dst: o.dst, proto: IP_PROTO.ICMP, payload }) }), t };
+}
+
+export function echo6Frame(o: EchoFrame, t: number): TestFrame {
+  const payload = icmpv6Echo({ type: o.type === 'request' ? ICMPV6_TYPE.ECHO_REQUEST : ICMPV6_TYPE.ECHO_REPLY, id: o.id ?? 1, seq: o.seq ?? 1 });
+  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV6, payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, payload }) }), t };
+}
+
+export interface SegmentFrame {
+  ethSrc: string;
+  ethDst: string;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  proto?: 'tcp' | 'udp';
+  bytes?: number;
+}
+
+export function segmentFrame(o: SegmentFrame, t: number): TestFrame {
+  const body = Buffer.alloc(o.bytes ?? 0);
+  const isUdp = o.proto === 'udp';
+  const payload = isUdp ? udp({ sport: o.sport, dport: o.dport, payload: body }) : tcp({ sport: o.sport, dport: o.dport, flags: TCP_FLAGS.ACK, payload: body });
+  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV4, payload: ipv4({ src: o.src, dst: o.dst, proto: isUdp ? IP_PROTO.UDP : IP_PROTO.TCP, payload }) }), t };
+}
+
+export interface NaFrame {
+  ethSrc: string;
+  ethDst: string;
+  src: string;
+  dst: string;
+  target: string;
+  tlla?: string;
+  override?: boolean;
+}
+
+export function neighborAdvertFrame(o: NaFrame, t: number): TestFrame {
+  const payload = neighborAdvert({ target: o.target, flags: { router: false, solicited: true, override: o.override ?? true }, ...(o.tlla !== undefined ? { tlla: o.tlla } : {}) });
+  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV6, payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, hlim: 255, payload }) }), t };
+}
