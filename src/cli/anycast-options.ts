@@ -157,9 +157,6 @@ export function detectorsFrom(flags: AnycastFlags): readonly DetectorDefinition[
   return selected;
 }
 
-export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
-  return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
-}
 
 /** The anycast flags on a yargs command (analyze, watch, replay). */
 export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {

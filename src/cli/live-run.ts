@@ -1,8 +1,7 @@
 import type { Finding } from '../detect/findings.js';
 import type { AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
-import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
-import { hasAnycast } from '../detect/config.js';
+import type { Analysis } from '../detect/analysis.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
 import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view.js';
@@ -28,8 +27,6 @@ export interface LiveRunOptions {
   count: number;
   write: string | undefined;
   format: 'live' | 'pcap' | 'pcapng';
-  /** Anycast candidates found before the run (replay's first pass), with their evidence. */
-  inferred?: InferredAnycast[];
 }
 
 /** A running source: the pipeline's sink is handed in; `stop` ends it; `done` settles when it has. */
@@ -56,15 +53,14 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   let source: RunningSource | undefined;
   let blockLines = 0;
   const startedAt = performance.now();
-  const inference = hasAnycast(opts.config) ? undefined : new AnycastInference();
 
   const eraseBlock = (): void => {
     // Cursor to the first line of the status block, then clear to the end of the screen.
     if (blockLines > 0) out.raw(`\x1b[${blockLines}F\x1b[J`);
     blockLines = 0;
   };
-  const pipeline = new LivePipeline(opts.config, opts.detectors, (f: Finding) => {
-    const ctx = pipeline.analysis.ctx;
+  const announce = (f: Finding, analysis: Analysis): void => {
+    const ctx = analysis.ctx;
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
     if (opts.ndjson) out.line(JSON.stringify({ type: 'finding', ...fj }));
@@ -73,7 +69,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       out.line(findingLine(fj, color));
     }
     if (!tty) out.flush();
-  }, opts.write);
+  };
+  const pipeline = new LivePipeline({ config: opts.config, detectors: opts.detectors, announce, ...(opts.write !== undefined ? { writePath: opts.write } : {}) });
 
   const stop = (): void => {
     if (stopRequested) return;
@@ -85,7 +82,6 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       // After Ctrl-C the engine still hands over what it had captured: judge it. Only --count cuts off.
       if (opts.count > 0 && pipeline.frames >= opts.count) return;
       pipeline.frame(rec);
-      if (inference !== undefined) inference.observe(pipeline.decoder);
       if (opts.count > 0 && pipeline.frames >= opts.count) stop();
     },
   };
@@ -102,7 +98,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const c = source?.counters();
     return {
       title: opts.title,
-      anycastLine: anycastSummaryLine(opts.config),
+      anycastLine: anycastSummaryLine(pipeline.analysis.ctx.config),
       frames: pipeline.frames,
       received: c?.received ?? pipeline.frames,
       dropped: c?.dropped,
@@ -148,17 +144,16 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     warn(describeError(error, opts.input));
     return ExitCode.usageOrInput;
   }
-  const result = pipeline.finish();
-  if (inference !== undefined) result.inferred = inference.result();
-  else if (opts.inferred !== undefined) result.inferred = opts.inferred;
+  const { result, judgement } = pipeline.finish();
   const counters = source?.counters();
   const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
     input: opts.input,
     format: opts.format,
-    duplicates: 0,
+    duplicates: pipeline.dedup.duplicates,
     error: error === undefined ? undefined : describeError(error, opts.input),
     warnings: [],
     tsDigits: pipeline.tsDigits,
+    judgedFromFrame: judgement.judgedFromFrame,
   });
   if (opts.ndjson) out.line(JSON.stringify({ type: 'report', report: doc }));
   else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));

@@ -55,6 +55,14 @@ export class ArpView {
     return this.htype === HTYPE_ETHERNET && this.ptype === PTYPE_IPV4 && this.hlen === 6 && this.plen === 4;
   }
 
+  /** Marks the view Ethernet/IPv4 or not without bytes (a frame loaded from a kept row: pipeline/frame-row.ts). */
+  setEthernetIpv4(yes: boolean): void {
+    this.htype = yes ? HTYPE_ETHERNET : 0;
+    this.ptype = yes ? PTYPE_IPV4 : 0;
+    this.hlen = yes ? 6 : 0;
+    this.plen = yes ? 4 : 0;
+  }
+
   decode(b: Uint8Array, off: number, end: number, etherType: number, stops: StopSink): boolean {
     this.etherType = etherType;
     this.offset = off;

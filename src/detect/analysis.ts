@@ -59,10 +59,10 @@ function compileDispatch(running: readonly { needs: number; detector: Detector }
  * and returns the result.
  */
 export class Analysis {
-  readonly ctx: DetectContext;
+  readonly ctx: DetectContext & { config: AnycastConfig };
   private readonly running: { definition: DetectorDefinition; detector: Detector; needs: number }[];
   private readonly dispatch: Dispatch;
-  private readonly inferred: InferredAnycast[];
+  private inferred: InferredAnycast[];
   private firstSec = -1;
   private firstNsec = 0;
   private lastSec = 0;
@@ -91,6 +91,19 @@ export class Analysis {
     this.lastSec = d.tsSec;
     this.lastNsec = d.tsNsec;
     this.dispatch(d, ctx);
+  }
+
+  /**
+   * Anycast addresses learned while this analysis runs: frames from now on
+   * are judged with them, frames already seen are not (the one-pass judge
+   * uses this only when it can no longer replay the frames from the start).
+   */
+  adoptInferred(inferred: InferredAnycast[], config: AnycastConfig): void {
+    const ctx = this.ctx;
+    for (const ip of config.anycastIpv4) ctx.anycast.addIpv4(ip);
+    for (const mac of config.anycastMacs) ctx.gateways.addAnycastMac(mac);
+    ctx.config = config;
+    this.inferred = inferred;
   }
 
   /** The running instance of `definition`, or undefined when it was not selected. */

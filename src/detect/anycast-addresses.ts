@@ -10,14 +10,25 @@ export class AnycastAddresses {
    * per-frame test: Set.has is a builtin call (never inlined) and boxes an
    * address ≥ 2^31 into a heap number; this is a multiply and a compare or two.
    */
-  private readonly v4Words: Int32Array;
+  private v4Words = new Int32Array(0);
   /** 1 where v4Words holds an address (0.0.0.0 is a valid word, so no sentinel). */
-  private readonly v4Used: Uint8Array;
-  private readonly v4Shift: number;
+  private v4Used = new Uint8Array(0);
+  private v4Shift = 0;
 
   constructor(config: AnycastConfig) {
     for (const ip of config.anycastIpv4) this.v4.add(ip);
     for (const ip of config.anycastIpv6) this.v6.push(ip);
+    this.buildTable();
+  }
+
+  /** One more anycast IPv4 address, learned after the analysis began (rare: the table is rebuilt). */
+  addIpv4(ip: number): void {
+    if (this.v4.has(ip)) return;
+    this.v4.add(ip);
+    this.buildTable();
+  }
+
+  private buildTable(): void {
     let bits = 3;
     while (1 << bits < this.v4.size * 4) bits++;
     this.v4Words = new Int32Array(1 << bits);

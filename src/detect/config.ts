@@ -52,6 +52,11 @@ export function emptyConfig(): AnycastConfig {
   };
 }
 
+/** `config` with inferred anycast addresses and MAC(s) added. */
+export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
+  return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
+}
+
 export function hasAnycast(config: AnycastConfig): boolean {
   return config.anycastIpv4.length > 0 || config.anycastIpv6.length > 0 || config.anycastMacs.length > 0;
 }

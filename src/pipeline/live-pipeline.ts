@@ -1,62 +1,86 @@
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { DecodeStats } from '../decode/stats.js';
-import { Analysis, type AnalysisResult } from '../detect/analysis.js';
+import type { Analysis, AnalysisResult } from '../detect/analysis.js';
 import type { AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 import type { Finding } from '../detect/findings.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
+import { LinkType } from '../core/link-type.js';
+import { AnyCaptureDedup } from '../source/any-dedup.js';
 import { openPcapFile, type PcapFileWriter } from '../source/pcap-writer.js';
+import { writeFrameRow } from './frame-row.js';
+import { OnePassAnalysis, type Judgement } from './one-pass.js';
+
+export interface LivePipelineOptions {
+  config: AnycastConfig;
+  detectors: readonly DetectorDefinition[];
+  /** Told of each finding once, the moment it is first raised (after the frame's detectors have all run). */
+  announce: (finding: Finding, analysis: Analysis) => void;
+  /** Also write every frame to this pcap (nanosecond, the source's link type). */
+  writePath?: string;
+  /** The source's link type, for the written file (default Ethernet). */
+  linkType?: number;
+}
 
 /**
  * The live path shared by `watch` and `replay`: every frame is decoded and
  * judged synchronously as it arrives (the capture engine reuses its buffer,
- * so nothing may be kept by reference), optionally written to a pcap, and
- * each finding is announced once, the moment it is first raised — after the
- * frame's detectors have all run, so its first clients and details are in.
+ * so nothing may be kept by reference) by the same one-pass analysis as
+ * `analyze`, optionally written to a pcap, and each finding is announced
+ * once, the moment it is first raised — after the frame's detectors have
+ * all run, so its first clients and details are in.
  */
 export class LivePipeline implements FrameSink {
   readonly decoder = new FrameDecoder();
   readonly stats = new DecodeStats();
-  readonly analysis: Analysis;
+  readonly dedup = new AnyCaptureDedup();
+  private readonly judge: OnePassAnalysis;
   frames = 0;
   tsDigits = 9;
   private readonly writer: PcapFileWriter | undefined;
   private readonly fresh: Finding[] = [];
-  private readonly announce: (f: Finding) => void;
-  /** Every finding in the order first seen, for the live view's "latest". */
-  readonly seen: Finding[] = [];
+  private readonly announce: (f: Finding, analysis: Analysis) => void;
 
-  constructor(config: AnycastConfig, detectors: readonly DetectorDefinition[], announce: (f: Finding) => void, writePath?: string) {
-    this.analysis = new Analysis(config, [], detectors);
-    this.announce = announce;
-    this.analysis.ctx.findings.onNew = (f) => this.fresh.push(f);
-    this.writer = writePath === undefined ? undefined : openPcapFile(writePath, { linkType: 1, nanosecond: true });
+  constructor(opts: LivePipelineOptions) {
+    this.announce = opts.announce;
+    this.judge = new OnePassAnalysis({
+      config: opts.config,
+      detectors: opts.detectors,
+      writeRow: (frame, rows, at) => writeFrameRow(frame as FrameDecoder, rows, at),
+      replayFrame: new FrameDecoder(),
+      onFinding: (f) => this.fresh.push(f),
+    });
+    this.writer = opts.writePath === undefined ? undefined : openPcapFile(opts.writePath, { linkType: opts.linkType ?? LinkType.ethernet, nanosecond: true });
+  }
+
+  /** The analysis judging now: its gateways and findings so far (live view). */
+  get analysis(): Analysis {
+    return this.judge.analysis;
   }
 
   frame(rec: FrameRecord): void {
     this.frames++;
     this.writer?.write(rec.tsSec, rec.tsNsec, rec.data, rec.offset, rec.capLen, rec.wireLen);
+    // Copies of one frame in an `-i any` capture are judged once, as analyze does.
+    if (this.dedup.isDuplicate(rec)) return;
     const d = this.decoder;
     d.decode(rec);
     this.tsDigits = d.tsDigits;
     this.stats.observe(d);
-    this.analysis.observe(d);
+    this.judge.observe(d);
     if (this.fresh.length > 0) {
-      for (const f of this.fresh) {
-        this.seen.push(f);
-        this.announce(f);
-      }
+      for (const f of this.fresh) this.announce(f, this.judge.analysis);
       this.fresh.length = 0;
     }
   }
 
-  /** The findings so far, without ending the analysis (live view). */
+  /** The findings so far in the order first raised, without ending the analysis (live view). */
   findings(): Finding[] {
-    return this.seen;
+    return this.judge.analysis.ctx.findings.all();
   }
 
-  finish(): AnalysisResult {
+  finish(): { result: AnalysisResult; judgement: Judgement } {
     this.writer?.close();
-    return this.analysis.finish();
+    return this.judge.finish();
   }
 }

@@ -19,6 +19,8 @@ export interface ReadSummary {
   warnings: string[];
   /** Capture clock digits (6 µs, 9 ns) for times. */
   tsDigits: number;
+  /** First frame judged with the inferred anycast address (1 or absent: every frame). */
+  judgedFromFrame?: number;
 }
 
 export interface AnalysisJson {
@@ -32,6 +34,8 @@ export interface AnalysisJson {
     ipv6: string[];
     macs: string[];
     inferred: { ip: string; mac: string; repliesPerRequest: number; claimingMacs: string[]; firstFrame: number }[];
+    /** Present when the anycast address was inferred too late to judge the frames before this one with it. */
+    judgedFromFrame?: number;
   };
   gateways: { name: string; macs: string[]; ipv4: string[]; learned: boolean; evidence: string; evidenceFrame: number }[];
   findings: {
@@ -119,6 +123,7 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       ipv6: r.config.anycastIpv6.map(formatIpv6),
       macs: r.config.anycastMacs.map(formatMac),
       inferred: r.inferred.map((i) => ({ ip: formatIpv4(i.ipv4), mac: formatMac(i.mac), repliesPerRequest: i.maxRepliesPerRequest, claimingMacs: i.claimingMacs.map(formatMac), firstFrame: i.firstFrame })),
+      ...(read.judgedFromFrame !== undefined && read.judgedFromFrame > 1 ? { judgedFromFrame: read.judgedFromFrame } : {}),
     },
     gateways: r.gateways.map((g) => ({ name: gatewayName(g), macs: g.macs.map(formatMac), ipv4: g.ipv4.map(formatIpv4), learned: g.learned, evidence: evidenceText(g.evidence), evidenceFrame: g.evidenceFrame })),
     findings: r.findings.map((f) => findingJson(f, r.gateways, digits)),

@@ -94,7 +94,8 @@ function anycastLine(doc: AnalysisJson): string {
   const src = a.source === 'inferred'
     ? `inferred from the capture: ${a.inferred.map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`).join('; ')}`
     : a.source;
-  return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src})`;
+  const late = a.judgedFromFrame !== undefined ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all` : '';
+  return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
 }
 
 function findingTable(list: Finding[], opts: TextOptions): Table.Table {

@@ -98,3 +98,23 @@ test('lab: watch on a gateway\'s own bridge with no arguments finds the anycast 
   assert.deepEqual(self.macs, ['02:00:00:00:01:01']);
   assert.equal(report.verdict, 'healthy');
 });
+
+test('lab: watch on a bridge with no anycast macvlan, unconfigured, reaches the verdict and exit code analyze gives for its --write file', { skip, timeout: 300_000 }, () => {
+  for (const scenario of ['no-source-route', 'healthy']) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-lab-write-'));
+    try {
+      const written = path.join(dir, `${scenario}.pcap`);
+      const { report, rc, stderr } = watchLab('watch-mesh', scenario, ['--write', written]);
+      assert.match(stderr, /no macvlan \(anycast interface\) on it/);
+      assert.equal(report.anycast.source, 'inferred', scenario);
+      const analyzed = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'anycast-probe'), 'analyze', '--json', written], { encoding: 'utf8' });
+      const offline = JSON.parse(analyzed.stdout) as Report;
+      assert.equal(report.verdict, offline.verdict, scenario);
+      assert.equal(rc, analyzed.status, scenario);
+      assert.deepEqual(problems(report), problems(offline), scenario);
+      assert.equal(report.verdict, scenario === 'healthy' ? 'healthy' : 'problems');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

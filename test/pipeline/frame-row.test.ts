@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DecodedFrame } from '../../src/decode/decoded-frame.js';
-import { FRAME_ROW_WORDS, FrameRowView, writeFrameRow } from '../../src/pipeline/frame-row.js';
+import { FRAME_ROW_WORDS, FrameRowView, loadRow, writeFrameRow } from '../../src/pipeline/frame-row.js';
 import { Layer } from '../../src/decode/layer.js';
 import { FrameDecoder } from '../../src/decode/frame-decoder.js';
 import { LinkType } from '../../src/core/link-type.js';
@@ -39,9 +39,11 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
 }
 
 
-test('a frame row carries every field detectors read, for every frame of the fixtures and corpus', async () => {
+test('a frame row carries every field detectors read, into a row view and into a decoder, for every frame of the fixtures and corpus', async () => {
   const rows = new Int32Array(FRAME_ROW_WORDS * 2);
   const view = new FrameRowView();
+  // A decoder that last held another frame: loading must overwrite every field detectors read.
+  const spare = new FrameDecoder();
   const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
     await readFrames({
@@ -54,6 +56,8 @@ test('a frame row carries every field detectors read, for every frame of the fix
         writeFrameRow(d, rows, FRAME_ROW_WORDS);
         view.load(rows, FRAME_ROW_WORDS);
         assert.deepEqual(detectorFields(view), detectorFields(d), `${path.basename(file)} frame ${d.number}`);
+        loadRow(spare, rows, FRAME_ROW_WORDS);
+        assert.deepEqual(detectorFields(spare), detectorFields(d), `${path.basename(file)} frame ${d.number}, loaded into a decoder`);
         seen.frames++;
         if (d.layers & Layer.arp) seen.arp++;
         if (d.layers & Layer.ipv6) seen.ipv6++;

@@ -1,14 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { hasAnycast } from '../../detect/config.js';
-import { AnycastInference, type InferredAnycast } from '../../detect/inference.js';
 import { replayCapture } from '../../source/replay.js';
 import { isSupportedLinkType, unsupportedLinkTypeText } from '../../core/link-type.js';
 import { CaptureFormatError } from '../../core/errors.js';
-import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, withInferred, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../exit-code.js';
 import { runLive } from '../live-run.js';
-import { readFrames } from '../../pipeline/read-frames.js';
 import { liveOutputBuilder } from '../live-options.js';
 import { openInjector } from '../../source/inject.js';
 
@@ -35,18 +32,11 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
   if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new UsageError(`--speed ${opts.speed}: expected a number above 0 (1 = original pacing)`);
   if (opts.input === '-') throw new UsageError('replay reads a file, not stdin: pacing needs the timestamps up front (use analyze - for stdin)');
   const detectors = detectorsFrom(opts);
-  let config = anycastConfigFrom(opts);
-  let inferred: InferredAnycast[] | undefined;
-  if (!hasAnycast(config)) {
-    const inference = new AnycastInference();
-    await readFrames({ input: opts.input, keepDuplicates: false, count: opts.count, onFrame: (d) => inference.observe(d) });
-    inferred = inference.result();
-    if (inferred.length > 0) config = withInferred(config, inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]);
-  }
+  const config = anycastConfigFrom(opts);
   const injector = opts.inject === undefined ? undefined : openInjector(opts.inject);
   try {
     return await runLive(
-      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap', ...(inferred !== undefined ? { inferred } : {}) },
+      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap' },
       async (sink, shouldStop) => {
         let read = 0;
         const forward = injector === undefined ? sink : {

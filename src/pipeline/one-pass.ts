@@ -1,0 +1,235 @@
+import type { DecodedFrame } from '../decode/decoded-frame.js';
+import { Layer } from '../decode/layer.js';
+import { Analysis, type AnalysisResult } from '../detect/analysis.js';
+import { hasAnycast, withInferred, type AnycastConfig } from '../detect/config.js';
+import type { DetectorDefinition } from '../detect/detector.js';
+import type { Finding } from '../detect/findings.js';
+import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
+import { FRAME_ROW_WORDS, loadRow, type RowLoadable } from './frame-row.js';
+
+/**
+ * Frames kept from the start of an unconfigured run, as decoded rows
+ * (FRAME_ROW_WORDS int32 each: 144 bytes), so that once the anycast address
+ * is inferred every frame before that moment is judged with it. 64 Ki
+ * frames are 9.4 MB; on a busy mesh (10 k frames/s) that is 6 s of
+ * capture, and an ARP exchange for the anycast IP — what the inference
+ * needs — comes every few seconds from every client.
+ */
+export const LOOK_BACK_FRAMES = 1 << 16;
+
+/**
+ * Once the look-back is gone, the inference's answer is read again at most
+ * once per this many frames (and at the end): a change can then only be
+ * adopted from the frame it is seen on, and reading the answer walks every
+ * candidate, so reading it at every ARP reply (5 % of a mesh's frames) cost
+ * 15 % of an unconfigured run.
+ */
+const FOLLOW_EVERY_FRAMES = 4096;
+
+/** Writes the row of `frame` at `rows[at..at + FRAME_ROW_WORDS)` (the caller knows whether it is a decoder or a row view). */
+export type RowWriter = (frame: DecodedFrame, rows: Int32Array, at: number) => void;
+
+export interface OnePassOptions {
+  config: AnycastConfig;
+  detectors: readonly DetectorDefinition[];
+  writeRow: RowWriter;
+  /**
+   * The frame kept rows are loaded into to be judged: of the same class as
+   * the frames `observe` gets (a FrameDecoder on one thread, a FrameRowView
+   * on two), so the detectors see one frame class.
+   */
+  replayFrame: DecodedFrame & RowLoadable;
+  /** Frames kept for judging again once the anycast address is known (default LOOK_BACK_FRAMES). */
+  lookBackFrames?: number;
+  /** Called once per finding the moment it is first raised (live view), never again for the same problem. */
+  onFinding?: (finding: Finding, analysis: Analysis) => void;
+}
+
+/** How an unconfigured run came to judge with the addresses it used. */
+export interface Judgement {
+  /** The first frame judged with the inferred addresses (1 when every frame was). */
+  judgedFromFrame: number;
+}
+
+/**
+ * The analysis of one capture or live stream in a single pass, configured
+ * or not.
+ *
+ * Configured (the anycast address given): every frame goes straight to one
+ * Analysis.
+ *
+ * Not configured: the frames go to the inference (ARP evidence) and — the
+ * first `lookBackFrames` of them — into a look-back of decoded rows. When
+ * the inference names the anycast address(es), or later changes its mind, a
+ * new Analysis with them judges the look-back from frame 1 and then every
+ * frame as it comes: the result is the one a second read of the file would
+ * give. If the look-back fills first, its frames are judged with what is
+ * known (gateways, maybe) and a late inference is adopted by the running
+ * analysis from that frame on; the report says from which frame.
+ * Memory: the look-back's fixed rows, freed once it is full.
+ */
+export class OnePassAnalysis {
+  /** The analysis judging frames as they come; undefined while an unconfigured run only keeps them. */
+  private current: Analysis | undefined;
+  /** What the live view shows before the first judgement: an analysis of nothing yet. */
+  private readonly idle: Analysis;
+  private readonly inference: AnycastInference | undefined;
+  private readonly base: AnycastConfig;
+  private readonly detectors: readonly DetectorDefinition[];
+  private readonly writeRow: RowWriter;
+  private readonly replayFrame: DecodedFrame & RowLoadable;
+  private lookBack: Int32Array | undefined;
+  private lookBackFrames = 0;
+  private readonly lookBackCapacity: number;
+  /** The inference as last adopted (IPs and MACs in order), and its version. */
+  private adoptedIps: number[] = [];
+  private adoptedMacs: number[] = [];
+  private seenVersion = 0;
+  private nextFollowFrame = 0;
+  private judgedFromFrame = 1;
+  private lastFrame = 0;
+  private readonly onFinding: ((f: Finding, analysis: Analysis) => void) | undefined;
+  /** Problems already announced (live view), so a judgement again from the look-back does not repeat them. */
+  private readonly announced = new Set<string>();
+  private replaying = false;
+  /** Findings first raised while the look-back was judged again, announced once it is done. */
+  private pendingAnnouncements: Finding[] = [];
+
+  constructor(opts: OnePassOptions) {
+    this.base = opts.config;
+    this.detectors = opts.detectors;
+    this.writeRow = opts.writeRow;
+    this.replayFrame = opts.replayFrame;
+    this.onFinding = opts.onFinding;
+    this.lookBackCapacity = opts.lookBackFrames ?? LOOK_BACK_FRAMES;
+    this.idle = new Analysis(opts.config, [], this.detectors);
+    if (hasAnycast(opts.config)) this.current = this.analysisFor(opts.config, []);
+    else {
+      this.inference = new AnycastInference();
+      this.lookBack = new Int32Array(Math.min(this.lookBackCapacity, 4096) * FRAME_ROW_WORDS);
+    }
+  }
+
+  /** The analysis judging now (the live view reads its findings and gateways). */
+  get analysis(): Analysis {
+    return this.current ?? this.idle;
+  }
+
+  observe(d: DecodedFrame): void {
+    this.lastFrame = d.number;
+    // The per-frame path once the anycast address is known (configured, or inferred and the look-back
+    // gone) is this one call, as in a configured run: only ARP frames feed the inference, in another
+    // method, so that its code does not crowd the detectors out of what V8 inlines here.
+    if (this.inference === undefined || (this.lookBack === undefined && (d.layers & Layer.arp) === 0)) {
+      this.current!.observe(d);
+      return;
+    }
+    this.observeInferring(d, this.inference);
+  }
+
+  /** While frames are kept, and for ARP frames (the inference's evidence). */
+  private observeInferring(d: DecodedFrame, inference: AnycastInference): void {
+    inference.observe(d);
+    // Until the anycast address is inferred, frames are only kept: judging them without it would be
+    // work thrown away (and would train the JIT on a mesh with no anycast MAC).
+    if (this.lookBack !== undefined) this.keep(d);
+    this.current?.observe(d);
+    if (inference.version !== this.seenVersion && (this.lookBack !== undefined || d.number >= this.nextFollowFrame)) this.follow(inference, d.number);
+  }
+
+  finish(): { result: AnalysisResult; judgement: Judgement } {
+    if (this.inference !== undefined && this.inference.version !== this.seenVersion) this.follow(this.inference, this.lastFrame);
+    // Nothing inferred and the look-back never filled: judge what was kept with what is known.
+    if (this.current === undefined) this.current = this.judgeLookBack(this.base, []);
+    const result = this.current.finish();
+    if (this.inference !== undefined) result.inferred = this.inference.result();
+    return { result, judgement: { judgedFromFrame: this.judgedFromFrame } };
+  }
+
+  private analysisFor(config: AnycastConfig, inferred: InferredAnycast[]): Analysis {
+    const analysis = new Analysis(config, inferred, this.detectors);
+    const announce = this.onFinding;
+    if (announce !== undefined) {
+      analysis.ctx.findings.onNew = (f) => {
+        // One announcement per problem: a judgement again from the look-back raises the same ones.
+        const key = `${f.kind}|${f.mac}|${f.anycastIpv4}|${f.evidence.kind === 'gateway-switch' ? f.evidence.client : ''}`;
+        if (this.announced.has(key)) return;
+        this.announced.add(key);
+        if (!this.replaying) announce(f, analysis);
+        else this.pendingAnnouncements.push(f);
+      };
+    }
+    return analysis;
+  }
+
+  /**
+   * Appends the frame's row to the look-back. Once it is full it is freed,
+   * and frames are judged as they come; a late inference is then adopted
+   * from the frame it is made on. If nothing was inferred by then, the kept
+   * frames are judged first with what is known (the frame itself is not
+   * kept: the caller judges it).
+   */
+  private keep(d: DecodedFrame): void {
+    let rows = this.lookBack!;
+    if (this.lookBackFrames >= this.lookBackCapacity) {
+      this.current ??= this.judgeLookBack(this.base, []);
+      this.lookBack = undefined;
+      return;
+    }
+    const at = this.lookBackFrames * FRAME_ROW_WORDS;
+    if (at + FRAME_ROW_WORDS > rows.length) {
+      const grown = new Int32Array(Math.min(rows.length * 2, this.lookBackCapacity * FRAME_ROW_WORDS));
+      grown.set(rows);
+      rows = grown;
+      this.lookBack = rows;
+    }
+    this.writeRow(d, rows, at);
+    this.lookBackFrames++;
+  }
+
+  /** The inference's evidence moved: adopt its answer if it changed. */
+  private follow(inference: AnycastInference, frameNumber: number): void {
+    this.seenVersion = inference.version;
+    this.nextFollowFrame = frameNumber + FOLLOW_EVERY_FRAMES;
+    const inferred = inference.result();
+    const ips = inferred.map((i) => i.ipv4);
+    const macs = [...new Set(inferred.map((i) => i.mac))];
+    if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs)) return;
+    this.adoptedIps = ips;
+    this.adoptedMacs = macs;
+    const config = withInferred(this.base, ips, macs);
+    if (this.lookBack !== undefined) {
+      // Every frame so far is in the look-back: judge them all (again) with what is known now.
+      this.current = this.judgeLookBack(config, inferred);
+      return;
+    }
+    if (this.judgedFromFrame === 1) this.judgedFromFrame = frameNumber + 1;
+    this.current!.adoptInferred(inferred, config);
+  }
+
+  /** A new analysis with `config` that has judged every frame in the look-back. */
+  private judgeLookBack(config: AnycastConfig, inferred: InferredAnycast[]): Analysis {
+    const analysis = this.analysisFor(config, inferred);
+    const rows = this.lookBack;
+    const frame = this.replayFrame;
+    this.replaying = true;
+    try {
+      if (rows !== undefined) {
+        for (let i = 0; i < this.lookBackFrames; i++) {
+          loadRow(frame, rows, i * FRAME_ROW_WORDS);
+          analysis.observe(frame);
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+    const pending = this.pendingAnnouncements;
+    this.pendingAnnouncements = [];
+    if (this.onFinding !== undefined) for (const f of pending) this.onFinding(f, analysis);
+    return analysis;
+  }
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

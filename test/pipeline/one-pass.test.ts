@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { FrameDecoder } from '../../src/decode/frame-decoder.js';
+import { DecodeStats } from '../../src/decode/stats.js';
+import { Analysis, type AnalysisResult } from '../../src/detect/analysis.js';
+import { emptyConfig, withInferred } from '../../src/detect/config.js';
+import { AnycastInference } from '../../src/detect/inference.js';
+import { DETECTORS } from '../../src/detect/registry.js';
+import { writeFrameRow } from '../../src/pipeline/frame-row.js';
+import { OnePassAnalysis } from '../../src/pipeline/one-pass.js';
+import { readFrames } from '../../src/pipeline/read-frames.js';
+import { analysisJson } from '../../src/report/analysis-json.js';
+import { captureFiles, corpusDir, fixturesDir } from '../support/paths.js';
+
+/**
+ * One pass over a capture must judge exactly as two passes would: first
+ * infer the anycast address from every frame, then judge every frame with
+ * it. Two passes are written out here as the reference.
+ */
+
+async function twoPasses(file: string): Promise<AnalysisResult> {
+  const inference = new AnycastInference();
+  await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => inference.observe(d) });
+  const inferred = inference.result();
+  const config = inferred.length > 0 ? withInferred(emptyConfig(), inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]) : emptyConfig();
+  const analysis = new Analysis(config, inferred, DETECTORS);
+  await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => analysis.observe(d) });
+  return analysis.finish();
+}
+
+async function onePass(file: string, lookBackFrames?: number): Promise<{ result: AnalysisResult; judgedFromFrame: number }> {
+  const judge = new OnePassAnalysis({
+    config: emptyConfig(),
+    detectors: DETECTORS,
+    writeRow: (frame, rows, at) => writeFrameRow(frame as FrameDecoder, rows, at),
+    replayFrame: new FrameDecoder(),
+    ...(lookBackFrames !== undefined ? { lookBackFrames } : {}),
+  });
+  await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => judge.observe(d) });
+  const { result, judgement } = judge.finish();
+  return { result, judgedFromFrame: judgement.judgedFromFrame };
+}
+
+/** The result as the report shows it (names, times, evidence), without the read statistics. */
+function shown(r: AnalysisResult): unknown {
+  const { stats: _stats, ...doc } = analysisJson(r, new DecodeStats(), { input: '', format: undefined, duplicates: 0, error: undefined, warnings: [], tsDigits: 9 });
+  return doc;
+}
+
+test('one pass judges every fixture and corpus capture exactly as inferring first, then judging, would', async () => {
+  const files = [...captureFiles(fixturesDir), ...captureFiles(corpusDir)];
+  let inferredSomewhere = 0;
+  for (const file of files) {
+    const reference = await twoPasses(file);
+    const { result, judgedFromFrame } = await onePass(file);
+    assert.deepEqual(shown(result), shown(reference), path.relative(fixturesDir, file));
+    assert.equal(judgedFromFrame, 1);
+    if (reference.inferred.length > 0) inferredSomewhere++;
+  }
+  assert.ok(inferredSomewhere >= 10, `captures with an inferred anycast address: ${inferredSomewhere}`);
+});
+
+test('frames before the inference are judged with it: the unicast ARP answer at frame 2 of no-source-route, the anycast MAC seen at frame 5', async () => {
+  const { result } = await onePass(path.join(fixturesDir, 'lab', 'no-source-route.pcap'));
+  const arp = result.findings.find((f) => f.kind === 'unicast-arp-reply');
+  assert.ok(arp !== undefined);
+  assert.equal(arp.frames[0], 2);
+  assert.equal(result.config.source, 'inferred');
+});
+
+test('an inference made after the look-back filled is judged from that frame on, and says so', async () => {
+  const file = path.join(fixturesDir, 'lab', 'no-source-route.pcap');
+  const { result, judgedFromFrame } = await onePass(file, 1);
+  assert.ok(judgedFromFrame > 2, `judged from frame ${judgedFromFrame}`);
+  assert.equal(result.config.source, 'inferred');
+  // The unicast answer at frame 2 came before the anycast address was known: not judged.
+  const arp = result.findings.find((f) => f.kind === 'unicast-arp-reply');
+  assert.ok(arp === undefined || arp.frames[0]! >= judgedFromFrame, JSON.stringify(arp?.frames));
+  // With the whole capture in the look-back, it is.
+  assert.equal((await onePass(file, 1 << 16)).judgedFromFrame, 1);
+});
