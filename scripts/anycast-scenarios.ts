@@ -19,10 +19,10 @@
  * randomness. `writeScenarioFixtures` builds everything twice and refuses
  * to write if the two builds differ.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { PcapWriter } from "../src/source/pcap-writer.js";
-import type { PcapWriterOptions } from "../src/source/pcap-writer.js";
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PcapWriter } from '../src/source/pcap-writer.js';
+import type { PcapWriterOptions } from '../src/source/pcap-writer.js';
 import {
   ARP_OP,
   ETHERTYPE,
@@ -47,20 +47,20 @@ import {
   solicitedNode,
   tcp,
   udp,
-} from "../test/support/frame-builder.js";
-import { PcapngBuilder } from "../test/support/pcapng-writer.js";
+} from '../test/support/frame-builder.js';
+import { PcapngBuilder } from '../test/support/pcapng-writer.js';
 
 // ------------------------------------------------------------------ address plan (FINDINGS.md)
 
-export const ANYCAST = { IP: "10.172.0.10", MAC: "02:ca:fe:00:00:01", IP6: "fd00::10" } as const;
+export const ANYCAST = { IP: '10.172.0.10', MAC: '02:ca:fe:00:00:01', IP6: 'fd00::10' } as const;
 
 /** The host behind the gateways (on acp-inet's lo in the lab). */
-export const INET_HOST = "192.0.2.1";
+export const INET_HOST = '192.0.2.1';
 
-const BROADCAST = "ff:ff:ff:ff:ff:ff";
-const ZERO_MAC = "00:00:00:00:00:00";
+const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+const ZERO_MAC = '00:00:00:00:00:00';
 
-export type NodeName = "gw1" | "gw2" | "c1" | "c2" | "c3" | "c4";
+export type NodeName = 'gw1' | 'gw2' | 'c1' | 'c2' | 'c3' | 'c4';
 
 interface MeshNode {
   /** The unicast MAC the node sends from (a gateway's br-fftr, a client's eth0). */
@@ -74,12 +74,12 @@ interface MeshNode {
 
 /** Mesh ports m-gw1, m-gw2, m-c1, m-c2 carry the lab's MACs (…:ee:01, …:ee:02, …:ee:11, …:ee:12) as batman-adv originators. */
 export const NODES: Readonly<Record<NodeName, MeshNode>> = {
-  gw1: { mac: "02:00:00:00:01:01", ip: "10.172.0.1", ip6: "fd00::1", port: 111, orig: "02:00:00:00:ee:01" },
-  gw2: { mac: "02:00:00:00:02:01", ip: "10.172.0.2", ip6: "fd00::2", port: 112, orig: "02:00:00:00:ee:02" },
-  c1: { mac: "02:00:00:00:0c:01", ip: "10.172.1.1", ip6: "fd00::1:1", port: 121, orig: "02:00:00:00:ee:11" },
-  c2: { mac: "02:00:00:00:0c:02", ip: "10.172.1.2", ip6: "fd00::1:2", port: 122, orig: "02:00:00:00:ee:12" },
-  c3: { mac: "02:00:00:00:0c:03", ip: "10.172.1.3", ip6: "fd00::1:3", port: 123, orig: "02:00:00:00:ee:13" },
-  c4: { mac: "02:00:00:00:0c:04", ip: "10.172.1.4", ip6: "fd00::1:4", port: 124, orig: "02:00:00:00:ee:14" },
+  gw1: { mac: '02:00:00:00:01:01', ip: '10.172.0.1', ip6: 'fd00::1', port: 111, orig: '02:00:00:00:ee:01' },
+  gw2: { mac: '02:00:00:00:02:01', ip: '10.172.0.2', ip6: 'fd00::2', port: 112, orig: '02:00:00:00:ee:02' },
+  c1: { mac: '02:00:00:00:0c:01', ip: '10.172.1.1', ip6: 'fd00::1:1', port: 121, orig: '02:00:00:00:ee:11' },
+  c2: { mac: '02:00:00:00:0c:02', ip: '10.172.1.2', ip6: 'fd00::1:2', port: 122, orig: '02:00:00:00:ee:12' },
+  c3: { mac: '02:00:00:00:0c:03', ip: '10.172.1.3', ip6: 'fd00::1:3', port: 123, orig: '02:00:00:00:ee:13' },
+  c4: { mac: '02:00:00:00:0c:04', ip: '10.172.1.4', ip6: 'fd00::1:4', port: 124, orig: '02:00:00:00:ee:14' },
 };
 
 /** ifindex of the mesh bridge br-fftr in the `-i any` capture; high, so tcpdump prints no local interface name. */
@@ -96,14 +96,14 @@ interface Event {
   us: number;
   from: NodeName;
   /** Receiving node, or "all" for a broadcast/multicast. */
-  to: NodeName | "all";
+  to: NodeName | 'all';
   dst: string;
   src: string;
   type: number;
   payload: Buffer;
 }
 
-type L2 = Omit<Event, "us" | "from" | "to">;
+type L2 = Omit<Event, 'us' | 'from' | 'to'>;
 
 /** A capture being written: a clock in µs and the frames so far. */
 class Capture {
@@ -118,7 +118,7 @@ class Capture {
   }
 
   /** Send one frame `gapUs` after the previous one. */
-  send(from: NodeName, to: NodeName | "all", frame: L2, gapUs = 40): this {
+  send(from: NodeName, to: NodeName | 'all', frame: L2, gapUs = 40): this {
     this.now += gapUs;
     this.events.push({ us: this.now, from, to, ...frame });
     return this;
@@ -257,14 +257,14 @@ function udpExchange(c: Capture, p: Path, sport: number, dport: number): void {
 /** A client's ARP request for the anycast IP, then the replies in `answers` order (who answers, with which MAC). */
 function arpForAnycast(c: Capture, client: NodeName, answers: readonly [NodeName, string][]): void {
   const cl = NODES[client];
-  c.send(client, "all", arpRequest(cl.mac, cl.ip, ANYCAST.IP), 40);
+  c.send(client, 'all', arpRequest(cl.mac, cl.ip, ANYCAST.IP), 40);
   for (const [gw, mac] of answers) c.send(gw, client, arpReply(mac, ANYCAST.IP, cl.mac, cl.ip), 120);
 }
 
 /** A gateway resolving a client: `who-has client tell senderIp` from `mac`, and the client's answer to that MAC. */
 function gatewayResolves(c: Capture, gw: NodeName, mac: string, senderIp: string, client: NodeName, answerTo: NodeName = gw): void {
   const cl = NODES[client];
-  c.send(gw, "all", arpRequest(mac, senderIp, cl.ip), 90);
+  c.send(gw, 'all', arpRequest(mac, senderIp, cl.ip), 90);
   c.send(client, answerTo, arpReply(cl.mac, cl.ip, mac, senderIp), 15);
 }
 
@@ -276,13 +276,13 @@ function gatewayPings(c: Capture, startMs: number, peerArp: (c: Capture) => void
   const g1 = NODES.gw1;
   const g2 = NODES.gw2;
   c.at(startMs);
-  c.send("gw1", "all", arpRequest(g1.mac, g1.ip, g2.ip), 0);
-  c.send("gw2", "gw1", arpReply(g2.mac, g2.ip, g1.mac, g1.ip), 40);
-  ping(c, { client: "gw1", via: g2.mac, viaNode: "gw2", replyNode: "gw2", replyMac: g2.mac, server: g2.ip }, 0x5a01, 2, (seq) => {
+  c.send('gw1', 'all', arpRequest(g1.mac, g1.ip, g2.ip), 0);
+  c.send('gw2', 'gw1', arpReply(g2.mac, g2.ip, g1.mac, g1.ip), 40);
+  ping(c, { client: 'gw1', via: g2.mac, viaNode: 'gw2', replyNode: 'gw2', replyMac: g2.mac, server: g2.ip }, 0x5a01, 2, (seq) => {
     if (seq === 1) peerArp(c);
   });
   c.at(startMs + 330);
-  ping(c, { client: "gw2", via: g1.mac, viaNode: "gw1", replyNode: "gw1", replyMac: g1.mac, server: g1.ip }, 0x5a02, 2);
+  ping(c, { client: 'gw2', via: g1.mac, viaNode: 'gw1', replyNode: 'gw1', replyMac: g1.mac, server: g1.ip }, 0x5a02, 2);
 }
 
 const anycastTo = (client: NodeName, gw: NodeName, server: string, replyMac: string = ANYCAST.MAC): Path => ({
@@ -306,41 +306,41 @@ const anycastTo = (client: NodeName, gw: NodeName, server: string, replyMac: str
 function healthy(): Capture {
   const c = new Capture();
   // c1 → anycast IP (nearest gw1): gw2's reply first, gw1's late (S1).
-  arpForAnycast(c, "c1", [["gw2", ANYCAST.MAC]]);
+  arpForAnycast(c, 'c1', [['gw2', ANYCAST.MAC]]);
   // gw1's own reply comes last, after it handled the echo request (S1).
   ping(
     c,
-    anycastTo("c1", "gw1", ANYCAST.IP),
+    anycastTo('c1', 'gw1', ANYCAST.IP),
     0x1579,
     2,
     (seq) => {
-      if (seq === 1) gatewayResolves(c, "gw1", ANYCAST.MAC, ANYCAST.IP, "c1");
+      if (seq === 1) gatewayResolves(c, 'gw1', ANYCAST.MAC, ANYCAST.IP, 'c1');
     },
     (seq) => {
-      if (seq === 1) c.send("gw1", "c1", arpReply(ANYCAST.MAC, ANYCAST.IP, NODES.c1.mac, NODES.c1.ip), 130);
+      if (seq === 1) c.send('gw1', 'c1', arpReply(ANYCAST.MAC, ANYCAST.IP, NODES.c1.mac, NODES.c1.ip), 130);
     },
   );
   // c2 → anycast IP (nearest gw2): gw2 already knows c2 from the broadcast request.
   c.at(320);
-  arpForAnycast(c, "c2", [["gw1", ANYCAST.MAC]]);
-  ping(c, anycastTo("c2", "gw2", ANYCAST.IP), 0x157a, 2, undefined, (seq) => {
-    if (seq === 1) c.send("gw2", "c2", arpReply(ANYCAST.MAC, ANYCAST.IP, NODES.c2.mac, NODES.c2.ip), 13);
+  arpForAnycast(c, 'c2', [['gw1', ANYCAST.MAC]]);
+  ping(c, anycastTo('c2', 'gw2', ANYCAST.IP), 0x157a, 2, undefined, (seq) => {
+    if (seq === 1) c.send('gw2', 'c2', arpReply(ANYCAST.MAC, ANYCAST.IP, NODES.c2.mac, NODES.c2.ip), 13);
   });
   // Forwarded pings: replies from the nearest gateway's bridge MAC after its own ARP.
   c.at(700);
-  ping(c, anycastTo("c1", "gw1", INET_HOST, NODES.gw1.mac), 0x157b, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw1", NODES.gw1.mac, NODES.gw1.ip, "c1");
+  ping(c, anycastTo('c1', 'gw1', INET_HOST, NODES.gw1.mac), 0x157b, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw1', NODES.gw1.mac, NODES.gw1.ip, 'c1');
   });
   c.at(1400);
-  ping(c, anycastTo("c2", "gw2", INET_HOST, NODES.gw2.mac), 0x157c, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw2", NODES.gw2.mac, NODES.gw2.ip, "c2");
+  ping(c, anycastTo('c2', 'gw2', INET_HOST, NODES.gw2.mac), 0x157c, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw2', NODES.gw2.mac, NODES.gw2.ip, 'c2');
   });
   // TCP and UDP through the gateways the same way.
   c.at(2100);
-  tcpSession(c, anycastTo("c1", "gw1", INET_HOST, NODES.gw1.mac), 40001, 443);
-  udpExchange(c, anycastTo("c2", "gw2", INET_HOST, NODES.gw2.mac), 50001, 53);
-  tcpSession(c, anycastTo("c2", "gw2", INET_HOST, NODES.gw2.mac), 40002, 80);
-  udpExchange(c, anycastTo("c1", "gw1", INET_HOST, NODES.gw1.mac), 50002, 53);
+  tcpSession(c, anycastTo('c1', 'gw1', INET_HOST, NODES.gw1.mac), 40001, 443);
+  udpExchange(c, anycastTo('c2', 'gw2', INET_HOST, NODES.gw2.mac), 50001, 53);
+  tcpSession(c, anycastTo('c2', 'gw2', INET_HOST, NODES.gw2.mac), 40002, 80);
+  udpExchange(c, anycastTo('c1', 'gw1', INET_HOST, NODES.gw1.mac), 50002, 53);
   gatewayPings(c, 2300);
   return c;
 }
@@ -348,12 +348,15 @@ function healthy(): Capture {
 /** healthy-forwarded: four clients, two per gateway, lots of TCP/UDP to the host behind the gateways; each client always through its nearest gateway. */
 function healthyForwarded(): Capture {
   const c = new Capture();
-  const nearest: Record<string, NodeName> = { c1: "gw1", c2: "gw2", c3: "gw1", c4: "gw2" };
-  const clients: NodeName[] = ["c1", "c2", "c3", "c4"];
+  const nearest: Record<string, NodeName> = { c1: 'gw1', c2: 'gw2', c3: 'gw1', c4: 'gw2' };
+  const clients: NodeName[] = ['c1', 'c2', 'c3', 'c4'];
   for (const cl of clients) {
     const near = nearest[cl]!;
-    const far: NodeName = near === "gw1" ? "gw2" : "gw1";
-    arpForAnycast(c, cl, [[far, ANYCAST.MAC], [near, ANYCAST.MAC]]);
+    const far: NodeName = near === 'gw1' ? 'gw2' : 'gw1';
+    arpForAnycast(c, cl, [
+      [far, ANYCAST.MAC],
+      [near, ANYCAST.MAC],
+    ]);
   }
   const path = (cl: NodeName): Path => anycastTo(cl, nearest[cl]!, INET_HOST, NODES[nearest[cl]!].mac);
   // First forwarded packet of each client: its gateway resolves it from the bridge MAC.
@@ -383,15 +386,15 @@ function healthyForwarded(): Capture {
 function arpFilterOffOne(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
-  for (const [k, cl] of (["c1", "c2"] as const).entries()) {
-    const near: NodeName = k === 0 ? "gw1" : "gw2";
+  for (const [k, cl] of (['c1', 'c2'] as const).entries()) {
+    const near: NodeName = k === 0 ? 'gw1' : 'gw2';
     c.at(k * 340);
-    arpForAnycast(c, cl, [["gw1", g1.mac]]);
-    ping(c, { client: cl, via: g1.mac, viaNode: "gw1", replyNode: "gw1", replyMac: ANYCAST.MAC, server: ANYCAST.IP }, 0x1690 + k, 1, () => {
-      gatewayResolves(c, "gw1", ANYCAST.MAC, ANYCAST.IP, cl, near);
+    arpForAnycast(c, cl, [['gw1', g1.mac]]);
+    ping(c, { client: cl, via: g1.mac, viaNode: 'gw1', replyNode: 'gw1', replyMac: ANYCAST.MAC, server: ANYCAST.IP }, 0x1690 + k, 1, () => {
+      gatewayResolves(c, 'gw1', ANYCAST.MAC, ANYCAST.IP, cl, near);
     });
-    c.send("gw1", cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 20);
-    c.send("gw2", cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 4);
+    c.send('gw1', cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 20);
+    c.send('gw2', cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 4);
     c.at(k * 340 + 320);
     // seq 2 goes to the anycast MAC: the request from the anycast MAC overrode the cache entry.
     const seq2 = anycastTo(cl, near, ANYCAST.IP);
@@ -401,10 +404,10 @@ function arpFilterOffOne(): Capture {
   }
   // Forwarded: gw1 already knows c1 (its bridge answered c1), gw2 resolves c2 first.
   c.at(700);
-  ping(c, anycastTo("c1", "gw1", INET_HOST, g1.mac), 0x1699, 2);
+  ping(c, anycastTo('c1', 'gw1', INET_HOST, g1.mac), 0x1699, 2);
   c.at(1400);
-  ping(c, anycastTo("c2", "gw2", INET_HOST, NODES.gw2.mac), 0x169a, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw2", NODES.gw2.mac, NODES.gw2.ip, "c2");
+  ping(c, anycastTo('c2', 'gw2', INET_HOST, NODES.gw2.mac), 0x169a, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw2', NODES.gw2.mac, NODES.gw2.ip, 'c2');
   });
   gatewayPings(c, 2100);
   return c;
@@ -419,28 +422,31 @@ function arpFilterOffBoth(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const g2 = NODES.gw2;
-  for (const [k, cl] of (["c1", "c2"] as const).entries()) {
-    const near: NodeName = k === 0 ? "gw1" : "gw2";
+  for (const [k, cl] of (['c1', 'c2'] as const).entries()) {
+    const near: NodeName = k === 0 ? 'gw1' : 'gw2';
     const n = NODES[cl];
     c.at(k * 340);
-    arpForAnycast(c, cl, [["gw2", g2.mac], ["gw1", g1.mac]]);
+    arpForAnycast(c, cl, [
+      ['gw2', g2.mac],
+      ['gw1', g1.mac],
+    ]);
     // The first reply (gw2's bridge) wins: the echo request goes to gw2's MAC, gw2's macvlan answers.
-    ping(c, { client: cl, via: g2.mac, viaNode: "gw2", replyNode: "gw2", replyMac: ANYCAST.MAC, server: ANYCAST.IP }, 0x179e + k, 1, () => {
-      gatewayResolves(c, "gw2", ANYCAST.MAC, ANYCAST.IP, cl, near);
+    ping(c, { client: cl, via: g2.mac, viaNode: 'gw2', replyNode: 'gw2', replyMac: ANYCAST.MAC, server: ANYCAST.IP }, 0x179e + k, 1, () => {
+      gatewayResolves(c, 'gw2', ANYCAST.MAC, ANYCAST.IP, cl, near);
     });
-    c.send("gw2", cl, arpReply(ANYCAST.MAC, ANYCAST.IP, n.mac, n.ip), 12);
-    c.send("gw1", cl, arpReply(ANYCAST.MAC, ANYCAST.IP, n.mac, n.ip), 180);
+    c.send('gw2', cl, arpReply(ANYCAST.MAC, ANYCAST.IP, n.mac, n.ip), 12);
+    c.send('gw1', cl, arpReply(ANYCAST.MAC, ANYCAST.IP, n.mac, n.ip), 180);
     c.at(k * 340 + 310);
     c.send(cl, near, echo(c, n.mac, ANYCAST.MAC, n.ip, ANYCAST.IP, ICMP_TYPE.ECHO_REQUEST, 0x179e + k, 2), 0);
     c.send(near, cl, echo(c, ANYCAST.MAC, n.mac, ANYCAST.IP, n.ip, ICMP_TYPE.ECHO_REPLY, 0x179e + k, 2), 130);
   }
   // Forwarded: both gateways already know their clients from the requests they answered.
   c.at(700);
-  ping(c, anycastTo("c1", "gw1", INET_HOST, g1.mac), 0x17a0, 2);
+  ping(c, anycastTo('c1', 'gw1', INET_HOST, g1.mac), 0x17a0, 2);
   c.at(1400);
-  ping(c, anycastTo("c2", "gw2", INET_HOST, g2.mac), 0x17a1, 2);
+  ping(c, anycastTo('c2', 'gw2', INET_HOST, g2.mac), 0x17a1, 2);
   // gw1 → gw2: gw2's bridge answers first, then gw2's macvlan claims 10.172.0.2 with the anycast MAC.
-  gatewayPings(c, 2100, (cap) => void cap.send("gw2", "gw1", arpReply(ANYCAST.MAC, g2.ip, g1.mac, g1.ip), 30));
+  gatewayPings(c, 2100, (cap) => void cap.send('gw2', 'gw1', arpReply(ANYCAST.MAC, g2.ip, g1.mac, g1.ip), 30));
   return c;
 }
 
@@ -455,19 +461,19 @@ function noSourceRoute(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const g2 = NODES.gw2;
-  for (const [k, cl] of (["c1", "c2"] as const).entries()) {
+  for (const [k, cl] of (['c1', 'c2'] as const).entries()) {
     c.at(k * 350);
-    arpForAnycast(c, cl, [["gw1", g1.mac]]);
+    arpForAnycast(c, cl, [['gw1', g1.mac]]);
     // gw2's anycast reply arrives after gw1's echo reply (S1); the client keeps the bridge MAC (S2).
-    ping(c, { client: cl, via: g1.mac, viaNode: "gw1", replyNode: "gw1", replyMac: g1.mac, server: ANYCAST.IP }, 0x18d4 + k, 2, undefined, (seq) => {
-      if (seq === 1) c.send("gw2", cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 150);
+    ping(c, { client: cl, via: g1.mac, viaNode: 'gw1', replyNode: 'gw1', replyMac: g1.mac, server: ANYCAST.IP }, 0x18d4 + k, 2, undefined, (seq) => {
+      if (seq === 1) c.send('gw2', cl, arpReply(ANYCAST.MAC, ANYCAST.IP, NODES[cl].mac, NODES[cl].ip), 150);
     });
   }
   c.at(700);
-  ping(c, { client: "c1", via: g1.mac, viaNode: "gw1", replyNode: "gw1", replyMac: g1.mac, server: INET_HOST }, 0x18d6, 2);
+  ping(c, { client: 'c1', via: g1.mac, viaNode: 'gw1', replyNode: 'gw1', replyMac: g1.mac, server: INET_HOST }, 0x18d6, 2);
   c.at(1020);
-  ping(c, { client: "c2", via: g1.mac, viaNode: "gw1", replyNode: "gw2", replyMac: g2.mac, server: INET_HOST }, 0x18d7, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw2", g2.mac, g2.ip, "c2");
+  ping(c, { client: 'c2', via: g1.mac, viaNode: 'gw1', replyNode: 'gw2', replyMac: g2.mac, server: INET_HOST }, 0x18d7, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw2', g2.mac, g2.ip, 'c2');
   });
   gatewayPings(c, 1330);
   return c;
@@ -484,11 +490,15 @@ function wrongGateway(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const g2 = NODES.gw2;
-  arpForAnycast(c, "c2", [["gw1", g1.mac], ["gw2", ANYCAST.MAC], ["gw1", ANYCAST.MAC]]);
-  const pinned: Path = { client: "c2", via: g1.mac, viaNode: "gw1", replyNode: "gw2", replyMac: g2.mac, server: INET_HOST };
+  arpForAnycast(c, 'c2', [
+    ['gw1', g1.mac],
+    ['gw2', ANYCAST.MAC],
+    ['gw1', ANYCAST.MAC],
+  ]);
+  const pinned: Path = { client: 'c2', via: g1.mac, viaNode: 'gw1', replyNode: 'gw2', replyMac: g2.mac, server: INET_HOST };
   c.at(20);
   ping(c, pinned, 0x19a0, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw2", g2.mac, g2.ip, "c2");
+    if (seq === 1) gatewayResolves(c, 'gw2', g2.mac, g2.ip, 'c2');
   });
   c.at(700);
   tcpSession(c, pinned, 42001, 443);
@@ -506,41 +516,44 @@ function wrongGateway(): Capture {
 function gatewaySwitch(): Capture {
   const c = new Capture();
   const n = NODES.c1;
-  arpForAnycast(c, "c1", [["gw1", ANYCAST.MAC], ["gw2", ANYCAST.MAC]]);
+  arpForAnycast(c, 'c1', [
+    ['gw1', ANYCAST.MAC],
+    ['gw2', ANYCAST.MAC],
+  ]);
   c.at(10);
   const id = 0x1a01;
   const { SYN, ACK, PSH } = TCP_FLAGS;
   const sport = 43001;
-  const up = (gw: NodeName, s: Omit<Segment, "sport" | "dport">): void =>
-    void c.send("c1", gw, tcpFrame(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, { sport, dport: 443, ...s }), 200);
-  const down = (gw: NodeName, s: Omit<Segment, "sport" | "dport">): void =>
-    void c.send(gw, "c1", tcpFrame(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, { sport: 443, dport: sport, ...s }), 800);
+  const up = (gw: NodeName, s: Omit<Segment, 'sport' | 'dport'>): void =>
+    void c.send('c1', gw, tcpFrame(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, { sport, dport: 443, ...s }), 200);
+  const down = (gw: NodeName, s: Omit<Segment, 'sport' | 'dport'>): void =>
+    void c.send(gw, 'c1', tcpFrame(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, { sport: 443, dport: sport, ...s }), 800);
   const pingOnce = (gw: NodeName, seq: number, resolve: boolean): void => {
-    c.send("c1", gw, echo(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, ICMP_TYPE.ECHO_REQUEST, id, seq), 300);
-    if (resolve) gatewayResolves(c, gw, NODES[gw].mac, NODES[gw].ip, "c1");
-    c.send(gw, "c1", echo(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, ICMP_TYPE.ECHO_REPLY, id, seq), 70);
+    c.send('c1', gw, echo(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, ICMP_TYPE.ECHO_REQUEST, id, seq), 300);
+    if (resolve) gatewayResolves(c, gw, NODES[gw].mac, NODES[gw].ip, 'c1');
+    c.send(gw, 'c1', echo(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, ICMP_TYPE.ECHO_REPLY, id, seq), 70);
   };
-  pingOnce("gw1", 1, true);
-  up("gw1", { flags: SYN, seq: 1000, ack: 0 });
-  down("gw1", { flags: SYN | ACK, seq: 5000, ack: 1001 });
-  up("gw1", { flags: ACK, seq: 1001, ack: 5001 });
+  pingOnce('gw1', 1, true);
+  up('gw1', { flags: SYN, seq: 1000, ack: 0 });
+  down('gw1', { flags: SYN | ACK, seq: 5000, ack: 1001 });
+  up('gw1', { flags: ACK, seq: 1001, ack: 5001 });
   let mySeq = 1001;
   let theirSeq = 5001;
   for (let i = 0; i < 3; i++) {
     c.at(1000 * (i + 1));
-    pingOnce("gw1", i + 2, false);
-    up("gw1", { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
+    pingOnce('gw1', i + 2, false);
+    up('gw1', { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
     mySeq += 100;
-    down("gw1", { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
+    down('gw1', { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
     theirSeq += 600;
   }
   // The switch: c1's frames now reach gw2, which resolves c1 and answers from its bridge MAC.
   for (let i = 3; i < 6; i++) {
     c.at(1000 * (i + 1));
-    pingOnce("gw2", i + 2, i === 3);
-    up("gw2", { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
+    pingOnce('gw2', i + 2, i === 3);
+    up('gw2', { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
     mySeq += 100;
-    down("gw2", { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
+    down('gw2', { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
     theirSeq += 600;
   }
   return c;
@@ -555,40 +568,46 @@ function interGateway(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const g2 = NODES.gw2;
-  arpForAnycast(c, "c1", [["gw2", ANYCAST.MAC], ["gw1", ANYCAST.MAC]]);
-  arpForAnycast(c, "c2", [["gw1", ANYCAST.MAC], ["gw2", ANYCAST.MAC]]);
+  arpForAnycast(c, 'c1', [
+    ['gw2', ANYCAST.MAC],
+    ['gw1', ANYCAST.MAC],
+  ]);
+  arpForAnycast(c, 'c2', [
+    ['gw1', ANYCAST.MAC],
+    ['gw2', ANYCAST.MAC],
+  ]);
   c.at(100);
-  ping(c, anycastTo("c1", "gw1", INET_HOST, g1.mac), 0x1b01, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw1", g1.mac, g1.ip, "c1");
+  ping(c, anycastTo('c1', 'gw1', INET_HOST, g1.mac), 0x1b01, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw1', g1.mac, g1.ip, 'c1');
   });
-  ping(c, anycastTo("c2", "gw2", INET_HOST, g2.mac), 0x1b02, 2, (seq) => {
-    if (seq === 1) gatewayResolves(c, "gw2", g2.mac, g2.ip, "c2");
+  ping(c, anycastTo('c2', 'gw2', INET_HOST, g2.mac), 0x1b02, 2, (seq) => {
+    if (seq === 1) gatewayResolves(c, 'gw2', g2.mac, g2.ip, 'c2');
   });
   c.at(1000);
-  c.send("gw1", "all", arpRequest(g1.mac, g1.ip, g2.ip), 0);
-  c.send("gw2", "gw1", arpReply(g2.mac, g2.ip, g1.mac, g1.ip), 40);
+  c.send('gw1', 'all', arpRequest(g1.mac, g1.ip, g2.ip), 0);
+  c.send('gw2', 'gw1', arpReply(g2.mac, g2.ip, g1.mac, g1.ip), 40);
   const { SYN, ACK, PSH } = TCP_FLAGS;
   const sport = 44001;
   const dport = 873; // rsync between the gateways
-  const seg = (from: "gw1" | "gw2", s: Omit<Segment, "sport" | "dport">, gap: number): void => {
-    const a = from === "gw1" ? g1 : g2;
-    const b = from === "gw1" ? g2 : g1;
-    const ports = from === "gw1" ? { sport, dport } : { sport: dport, dport: sport };
-    c.send(from, from === "gw1" ? "gw2" : "gw1", tcpFrame(c, a.mac, b.mac, a.ip, b.ip, { ...ports, ...s }), gap);
+  const seg = (from: 'gw1' | 'gw2', s: Omit<Segment, 'sport' | 'dport'>, gap: number): void => {
+    const a = from === 'gw1' ? g1 : g2;
+    const b = from === 'gw1' ? g2 : g1;
+    const ports = from === 'gw1' ? { sport, dport } : { sport: dport, dport: sport };
+    c.send(from, from === 'gw1' ? 'gw2' : 'gw1', tcpFrame(c, a.mac, b.mac, a.ip, b.ip, { ...ports, ...s }), gap);
   };
-  seg("gw1", { flags: SYN, seq: 7000, ack: 0 }, 100);
-  seg("gw2", { flags: SYN | ACK, seq: 9000, ack: 7001 }, 60);
-  seg("gw1", { flags: ACK, seq: 7001, ack: 9001 }, 60);
+  seg('gw1', { flags: SYN, seq: 7000, ack: 0 }, 100);
+  seg('gw2', { flags: SYN | ACK, seq: 9000, ack: 7001 }, 60);
+  seg('gw1', { flags: ACK, seq: 7001, ack: 9001 }, 60);
   let seq = 7001;
   for (let i = 0; i < 160; i++) {
-    seg("gw1", { flags: PSH | ACK, seq, ack: 9001, len: 1448 }, 120);
+    seg('gw1', { flags: PSH | ACK, seq, ack: 9001, len: 1448 }, 120);
     seq += 1448;
-    seg("gw2", { flags: ACK, seq: 9001, ack: seq }, 40);
+    seg('gw2', { flags: ACK, seq: 9001, ack: seq }, 40);
   }
   // Clients keep working meanwhile.
   c.at(2000);
-  udpExchange(c, anycastTo("c1", "gw1", INET_HOST, g1.mac), 50101, 53);
-  udpExchange(c, anycastTo("c2", "gw2", INET_HOST, g2.mac), 50102, 53);
+  udpExchange(c, anycastTo('c1', 'gw1', INET_HOST, g1.mac), 50101, 53);
+  udpExchange(c, anycastTo('c2', 'gw2', INET_HOST, g2.mac), 50102, 53);
   return c;
 }
 
@@ -603,46 +622,71 @@ function unicastNeighborAdvert(): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const group = solicitedNode(ANYCAST.IP6);
-  for (const [k, cl] of (["c1", "c2"] as const).entries()) {
+  for (const [k, cl] of (['c1', 'c2'] as const).entries()) {
     const n = NODES[cl];
-    const near: NodeName = k === 0 ? "gw1" : "gw2";
+    const near: NodeName = k === 0 ? 'gw1' : 'gw2';
     c.at(k * 400);
-    c.send(cl, "all", {
+    c.send(cl, 'all', {
       dst: ipv6MulticastMac(group),
       src: n.mac,
       type: ETHERTYPE.IPV6,
       payload: ipv6({ src: n.ip6, dst: group, next: IP_PROTO.ICMPV6, hlim: 255, payload: neighborSolicit({ target: ANYCAST.IP6, slla: n.mac }) }),
     });
     const na = (from: NodeName, mac: string, gap: number): void =>
-      void c.send(from, cl, {
-        dst: n.mac,
-        src: mac,
-        type: ETHERTYPE.IPV6,
-        payload: ipv6({
-          src: ANYCAST.IP6,
-          dst: n.ip6,
-          next: IP_PROTO.ICMPV6,
-          hlim: 255,
-          payload: neighborAdvert({ target: ANYCAST.IP6, flags: { router: true, solicited: true, override: true }, tlla: mac }),
-        }),
-      }, gap);
-    na("gw1", g1.mac, 60);
-    na(near === "gw1" ? "gw2" : "gw1", ANYCAST.MAC, 120);
+      void c.send(
+        from,
+        cl,
+        {
+          dst: n.mac,
+          src: mac,
+          type: ETHERTYPE.IPV6,
+          payload: ipv6({
+            src: ANYCAST.IP6,
+            dst: n.ip6,
+            next: IP_PROTO.ICMPV6,
+            hlim: 255,
+            payload: neighborAdvert({ target: ANYCAST.IP6, flags: { router: true, solicited: true, override: true }, tlla: mac }),
+          }),
+        },
+        gap,
+      );
+    na('gw1', g1.mac, 60);
+    na(near === 'gw1' ? 'gw2' : 'gw1', ANYCAST.MAC, 120);
     na(near, ANYCAST.MAC, 150);
     for (let seq = 1; seq <= 2; seq++) {
       c.at(k * 400 + seq * 100);
-      c.send(cl, "gw1", {
-        dst: g1.mac,
-        src: n.mac,
-        type: ETHERTYPE.IPV6,
-        payload: ipv6({ src: n.ip6, dst: ANYCAST.IP6, next: IP_PROTO.ICMPV6, payload: icmpv6Echo({ type: ICMPV6_TYPE.ECHO_REQUEST, id: 0x1c01 + k, seq, payload: PING_PAYLOAD }) }),
-      }, 0);
-      c.send("gw1", cl, {
-        dst: n.mac,
-        src: ANYCAST.MAC,
-        type: ETHERTYPE.IPV6,
-        payload: ipv6({ src: ANYCAST.IP6, dst: n.ip6, next: IP_PROTO.ICMPV6, payload: icmpv6Echo({ type: ICMPV6_TYPE.ECHO_REPLY, id: 0x1c01 + k, seq, payload: PING_PAYLOAD }) }),
-      }, 80);
+      c.send(
+        cl,
+        'gw1',
+        {
+          dst: g1.mac,
+          src: n.mac,
+          type: ETHERTYPE.IPV6,
+          payload: ipv6({
+            src: n.ip6,
+            dst: ANYCAST.IP6,
+            next: IP_PROTO.ICMPV6,
+            payload: icmpv6Echo({ type: ICMPV6_TYPE.ECHO_REQUEST, id: 0x1c01 + k, seq, payload: PING_PAYLOAD }),
+          }),
+        },
+        0,
+      );
+      c.send(
+        'gw1',
+        cl,
+        {
+          dst: n.mac,
+          src: ANYCAST.MAC,
+          type: ETHERTYPE.IPV6,
+          payload: ipv6({
+            src: ANYCAST.IP6,
+            dst: n.ip6,
+            next: IP_PROTO.ICMPV6,
+            payload: icmpv6Echo({ type: ICMPV6_TYPE.ECHO_REPLY, id: 0x1c01 + k, seq, payload: PING_PAYLOAD }),
+          }),
+        },
+        80,
+      );
     }
   }
   return c;
@@ -662,11 +706,21 @@ function time(us: number): { tsSec: number; tsNsec: number } {
 
 function sorted(c: Capture): Event[] {
   // Stable by time: helpers may insert a late frame out of order.
-  return c.events.map((e, i) => ({ e, i })).sort((a, b) => a.e.us - b.e.us || a.i - b.i).map((x) => x.e);
+  return c.events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.us - b.e.us || a.i - b.i)
+    .map((x) => x.e);
 }
 
 function asEthernet(e: Event, vlanId?: number): Buffer {
-  return ethernet({ dst: e.dst, src: e.src, type: e.type, payload: e.payload, padTo60: false, ...(vlanId === undefined ? {} : { vlans: [{ tpid: ETHERTYPE.VLAN, id: vlanId }] }) });
+  return ethernet({
+    dst: e.dst,
+    src: e.src,
+    type: e.type,
+    payload: e.payload,
+    padTo60: false,
+    ...(vlanId === undefined ? {} : { vlans: [{ tpid: ETHERTYPE.VLAN, id: vlanId }] }),
+  });
 }
 
 /** As captured on the mesh bridge (the lab's viewpoint): each frame once, as sent. */
@@ -682,7 +736,7 @@ function ethernetFrames(c: Capture, vlanId?: number): Frame[] {
 function sll2Frames(c: Capture): Frame[] {
   const out: Frame[] = [];
   for (const e of sorted(c)) {
-    const pktType = e.dst === BROADCAST ? SLL_PKTTYPE.BROADCAST : e.dst.startsWith("33:33:") ? SLL_PKTTYPE.MULTICAST : SLL_PKTTYPE.OTHERHOST;
+    const pktType = e.dst === BROADCAST ? SLL_PKTTYPE.BROADCAST : e.dst.startsWith('33:33:') ? SLL_PKTTYPE.MULTICAST : SLL_PKTTYPE.OTHERHOST;
     for (const [k, ifIndex] of [NODES[e.from].port, MESH_BRIDGE_IFINDEX].entries()) {
       out.push({ ...time(e.us + 3 * k), data: sll2({ pktType, ifIndex, addr: e.src, proto: e.type, payload: e.payload }) });
     }
@@ -704,7 +758,7 @@ function batadvFrames(c: Capture): Frame[] {
     const inner = ethernet({ dst: e.dst, src: e.src, type: e.type, payload: e.payload, padTo60: false });
     let outerDst: string;
     let bat: Buffer;
-    if (e.to === "all") {
+    if (e.to === 'all') {
       const s = (seqno.get(e.from) ?? 100) + 1;
       seqno.set(e.from, s);
       outerDst = BROADCAST;
@@ -725,8 +779,8 @@ function pcap(linkType: number, frames: readonly Frame[]): Buffer {
 
 function pcapng(frames: readonly Frame[]): Buffer {
   const b = new PcapngBuilder();
-  b.shb({ options: [{ code: 4, value: Buffer.from("anycast-probe build-fixtures (anycast scenarios)") }] });
-  const ifId = b.idb({ linkType: LINKTYPE.ETHERNET, name: "br-fftr" });
+  b.shb({ options: [{ code: 4, value: Buffer.from('anycast-probe build-fixtures (anycast scenarios)') }] });
+  const ifId = b.idb({ linkType: LINKTYPE.ETHERNET, name: 'br-fftr' });
   for (const f of frames) b.epb({ interfaceId: ifId, tsSec: f.tsSec, tsNsec: f.tsNsec, data: f.data });
   return b.build();
 }
@@ -738,7 +792,7 @@ export interface ScenarioFixture {
   /** What the capture shows (one or two sentences for the README). */
   shows: string;
   /** Expected `analyze` verdict (with the explicit configuration; see the README for inference). */
-  verdict: "healthy" | "problems";
+  verdict: 'healthy' | 'problems';
   /** Expected findings, as README text. */
   findings: string;
   frames: number;
@@ -747,51 +801,74 @@ export interface ScenarioFixture {
 
 export function buildScenarioFixtures(): ScenarioFixture[] {
   const out: ScenarioFixture[] = [];
-  const add = (name: string, shows: string, verdict: ScenarioFixture["verdict"], findings: string, linkType: number, frames: Frame[], format: "pcap" | "pcapng" = "pcap"): void => {
-    out.push({ name, shows, verdict, findings, frames: frames.length, bytes: format === "pcap" ? pcap(linkType, frames) : pcapng(frames) });
+  const add = (
+    name: string,
+    shows: string,
+    verdict: ScenarioFixture['verdict'],
+    findings: string,
+    linkType: number,
+    frames: Frame[],
+    format: 'pcap' | 'pcapng' = 'pcap',
+  ): void => {
+    out.push({ name, shows, verdict, findings, frames: frames.length, bytes: format === 'pcap' ? pcap(linkType, frames) : pcapng(frames) });
   };
   const E = LINKTYPE.ETHERNET;
   add(
-    "healthy.pcap",
+    'healthy.pcap',
     "The lab's healthy run: two anycast-MAC ARP replies per request; anycast-IP pings answered from the anycast MAC after `who-has client tell 10.172.0.10`; pings, TCP and UDP to 192.0.2.1 answered from the nearest gateway's bridge MAC after `tell 10.172.0.N`; gw1↔gw2 pings.",
-    "healthy",
-    "none; info `inter-gateway-traffic` for gw1→gw2 and gw2→gw1 (a few pings)",
+    'healthy',
+    'none; info `inter-gateway-traffic` for gw1→gw2 and gw2→gw1 (a few pings)',
     E,
     ethernetFrames(healthy()),
   );
   add(
-    "healthy-forwarded.pcap",
+    'healthy-forwarded.pcap',
     "Four clients (c1, c3 nearest gw1; c2, c4 nearest gw2), 6 rounds of TCP connections and UDP exchanges each to 192.0.2.1, all sent to the anycast MAC and answered from the client's own gateway's bridge MAC.",
-    "healthy",
-    "none",
+    'healthy',
+    'none',
     E,
     ethernetFrames(healthyForwarded()),
   );
   const off = arpFilterOffOne();
-  const offFindings = "error `unicast-arp-reply` on gw1, count 2, clients c1 and c2, cause `arp-filter-off` (fix `sysctl -w net.ipv4.conf.all.arp_filter=1`)";
+  const offFindings = 'error `unicast-arp-reply` on gw1, count 2, clients c1 and c2, cause `arp-filter-off` (fix `sysctl -w net.ipv4.conf.all.arp_filter=1`)';
   add(
-    "arp-filter-off-one.pcap",
+    'arp-filter-off-one.pcap',
     "gw1 with arp_filter=0: its bridge answers `10.172.0.10 is-at 02:00:00:00:01:01` first, to both clients, then both macvlans answer with the anycast MAC; the gateway's `tell 10.172.0.10` request moves each client back to the anycast MAC.",
-    "problems",
+    'problems',
     offFindings,
     E,
     ethernetFrames(off),
   );
-  add("arp-filter-off-one.pcapng", "The frames of arp-filter-off-one.pcap as pcapng (one Ethernet IDB `br-fftr`, µs).", "problems", offFindings, E, ethernetFrames(off), "pcapng");
-  add("arp-filter-off-one-vlan.pcap", "The frames of arp-filter-off-one.pcap, each in an 802.1Q tag, VLAN 10.", "problems", offFindings, E, ethernetFrames(off, 10));
   add(
-    "arp-filter-off-one-sll2.pcap",
+    'arp-filter-off-one.pcapng',
+    'The frames of arp-filter-off-one.pcap as pcapng (one Ethernet IDB `br-fftr`, µs).',
+    'problems',
+    offFindings,
+    E,
+    ethernetFrames(off),
+    'pcapng',
+  );
+  add(
+    'arp-filter-off-one-vlan.pcap',
+    'The frames of arp-filter-off-one.pcap, each in an 802.1Q tag, VLAN 10.',
+    'problems',
+    offFindings,
+    E,
+    ethernetFrames(off, 10),
+  );
+  add(
+    'arp-filter-off-one-sll2.pcap',
     `The frames of arp-filter-off-one.pcap as \`tcpdump -i any\` on the mesh node (SLL2): each frame on its ingress port (ifindex 111 m-gw1, 112 m-gw2, 121 m-c1, 122 m-c2) and again on br-fftr (ifindex ${MESH_BRIDGE_IFINDEX}) 3 µs later.`,
-    "problems",
+    'problems',
     `${offFindings}; the copies are counted once (SLL2 has no destination MAC, so there is no inter-gateway matrix)`,
     LINKTYPE.LINUX_SLL2,
     sll2Frames(off),
   );
   add(
-    "arp-filter-off-both.pcap",
+    'arp-filter-off-both.pcap',
     "Both gateways with arp_filter=0: gw2's and gw1's bridges answer every client, then both macvlans; gw2's macvlan also claims 10.172.0.2 with the anycast MAC.",
-    "problems",
-    "error `unicast-arp-reply` on gw1 and on gw2, count 2 each, clients c1 and c2, cause `arp-filter-off`",
+    'problems',
+    'error `unicast-arp-reply` on gw1 and on gw2, count 2 each, clients c1 and c2, cause `arp-filter-off`',
     E,
     ethernetFrames(arpFilterOffBoth()),
   );
@@ -799,50 +876,50 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
   const nsrFindings =
     "error `unicast-arp-reply` on gw1 (count 2, cause `source-route-missing`); error `anycast-reply-unicast-mac` on gw1 (count 4, the echo replies); warning `asymmetric-reply` on gw2 (otherGateway gw1, count 2: c2's forwarded pings went to gw1's MAC, the replies came from gw2's). Fix `ip rule add from 10.172.0.10/32 table anycast`";
   add(
-    "no-source-route.pcap",
+    'no-source-route.pcap',
     "gw1 without the `from 10.172.0.10` rule: its bridge answers ARP for the anycast IP and sends the echo replies from 10.172.0.10 with its bridge MAC; gw2's anycast reply comes later and is ignored; both clients end up on gw1 and c2's forwarded replies return via gw2.",
-    "problems",
+    'problems',
     nsrFindings,
     E,
     ethernetFrames(nsr),
   );
   add(
-    "no-source-route-batadv.pcap",
+    'no-source-route-batadv.pcap',
     "The frames of no-source-route.pcap inside batman-adv v15 packets on a mesh interface: broadcasts as BCAST from the sender's originator, the rest as UNICAST to the receiving node (originators 02:00:00:00:ee:01 gw1, …:ee:02 gw2, …:ee:11 c1, …:ee:12 c2).",
-    "problems",
+    'problems',
     nsrFindings,
     E,
     batadvFrames(nsr),
   );
   add(
-    "wrong-gateway.pcap",
+    'wrong-gateway.pcap',
     "gw1 with arp_filter=0 pins c2 (nearest gw2) with a bridge-MAC ARP reply; c2 sends pings and a TCP connection to 192.0.2.1 to gw1's MAC; the replies come from gw2's bridge MAC after `who-has 10.172.1.2 tell 10.172.0.2`; gw1↔gw2 pings.",
-    "problems",
-    "warning `asymmetric-reply` gateway gw2, otherGateway gw1, count 6 (2 echo replies, 4 TCP segments), client c2; error `unicast-arp-reply` on gw1, count 1, client c2, cause `arp-filter-off`; info `inter-gateway-traffic` (the gw1↔gw2 pings)",
+    'problems',
+    'warning `asymmetric-reply` gateway gw2, otherGateway gw1, count 6 (2 echo replies, 4 TCP segments), client c2; error `unicast-arp-reply` on gw1, count 1, client c2, cause `arp-filter-off`; info `inter-gateway-traffic` (the gw1↔gw2 pings)',
     E,
     ethernetFrames(wrongGateway()),
   );
   add(
-    "gateway-switch.pcap",
+    'gateway-switch.pcap',
     "c1's ping and one TCP connection to 192.0.2.1, all sent to the anycast MAC; the first half answered from gw1's bridge MAC, the second half (after gw2 resolves c1) from gw2's.",
-    "problems",
-    "warning `gateway-switch` gateway gw2, otherGateway gw1, count 2 (the ping and the TCP flow), client c1; no `asymmetric-reply`",
+    'problems',
+    'warning `gateway-switch` gateway gw2, otherGateway gw1, count 2 (the ping and the TCP flow), client c1; no `asymmetric-reply`',
     E,
     ethernetFrames(gatewaySwitch()),
   );
   add(
-    "inter-gateway.pcap",
-    "Healthy client traffic plus a bulk TCP transfer (rsync) from gw1 to gw2 between their unicast addresses: 162 frames gw1 → gw2 (handshake and 160 segments of 1448 bytes), 162 back (SYN-ACK, ARP reply, 160 ACKs).",
-    "problems",
-    "warning `inter-gateway-traffic` gw1 → gw2 (count 162, over 90 % of the bytes); info for gw2 → gw1 (the ACKs, under 5 %)",
+    'inter-gateway.pcap',
+    'Healthy client traffic plus a bulk TCP transfer (rsync) from gw1 to gw2 between their unicast addresses: 162 frames gw1 → gw2 (handshake and 160 segments of 1448 bytes), 162 back (SYN-ACK, ARP reply, 160 ACKs).',
+    'problems',
+    'warning `inter-gateway-traffic` gw1 → gw2 (count 162, over 90 % of the bytes); info for gw2 → gw1 (the ACKs, under 5 %)',
     E,
     ethernetFrames(interGateway()),
   );
   add(
-    "unicast-neighbor-advert.pcap",
+    'unicast-neighbor-advert.pcap',
     "IPv6, anycast fd00::10: each client's NS is answered first by gw1's bridge (NA with TLLA 02:00:00:00:01:01), then by both macvlans (TLLA = anycast MAC); the client's pings to fd00::10 go to gw1's MAC and are answered from the anycast MAC. Needs `--anycast-ip fd00::10 --anycast-mac 02:ca:fe:00:00:01` (inference reads IPv4 ARP only).",
-    "problems",
-    "error `unicast-neighbor-advert` on gw1, count 2, clients c1 and c2",
+    'problems',
+    'error `unicast-neighbor-advert` on gw1, count 2, clients c1 and c2',
     E,
     ethernetFrames(unicastNeighborAdvert()),
   );
@@ -851,26 +928,26 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
 
 function readme(files: readonly ScenarioFixture[]): string {
   const lines = [
-    "# Anycast scenario captures",
-    "",
-    "Generated by `npm run fixtures` (`scripts/anycast-scenarios.ts`, called from `scripts/build-fixtures.ts`); do not edit by hand.",
-    "Each capture mirrors what the real kernel does in the lab of `test/lab/FINDINGS.md` (captures in `fixtures/lab/`),",
-    "with the same address plan: anycast 10.172.0.10 / fd00::10 / 02:ca:fe:00:00:01; gw1 02:00:00:00:01:01 10.172.0.1;",
-    "gw2 02:00:00:00:02:01 10.172.0.2; clients 02:00:00:00:0c:0N 10.172.1.N (c1, c3 nearest gw1; c2, c4 nearest gw2);",
-    "the host behind the gateways 192.0.2.1. Fixed timestamps from 2023-11-15T01:46:40Z, no randomness.",
-    "",
-    "Expected results are for `anycast-probe analyze FILE --anycast-ip 10.172.0.10 --anycast-mac 02:ca:fe:00:00:01",
-    "--gateway gw1=02:00:00:00:01:01 --gateway gw2=02:00:00:00:02:01`. Without configuration the anycast IP/MAC are",
-    "inferred from ARP and the gateways are named by the unicast IP their MAC claimed (10.172.0.1, 10.172.0.2); the",
-    "findings are the same, except for the IPv6-only capture, where nothing can be inferred (verdict `no-anycast`).",
-    "Exit code: 0 healthy, 1 problems. `test/cli/analyze-scenarios.test.ts` checks every row.",
-    "",
-    "| File | Frames | What it shows | Verdict | Findings (error / warning) |",
-    "| --- | ---: | --- | --- | --- |",
+    '# Anycast scenario captures',
+    '',
+    'Generated by `npm run fixtures` (`scripts/anycast-scenarios.ts`, called from `scripts/build-fixtures.ts`); do not edit by hand.',
+    'Each capture mirrors what the real kernel does in the lab of `test/lab/FINDINGS.md` (captures in `fixtures/lab/`),',
+    'with the same address plan: anycast 10.172.0.10 / fd00::10 / 02:ca:fe:00:00:01; gw1 02:00:00:00:01:01 10.172.0.1;',
+    'gw2 02:00:00:00:02:01 10.172.0.2; clients 02:00:00:00:0c:0N 10.172.1.N (c1, c3 nearest gw1; c2, c4 nearest gw2);',
+    'the host behind the gateways 192.0.2.1. Fixed timestamps from 2023-11-15T01:46:40Z, no randomness.',
+    '',
+    'Expected results are for `anycast-probe analyze FILE --anycast-ip 10.172.0.10 --anycast-mac 02:ca:fe:00:00:01',
+    '--gateway gw1=02:00:00:00:01:01 --gateway gw2=02:00:00:00:02:01`. Without configuration the anycast IP/MAC are',
+    'inferred from ARP and the gateways are named by the unicast IP their MAC claimed (10.172.0.1, 10.172.0.2); the',
+    'findings are the same, except for the IPv6-only capture, where nothing can be inferred (verdict `no-anycast`).',
+    'Exit code: 0 healthy, 1 problems. `test/cli/analyze-scenarios.test.ts` checks every row.',
+    '',
+    '| File | Frames | What it shows | Verdict | Findings (error / warning) |',
+    '| --- | ---: | --- | --- | --- |',
   ];
   for (const f of files) lines.push(`| \`${f.name}\` | ${f.frames} | ${f.shows} | ${f.verdict} | ${f.findings} |`);
-  lines.push("");
-  return lines.join("\n");
+  lines.push('');
+  return lines.join('\n');
 }
 
 /** Builds the set twice, refuses to write if the builds differ, then writes the captures and README.md into `dir`. */
@@ -878,10 +955,10 @@ export function writeScenarioFixtures(dir: string): ScenarioFixture[] {
   const a = buildScenarioFixtures();
   const b = buildScenarioFixtures();
   if (a.length !== b.length || a.some((f, i) => f.name !== b[i]?.name || !f.bytes.equals(b[i].bytes))) {
-    throw new Error("anycast scenario fixtures differ between two builds");
+    throw new Error('anycast scenario fixtures differ between two builds');
   }
   mkdirSync(dir, { recursive: true });
   for (const f of a) writeFileSync(join(dir, f.name), f.bytes);
-  writeFileSync(join(dir, "README.md"), readme(a));
+  writeFileSync(join(dir, 'README.md'), readme(a));
   return a;
 }

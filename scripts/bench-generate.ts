@@ -30,9 +30,9 @@
  * per frame. Memory is constant: each frame is built in place in one of a few
  * reused buffers and handed to the streaming pcap writer.
  */
-import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
-import { openPcapFile, type PcapFileWriter } from "../src/source/pcap-writer.js";
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { openPcapFile, type PcapFileWriter } from '../src/source/pcap-writer.js';
 
 // ------------------------------------------------------------------ scene
 
@@ -97,7 +97,8 @@ class Rng {
     this.s = seed >>> 0;
   }
   u32(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
@@ -294,8 +295,18 @@ class FrameWriter {
    * clamped to what the headers need.
    */
   l4frame(
-    vlan: number, isTcp: boolean, dstMac: number, srcMac: number, src: number, dst: number, ttl: number,
-    sport: number, dport: number, frameLen: number, seq: number, ack: number,
+    vlan: number,
+    isTcp: boolean,
+    dstMac: number,
+    srcMac: number,
+    src: number,
+    dst: number,
+    ttl: number,
+    sport: number,
+    dport: number,
+    frameLen: number,
+    seq: number,
+    ack: number,
   ): void {
     if (this.done) return;
     const tagged = vlan !== 0;
@@ -338,10 +349,7 @@ class FrameWriter {
    * IPv6 + ICMPv6 message: `body` writes the message after the 4-byte ICMPv6
    * header at the given offset and returns its length (without that header).
    */
-  icmp6(
-    vlan: number, dstMac: number, srcMac: number, src: V6, dst: V6, hlim: number,
-    type: number, body: (b: Buffer, at: number) => number,
-  ): void {
+  icmp6(vlan: number, dstMac: number, srcMac: number, src: V6, dst: V6, hlim: number, type: number, body: (b: Buffer, at: number) => number): void {
     if (this.done) return;
     const b = this.small;
     const o = this.eth(b, dstMac, srcMac, vlan, ETHERTYPE.IPV6);
@@ -373,7 +381,9 @@ type V6 = Buffer;
 
 function v6(words: readonly number[]): V6 {
   const b = Buffer.alloc(16);
-  words.forEach((w, i) => b.writeUInt16BE(w, i * 2));
+  words.forEach((w, i) => {
+    b.writeUInt16BE(w, i * 2);
+  });
   return b;
 }
 /** EUI-64 link-local address of a MAC (universal/local bit flipped). */
@@ -487,7 +497,8 @@ class Traffic {
     const cm = clientMac(i);
     const ci = clientIp(i);
     const id = 0x1000 + i;
-    const seq = (this.echoSeq[i] = (this.echoSeq[i]! + 1) & 0xffff);
+    const seq = (this.echoSeq[i]! + 1) & 0xffff;
+    this.echoSeq[i] = seq;
     const answered = this.r.chance(0.95);
     if (this.r.chance(0.4)) {
       w.echo(vlan, 8, ANYCAST_MAC, cm, ci, ANYCAST_IP, 64, id, seq);
@@ -517,8 +528,20 @@ class Traffic {
       const n = 1 + r.int(GATEWAYS);
       const m = 1 + ((n + r.int(GATEWAYS - 1)) % GATEWAYS);
       const tcp = r.chance(0.3);
-      w.l4frame(vlan, tcp, gatewayMac(m), gatewayMac(n), gatewayIp(n), gatewayIp(m), 64,
-        tcp ? 179 : 10000 + n, tcp ? 40000 + m : 10000 + m, tcp ? 60 : this.size(0.3, 0.1), r.u32(), r.u32());
+      w.l4frame(
+        vlan,
+        tcp,
+        gatewayMac(m),
+        gatewayMac(n),
+        gatewayIp(n),
+        gatewayIp(m),
+        64,
+        tcp ? 179 : 10000 + n,
+        tcp ? 40000 + m : 10000 + m,
+        tcp ? 60 : this.size(0.3, 0.1),
+        r.u32(),
+        r.u32(),
+      );
       w.counts.gatewayToGateway++;
       return;
     }
@@ -538,7 +561,8 @@ class Traffic {
     const isTcp = r.chance(0.75);
     const sport = 32768 + ((i * 7919 + r.int(8)) % 28000);
     const dport = isTcp ? (r.chance(0.8) ? 443 : 80) : 443;
-    const seq = (this.tcpSeq[i] = (this.tcpSeq[i]! + 1448) >>> 0);
+    const seq = (this.tcpSeq[i]! + 1448) >>> 0;
+    this.tcpSeq[i] = seq;
     if (local) {
       // Client ↔ client on the same mesh (ssh, file sharing).
       const j = (i + 1 + r.int(CLIENTS - 1)) % CLIENTS;
@@ -568,7 +592,8 @@ class Traffic {
       // ICMPv6 echo to the internet; the reply is forwarded from a gateway MAC.
       const remote = REMOTE6[r.int(REMOTES)]!;
       const id = 0x2000 + i;
-      const seq = (this.echoSeq[i] = (this.echoSeq[i]! + 1) & 0xffff);
+      const seq = (this.echoSeq[i]! + 1) & 0xffff;
+      this.echoSeq[i] = seq;
       const body = (b: Buffer, at: number): number => {
         b.writeUInt16BE(id, at);
         b.writeUInt16BE(seq, at + 2);
@@ -649,15 +674,15 @@ function main(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
     options: {
-      frames: { type: "string" },
-      out: { type: "string" },
-      seed: { type: "string", default: "1" },
+      frames: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '1' },
     },
   });
-  const frames = parseCount(values.frames ?? "");
+  const frames = parseCount(values.frames ?? '');
   const seed = Number(values.seed);
   if (frames === undefined || values.out === undefined || !Number.isInteger(seed)) {
-    process.stderr.write("usage: bench-generate --frames N[k|M] --out FILE.pcap [--seed S]\n");
+    process.stderr.write('usage: bench-generate --frames N[k|M] --out FILE.pcap [--seed S]\n');
     process.exitCode = 2;
     return;
   }
@@ -676,7 +701,7 @@ function main(argv: string[]): void {
 function parseCount(s: string): number | undefined {
   const m = /^(\d+)([kKmM]?)$/.exec(s);
   if (m === null) return undefined;
-  const n = Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1e3 : 1e6);
+  const n = Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1e3 : 1e6);
   return n > 0 ? n : undefined;
 }
 

@@ -36,9 +36,7 @@ const lazySegmenter = {
       if (!source.includes(SEGMENTER_AT_LOAD) || !source.includes('segmenter.segment(')) {
         return { contents: source, loader: 'js', warnings: [{ text: `${args.path}: Intl.Segmenter not built lazily (source changed)` }] };
       }
-      const contents = source
-        .replace(SEGMENTER_AT_LOAD, 'let segmenter;')
-        .replaceAll('segmenter.segment(', '(segmenter ??= new Intl.Segmenter()).segment(');
+      const contents = source.replace(SEGMENTER_AT_LOAD, 'let segmenter;').replaceAll('segmenter.segment(', '(segmenter ??= new Intl.Segmenter()).segment(');
       return { contents, loader: 'js' };
     });
   },

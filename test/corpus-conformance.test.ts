@@ -71,17 +71,22 @@ function readManifest(): ManifestEntry[] {
   const lines = fs.readFileSync(path.join(corpusDir, 'MANIFEST.tsv'), 'utf8').split('\n');
   const header = lines[0]!.split('\t');
   const countAt = header.indexOf('packet_count');
-  return lines.slice(1).filter((l) => l.trim() !== '').map((l) => {
-    const cols = l.split('\t');
-    const count = Number(cols[countAt]);
-    return { file: cols[0]!, packetCount: Number.isFinite(count) ? count : undefined };
-  });
+  return lines
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const cols = l.split('\t');
+      const count = Number(cols[countAt]);
+      return { file: cols[0]!, packetCount: Number.isFinite(count) ? count : undefined };
+    });
 }
 
 const haveCorpus = fs.existsSync(path.join(corpusDir, 'MANIFEST.tsv'));
 
 if (!haveCorpus) {
-  test('corpus conformance against tcpdump/tshark', { skip: `no corpus at ${corpusDir} (it sits beside the clone in this project's CI; set ANYCAST_PROBE_CORPUS to point elsewhere)` }, () => {});
+  test('corpus conformance against tcpdump/tshark', {
+    skip: `no corpus at ${corpusDir} (it sits beside the clone in this project's CI; set ANYCAST_PROBE_CORPUS to point elsewhere)`,
+  }, () => {});
 } else {
   for (const entry of readManifest()) {
     test(`decodes ${entry.file} field by field as tshark does, or as EXPLAINED says`, async () => {

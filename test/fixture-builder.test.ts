@@ -1,24 +1,15 @@
-import { describe, it } from "node:test";
-import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { buildFixtures, writeFixtures } from "../scripts/build-fixtures.js";
-import type { FixtureFile } from "../scripts/build-fixtures.js";
-import { PcapWriter, openPcapFile } from "../src/source/pcap-writer.js";
-import {
-  ETHERTYPE,
-  IP_PROTO,
-  LINKTYPE,
-  icmpError,
-  ipv4,
-  ipv4Addr,
-  ipv6Addr,
-  udp,
-} from "./support/frame-builder.js";
-import { PcapngBuilder } from "./support/pcapng-writer.js";
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildFixtures, writeFixtures } from '../scripts/build-fixtures.js';
+import type { FixtureFile } from '../scripts/build-fixtures.js';
+import { PcapWriter, openPcapFile } from '../src/source/pcap-writer.js';
+import { ETHERTYPE, IP_PROTO, LINKTYPE, icmpError, ipv4, ipv4Addr, ipv6Addr, udp } from './support/frame-builder.js';
+import { PcapngBuilder } from './support/pcapng-writer.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -88,7 +79,7 @@ function readPcapng(b: Buffer): Packet[] {
 }
 
 function packetsOf(f: FixtureFile): Packet[] {
-  return f.format === "pcapng" ? readPcapng(f.bytes) : readPcap(f.bytes);
+  return f.format === 'pcapng' ? readPcapng(f.bytes) : readPcap(f.bytes);
 }
 
 interface ChecksumTally {
@@ -172,7 +163,7 @@ function checkEthertype(where: string, type: number, payload: Buffer, t: Checksu
   if (type === ETHERTYPE.IPV4) checkIpv4(where, payload, t);
   else if (type === ETHERTYPE.IPV6) checkIpv6(where, payload, t);
   else if (type === ETHERTYPE.BATADV) {
-    const headerLen: Record<number, number> = { 0x01: 14, 0x40: 10, 0x42: 18 };
+    const headerLen: Record<number, number> = { 1: 14, 64: 10, 66: 18 };
     const len = headerLen[payload[0] ?? -1];
     assert.ok(len !== undefined, `${where}: unexpected batman-adv packet type ${payload[0]}`);
     assert.equal(payload[1], 15, `${where}: batman-adv compat version`);
@@ -198,29 +189,29 @@ function checkPacket(where: string, p: Packet, t: ChecksumTally): void {
 }
 
 function onPath(cmd: string): boolean {
-  const r = spawnSync(cmd, ["--version"], { encoding: "utf8" });
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
   return r.error === undefined && r.status === 0;
 }
 
 function run(cmd: string, args: readonly string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, TZ: "UTC" } });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** tcpdump packet lines start with the time; hex-dump continuation lines start with a tab. */
 function packetLines(stdout: string): string[] {
-  return stdout.split("\n").filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l));
+  return stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+ /.test(l));
 }
 
 const fixtures = buildFixtures();
 const wellFormed = fixtures.filter((f) => !f.broken);
 const here = dirname(fileURLToPath(import.meta.url));
-const HAS_TCPDUMP = onPath("tcpdump");
-const HAS_TSHARK = onPath("tshark");
-const HAS_MERGECAP = onPath("mergecap");
+const HAS_TCPDUMP = onPath('tcpdump');
+const HAS_TSHARK = onPath('tshark');
+const HAS_MERGECAP = onPath('mergecap');
 
 function withTempDir<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), "anycast-probe-fixtures-"));
+  const dir = mkdtempSync(join(tmpdir(), 'anycast-probe-fixtures-'));
   try {
     return fn(dir);
   } finally {
@@ -230,10 +221,10 @@ function withTempDir<T>(fn: (dir: string) => T): T {
 
 // ------------------------------------------------------------------ tests
 
-describe("fixture builder", () => {
-  it("writes byte-identical files when run twice into two directories", () => {
-    const a = mkdtempSync(join(tmpdir(), "anycast-probe-fixtures-a-"));
-    const b = mkdtempSync(join(tmpdir(), "anycast-probe-fixtures-b-"));
+describe('fixture builder', () => {
+  it('writes byte-identical files when run twice into two directories', () => {
+    const a = mkdtempSync(join(tmpdir(), 'anycast-probe-fixtures-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'anycast-probe-fixtures-b-'));
     try {
       writeFixtures(a, { readme: false });
       writeFixtures(b, { readme: false });
@@ -247,10 +238,10 @@ describe("fixture builder", () => {
     }
   });
 
-  it("matches the captures checked into fixtures/ (regenerate with npm run fixtures)", (t) => {
-    const dir = resolve(here, "../../fixtures");
-    if (!existsSync(join(dir, "arp-icmp-eth-us.pcap"))) {
-      t.skip("fixtures/ has not been generated");
+  it('matches the captures checked into fixtures/ (regenerate with npm run fixtures)', (t) => {
+    const dir = resolve(here, '../../fixtures');
+    if (!existsSync(join(dir, 'arp-icmp-eth-us.pcap'))) {
+      t.skip('fixtures/ has not been generated');
       return;
     }
     for (const f of fixtures) {
@@ -258,15 +249,15 @@ describe("fixture builder", () => {
     }
   });
 
-  it("keeps every fixture under 4 KiB", () => {
+  it('keeps every fixture under 4 KiB', () => {
     for (const f of fixtures) assert.ok(f.bytes.length < 4096, `${f.name} is ${f.bytes.length} bytes`);
   });
 
-  it("holds as many packets as each well-formed fixture claims", () => {
+  it('holds as many packets as each well-formed fixture claims', () => {
     for (const f of wellFormed) assert.equal(packetsOf(f).length, f.frames, f.name);
   });
 
-  it("computes correct IPv4, ICMP, TCP, UDP and ICMPv6 checksums in every complete frame", () => {
+  it('computes correct IPv4, ICMP, TCP, UDP and ICMPv6 checksums in every complete frame', () => {
     const tally = newTally();
     for (const f of wellFormed) {
       packetsOf(f).forEach((p, i) => {
@@ -277,11 +268,11 @@ describe("fixture builder", () => {
     for (const [kind, n] of Object.entries(tally)) assert.ok(n > 0, `no ${kind} checksum was checked`);
   });
 
-  it("fills a UDP checksum that computes to zero as 0xffff", () => {
+  it('fills a UDP checksum that computes to zero as 0xffff', () => {
     // Search the source port for a datagram whose checksum computes to 0: it must be sent as 0xffff.
     let found = false;
     for (let sport = 1; sport < 65536 && !found; sport++) {
-      const ip = ipv4({ src: "10.0.0.1", dst: "10.0.0.2", proto: IP_PROTO.UDP, payload: udp({ sport, dport: 9, payload: Buffer.alloc(0) }) });
+      const ip = ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: IP_PROTO.UDP, payload: udp({ sport, dport: 9, payload: Buffer.alloc(0) }) });
       if (ip.readUInt16BE(26) === 0xffff) {
         found = true;
         assert.equal(onesSum(pseudo4(ip, IP_PROTO.UDP, 8), ip.subarray(20)), 0xffff);
@@ -291,58 +282,58 @@ describe("fixture builder", () => {
     assert.ok(found);
   });
 
-  it("quotes the offending datagram in an ICMP error with a valid ICMP checksum", () => {
-    const original = ipv4({ src: "10.0.0.1", dst: "10.0.0.2", proto: IP_PROTO.UDP, payload: udp({ sport: 1, dport: 2, payload: Buffer.from("x") }) });
+  it('quotes the offending datagram in an ICMP error with a valid ICMP checksum', () => {
+    const original = ipv4({ src: '10.0.0.1', dst: '10.0.0.2', proto: IP_PROTO.UDP, payload: udp({ sport: 1, dport: 2, payload: Buffer.from('x') }) });
     const msg = icmpError({ type: 3, code: 3, original: original.subarray(0, 28) });
     assert.equal(msg.length, 8 + 28);
     assert.equal(onesSum(msg), 0xffff);
     assert.ok(msg.subarray(8).equals(original.subarray(0, 28)));
   });
 
-  it("parses IPv4 and compressed IPv6 addresses", () => {
-    assert.deepEqual([...ipv4Addr("10.172.0.10")], [10, 172, 0, 10]);
-    assert.equal(ipv6Addr("fe80::1").toString("hex"), "fe800000000000000000000000000001");
-    assert.equal(ipv6Addr("2001:db8:ac::a").toString("hex"), "20010db800ac0000000000000000000a");
-    assert.equal(ipv6Addr("::").toString("hex"), "0".repeat(32));
-    assert.throws(() => ipv6Addr("1::2::3"));
-    assert.throws(() => ipv4Addr("10.0.0.256"));
+  it('parses IPv4 and compressed IPv6 addresses', () => {
+    assert.deepEqual([...ipv4Addr('10.172.0.10')], [10, 172, 0, 10]);
+    assert.equal(ipv6Addr('fe80::1').toString('hex'), 'fe800000000000000000000000000001');
+    assert.equal(ipv6Addr('2001:db8:ac::a').toString('hex'), '20010db800ac0000000000000000000a');
+    assert.equal(ipv6Addr('::').toString('hex'), '0'.repeat(32));
+    assert.throws(() => ipv6Addr('1::2::3'));
+    assert.throws(() => ipv4Addr('10.0.0.256'));
   });
 
-  it("lets tcpdump -nne read each well-formed fixture, one line per frame", (t) => {
+  it('lets tcpdump -nne read each well-formed fixture, one line per frame', (t) => {
     if (!HAS_TCPDUMP) {
-      t.skip("tcpdump is not on PATH");
+      t.skip('tcpdump is not on PATH');
       return;
     }
     withTempDir((dir) => {
       writeFixtures(dir, { readme: false });
       for (const f of wellFormed.filter((x) => x.tcpdumpReadable)) {
-        const r = run("tcpdump", ["-nne", "-r", f.name], dir);
+        const r = run('tcpdump', ['-nne', '-r', f.name], dir);
         assert.equal(r.status, 0, `${f.name}: ${r.stderr}`);
         assert.equal(packetLines(r.stdout).length, f.frames, `${f.name}:\n${r.stdout}`);
       }
     });
   });
 
-  it("makes tcpdump stop with an error after the good frames of the broken captures libpcap rejects", (t) => {
+  it('makes tcpdump stop with an error after the good frames of the broken captures libpcap rejects', (t) => {
     if (!HAS_TCPDUMP) {
-      t.skip("tcpdump is not on PATH");
+      t.skip('tcpdump is not on PATH');
       return;
     }
     // libpcap itself tolerates caplen > snaplen (it reads the record) and unknown link types.
-    const tolerated = new Set(["broken-caplen-over-snaplen.pcap", "broken-unknown-linktype.pcap"]);
+    const tolerated = new Set(['broken-caplen-over-snaplen.pcap', 'broken-unknown-linktype.pcap']);
     withTempDir((dir) => {
       writeFixtures(dir, { readme: false });
       for (const f of fixtures.filter((x) => x.broken && !tolerated.has(x.name))) {
-        const r = run("tcpdump", ["-nne", "-r", f.name], dir);
+        const r = run('tcpdump', ['-nne', '-r', f.name], dir);
         assert.notEqual(r.status, 0, `${f.name} should fail`);
         assert.equal(packetLines(r.stdout).length, f.frames, `${f.name}:\n${r.stdout}`);
       }
     });
   });
 
-  it("lets tshark read every well-formed fixture without malformed packets or bad checksums", (t) => {
+  it('lets tshark read every well-formed fixture without malformed packets or bad checksums', (t) => {
     if (!HAS_TSHARK) {
-      t.skip("tshark is not on PATH");
+      t.skip('tshark is not on PATH');
       return;
     }
     const problems =
@@ -351,53 +342,51 @@ describe("fixture builder", () => {
     withTempDir((dir) => {
       writeFixtures(dir, { readme: false });
       // Each tshark start costs ~0.5 s, so check one merged file when mergecap is there.
-      const merged = HAS_MERGECAP
-        ? run("mergecap", ["-a", "-w", "all.pcapng", ...wellFormed.map((f) => f.name)], dir)
-        : null;
+      const merged = HAS_MERGECAP ? run('mergecap', ['-a', '-w', 'all.pcapng', ...wellFormed.map((f) => f.name)], dir) : null;
       if (merged !== null) assert.equal(merged.status, 0, merged.stderr);
       const targets =
         merged !== null
-          ? [{ name: "all.pcapng", frames: wellFormed.reduce((n, f) => n + f.frames, 0) }]
+          ? [{ name: 'all.pcapng', frames: wellFormed.reduce((n, f) => n + f.frames, 0) }]
           : wellFormed.map((f) => ({ name: f.name, frames: f.frames }));
       for (const f of targets) {
-        const all = run("tshark", ["-r", f.name], dir);
+        const all = run('tshark', ['-r', f.name], dir);
         assert.equal(all.status, 0, `${f.name}: ${all.stderr}`);
         // multi-interface.pcapng's Custom Block is listed by tshark but is no packet.
-        const rows = all.stdout.split("\n").filter((l) => l.trim() !== "" && !/ PCAPNG \d+ /.test(l));
+        const rows = all.stdout.split('\n').filter((l) => l.trim() !== '' && !/ PCAPNG \d+ /.test(l));
         assert.equal(rows.length, f.frames, `${f.name}:\n${all.stdout}`);
         const bad = run(
-          "tshark",
-          ["-r", f.name, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-Y", problems],
+          'tshark',
+          ['-r', f.name, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', problems],
           dir,
         );
         assert.equal(bad.status, 0, `${f.name}: ${bad.stderr}`);
-        assert.equal(bad.stdout.trim(), "", `${f.name} has problems:\n${bad.stdout}`);
+        assert.equal(bad.stdout.trim(), '', `${f.name} has problems:\n${bad.stdout}`);
       }
     });
   });
 });
 
-describe("pcap writer", () => {
+describe('pcap writer', () => {
   const frame = Buffer.from(Array.from({ length: 100 }, (_, i) => i));
 
-  it("writes a µs little-endian header with magic a1b2c3d4 and version 2.4", () => {
+  it('writes a µs little-endian header with magic a1b2c3d4 and version 2.4', () => {
     const h = new PcapWriter({ linkType: 1 }).header();
-    assert.equal(h.toString("hex"), "d4c3b2a1" + "0200" + "0400" + "00000000" + "00000000" + "00000400" + "01000000");
+    assert.equal(h.toString('hex'), 'd4c3b2a1' + '0200' + '0400' + '00000000' + '00000000' + '00000400' + '01000000');
   });
 
-  it("writes a ns big-endian header with magic a1b23c4d", () => {
+  it('writes a ns big-endian header with magic a1b23c4d', () => {
     const h = new PcapWriter({ linkType: 276, nanosecond: true, bigEndian: true, snapLen: 65535 }).header();
-    assert.equal(h.toString("hex"), "a1b23c4d" + "0002" + "0004" + "00000000" + "00000000" + "0000ffff" + "00000114");
+    assert.equal(h.toString('hex'), 'a1b23c4d' + '0002' + '0004' + '00000000' + '00000000' + '0000ffff' + '00000114');
   });
 
-  it("converts nanoseconds to microseconds in µs files and keeps them in ns files", () => {
+  it('converts nanoseconds to microseconds in µs files and keeps them in ns files', () => {
     const us = new PcapWriter({ linkType: 1 }).record(10, 123_456_789, frame);
     const ns = new PcapWriter({ linkType: 1, nanosecond: true }).record(10, 123_456_789, frame);
     assert.equal(us.readUInt32LE(4), 123_456);
     assert.equal(ns.readUInt32LE(4), 123_456_789);
   });
 
-  it("clips the captured length to the snaplen but keeps the wire length", () => {
+  it('clips the captured length to the snaplen but keeps the wire length', () => {
     const r = new PcapWriter({ linkType: 1, snapLen: 38 }).record(1, 0, frame, 0, 100, 100);
     assert.equal(r.readUInt32LE(8), 38);
     assert.equal(r.readUInt32LE(12), 100);
@@ -405,13 +394,13 @@ describe("pcap writer", () => {
     assert.ok(r.subarray(16).equals(frame.subarray(0, 38)));
   });
 
-  it("rejects a frame range outside the data", () => {
+  it('rejects a frame range outside the data', () => {
     const w = new PcapWriter({ linkType: 1 });
     assert.throws(() => w.record(1, 0, frame, 90, 20, 20), RangeError);
     assert.throws(() => w.record(1, 1e9, frame), RangeError);
   });
 
-  it("streams the same bytes to a file as the in-memory writer, from Buffers and plain Uint8Arrays", () => {
+  it('streams the same bytes to a file as the in-memory writer, from Buffers and plain Uint8Arrays', () => {
     withTempDir((dir) => {
       for (const bufferSize of [1 << 20, 64, 24]) {
         const path = join(dir, `s${bufferSize}.pcap`);
@@ -438,26 +427,26 @@ describe("pcap writer", () => {
     });
   });
 
-  it("produces files that tcpdump reads", (t) => {
+  it('produces files that tcpdump reads', (t) => {
     if (!HAS_TCPDUMP) {
-      t.skip("tcpdump is not on PATH");
+      t.skip('tcpdump is not on PATH');
       return;
     }
     withTempDir((dir) => {
-      const eth = fixtures.find((f) => f.name === "arp-icmp-eth-us.pcap");
+      const eth = fixtures.find((f) => f.name === 'arp-icmp-eth-us.pcap');
       assert.ok(eth);
-      const out = openPcapFile(join(dir, "w.pcap"), { linkType: 1, nanosecond: true });
+      const out = openPcapFile(join(dir, 'w.pcap'), { linkType: 1, nanosecond: true });
       for (const p of readPcap(eth.bytes)) out.write(1_700_000_000, 1, p.data, 0, p.capLen, p.wireLen);
       out.close();
-      const r = run("tcpdump", ["-nne", "-r", "w.pcap"], dir);
+      const r = run('tcpdump', ['-nne', '-r', 'w.pcap'], dir);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(packetLines(r.stdout).length, eth.frames);
     });
   });
 });
 
-describe("pcapng builder", () => {
-  it("can forge a block whose trailing length differs from the leading one", () => {
+describe('pcapng builder', () => {
+  it('can forge a block whose trailing length differs from the leading one', () => {
     const b = new PcapngBuilder().shb();
     const before = b.build().length;
     b.block(6, Buffer.alloc(8), { trailingLength: 99 });
@@ -474,20 +463,20 @@ describe("pcapng builder", () => {
     assert.equal(b.timestampUnits(ns, 2, 123_456_789), 2_123_456_789n);
   });
 
-  it("writes big-endian sections readable by tcpdump", (t) => {
+  it('writes big-endian sections readable by tcpdump', (t) => {
     if (!HAS_TCPDUMP) {
-      t.skip("tcpdump is not on PATH");
+      t.skip('tcpdump is not on PATH');
       return;
     }
     withTempDir((dir) => {
-      const src = fixtures.find((f) => f.name === "vlan.pcap");
+      const src = fixtures.find((f) => f.name === 'vlan.pcap');
       assert.ok(src);
       const b = new PcapngBuilder().shb({ bigEndian: true });
       const id = b.idb({ linkType: 1, tsresol: 9 });
       for (const p of readPcap(src.bytes)) b.epb({ interfaceId: id, tsSec: 1, tsNsec: 2, data: p.data });
       b.spb({ data: readPcap(src.bytes)[0]?.data ?? Buffer.alloc(0) });
-      writeFileSync(join(dir, "b.pcapng"), b.build());
-      const r = run("tcpdump", ["-nne", "-r", "b.pcapng"], dir);
+      writeFileSync(join(dir, 'b.pcapng'), b.build());
+      const r = run('tcpdump', ['-nne', '-r', 'b.pcapng'], dir);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(packetLines(r.stdout).length, src.frames + 1);
     });

@@ -114,7 +114,14 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new UsageError(`--gateway "${spec}": expected NAME=MAC[,MAC...]`);
     const name = spec.slice(0, eq);
-    const gw: GatewayConfig = { name, macs: spec.slice(eq + 1).split(',').map((m) => mac(m, `--gateway ${name}`)), ipv4: [] };
+    const gw: GatewayConfig = {
+      name,
+      macs: spec
+        .slice(eq + 1)
+        .split(',')
+        .map((m) => mac(m, `--gateway ${name}`)),
+      ipv4: [],
+    };
     const existing = config.gateways.find((g) => g.name === name);
     if (existing !== undefined) existing.macs.push(...gw.macs);
     else config.gateways.push(gw);
@@ -126,7 +133,8 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
     config.interGatewayWarnShare = t;
   }
   if (flags.maxFlows !== undefined) {
-    if (!Number.isInteger(flags.maxFlows) || flags.maxFlows < 16 || flags.maxFlows > 1 << 24) throw new UsageError(`--max-flows ${flags.maxFlows}: expected an integer between 16 and 16777216`);
+    if (!Number.isInteger(flags.maxFlows) || flags.maxFlows < 16 || flags.maxFlows > 1 << 24)
+      throw new UsageError(`--max-flows ${flags.maxFlows}: expected an integer between 16 and 16777216`);
     config.maxFlows = flags.maxFlows;
   }
   if (fromFlags) config.source = 'flags';
@@ -140,10 +148,15 @@ function listOf(value: string[] | string | undefined): string[] {
 
 function detectorIds(value: string[] | string | undefined, flag: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const ids = listOf(value).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const ids = listOf(value)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   const unknown = unknownDetectorIds(ids);
   if (unknown.length > 0) {
-    throw new UsageError(`${flag}: no detector ${unknown.map((id) => `"${id}"`).join(', ')}; known: ${DETECTORS.map((d) => d.id).join(', ')} (anycast-probe detectors describes them)`);
+    throw new UsageError(
+      `${flag}: no detector ${unknown.map((id) => `"${id}"`).join(', ')}; known: ${DETECTORS.map((d) => d.id).join(', ')} (anycast-probe detectors describes them)`,
+    );
   }
   return ids;
 }
@@ -157,18 +170,19 @@ export function detectorsFrom(flags: AnycastFlags): readonly DetectorDefinition[
   return selected;
 }
 
-
 /** The anycast flags on a yargs command (analyze, watch, replay). */
 export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
-  return y
-    // Plain strings, not yargs arrays: an array option swallows the capture path that follows it.
-    // Repeating a flag still collects every value.
-    .option('anycast-ip', { type: 'string', describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
-    .option('anycast-mac', { type: 'string', describe: 'the shared anycast MAC (repeat or comma-separate)' })
-    .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
-    .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
-    .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
-    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' })
-    .option('detectors', { type: 'string', describe: 'run only these detectors (ids, comma-separated; see anycast-probe detectors)' })
-    .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' }) as Argv<T>;
+  return (
+    y
+      // Plain strings, not yargs arrays: an array option swallows the capture path that follows it.
+      // Repeating a flag still collects every value.
+      .option('anycast-ip', { type: 'string', describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
+      .option('anycast-mac', { type: 'string', describe: 'the shared anycast MAC (repeat or comma-separate)' })
+      .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
+      .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
+      .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
+      .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' })
+      .option('detectors', { type: 'string', describe: 'run only these detectors (ids, comma-separated; see anycast-probe detectors)' })
+      .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' }) as Argv<T>
+  );
 }

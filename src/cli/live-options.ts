@@ -10,7 +10,7 @@ export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {
     .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames' })
     .option('write', { alias: 'w', type: 'string', describe: 'also write the frames to this pcap file' })
     .check((argv) => {
-      if (argv['json'] === true && argv['ndjson'] === true) throw new UsageError('--json and --ndjson exclude each other: pick one');
+      if (argv.json === true && argv.ndjson === true) throw new UsageError('--json and --ndjson exclude each other: pick one');
       return true;
     }) as Argv<T>;
 }

@@ -70,7 +70,12 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     }
     if (!tty) out.flush();
   };
-  const pipeline = new LivePipeline({ config: opts.config, detectors: opts.detectors, announce, ...(opts.write !== undefined ? { writePath: opts.write } : {}) });
+  const pipeline = new LivePipeline({
+    config: opts.config,
+    detectors: opts.detectors,
+    announce,
+    ...(opts.write !== undefined ? { writePath: opts.write } : {}),
+  });
 
   const stop = (): void => {
     if (stopRequested) return;
@@ -104,26 +109,46 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       dropped: c?.dropped,
       elapsedSeconds: (performance.now() - startedAt) / 1000,
       perKind,
-      matrix: pipeline.analysis.interGatewaySoFar().map((p) => ({ from: gatewayName(gws[p.from]), to: gatewayName(gws[p.to]), packets: p.packets, bytes: p.bytes })),
-      latest: pipeline.findings().slice(-5).map((f) => findingJson(f, gws, pipeline.tsDigits)),
+      matrix: pipeline.analysis
+        .interGatewaySoFar()
+        .map((p) => ({ from: gatewayName(gws[p.from]), to: gatewayName(gws[p.to]), packets: p.packets, bytes: p.bytes })),
+      latest: pipeline
+        .findings()
+        .slice(-5)
+        .map((f) => findingJson(f, gws, pipeline.tsDigits)),
     };
   };
   if (tty) {
-    timers.push(setInterval(() => {
-      eraseBlock();
-      // One physical line per screen line, or the cursor-up erase would miss the wrapped rest.
-      const cols = Math.max(20, (process.stdout.columns ?? 80) - 1);
-      const lines = liveScreen(snapshot(), color).split('\n').map((l) => fitWidth(l, cols));
-      out.line(lines.join('\n'));
-      blockLines = lines.length;
-      out.flush();
-    }, REDRAW_EVERY_MS));
+    timers.push(
+      setInterval(() => {
+        eraseBlock();
+        // One physical line per screen line, or the cursor-up erase would miss the wrapped rest.
+        const cols = Math.max(20, (process.stdout.columns ?? 80) - 1);
+        const lines = liveScreen(snapshot(), color)
+          .split('\n')
+          .map((l) => fitWidth(l, cols));
+        out.line(lines.join('\n'));
+        blockLines = lines.length;
+        out.flush();
+      }, REDRAW_EVERY_MS),
+    );
   } else if (opts.ndjson) {
-    timers.push(setInterval(() => {
-      const s = snapshot();
-      out.line(JSON.stringify({ type: 'stats', frames: s.frames, received: s.received, dropped: s.dropped ?? null, elapsedSeconds: s.elapsedSeconds, findings: s.perKind }));
-      out.flush();
-    }, NDJSON_STATS_EVERY_MS));
+    timers.push(
+      setInterval(() => {
+        const s = snapshot();
+        out.line(
+          JSON.stringify({
+            type: 'stats',
+            frames: s.frames,
+            received: s.received,
+            dropped: s.dropped ?? null,
+            elapsedSeconds: s.elapsedSeconds,
+            findings: s.perKind,
+          }),
+        );
+        out.flush();
+      }, NDJSON_STATS_EVERY_MS),
+    );
   }
 
   let error: unknown;
@@ -159,7 +184,9 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
   out.flush();
   if (counters !== undefined) {
-    warn(`${opts.input}: ${pipeline.frames} frames analysed, ${counters.received} received, ${counters.dropped === undefined ? 'drops not reported by this engine' : `${counters.dropped} dropped by the kernel`}${counters.note !== undefined ? ` (${counters.note})` : ''}`);
+    warn(
+      `${opts.input}: ${pipeline.frames} frames analysed, ${counters.received} received, ${counters.dropped === undefined ? 'drops not reported by this engine' : `${counters.dropped} dropped by the kernel`}${counters.note !== undefined ? ` (${counters.note})` : ''}`,
+    );
   }
   if (error !== undefined) {
     warn(describeError(error, opts.input));
@@ -168,6 +195,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   return result.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches terminal colour sequences, on purpose.
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The line as is when it fits, else its plain text cut to the width (colour dropped). */

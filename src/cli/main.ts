@@ -29,7 +29,7 @@ export async function main(rawArgv: string[]): Promise<void> {
     await parser
       .scriptName('anycast-probe')
       .middleware((args) => {
-        if (args['input'] === STDIN_ARG) args['input'] = '-';
+        if (args.input === STDIN_ARG) args.input = '-';
       }, true)
       .command(framesCommand)
       .command(analyzeCommand)

@@ -42,7 +42,7 @@ export class LineWriter {
 
   flush(): void {
     if (this.pending.length === 0 && this.rawPending === '') return;
-    const data = Buffer.from((this.pending.length > 0 ? this.pending.join('\n') + '\n' : '') + this.rawPending);
+    const data = Buffer.from((this.pending.length > 0 ? `${this.pending.join('\n')}\n` : '') + this.rawPending);
     this.rawPending = '';
     this.pending = [];
     this.pendingBytes = 0;

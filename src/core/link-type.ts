@@ -38,7 +38,9 @@ export function linkTypeName(linkType: number): string {
 
 /** Every supported link type with its number, for messages: "Ethernet 1, PPP 9, …". */
 export function supportedLinkTypesText(): string {
-  return Object.values(LinkType).map((v) => `${NAMES[v]} ${v}`).join(', ');
+  return Object.values(LinkType)
+    .map((v) => `${NAMES[v]} ${v}`)
+    .join(', ');
 }
 
 /** The one message for a capture (or interface) of a link type the decoder has no first layer for. */

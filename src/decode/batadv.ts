@@ -26,18 +26,30 @@ const COMMON_BYTES = 2; // type, version
 
 export function batadvTypeName(type: number): string {
   switch (type) {
-    case BatadvType.ivOgm: return 'iv_ogm';
-    case BatadvType.broadcast: return 'bcast';
-    case BatadvType.coded: return 'coded';
-    case BatadvType.elp: return 'elp';
-    case BatadvType.ogm2: return 'ogm2';
-    case BatadvType.multicast: return 'mcast';
-    case BatadvType.unicast: return 'unicast';
-    case BatadvType.unicastFrag: return 'unicast_frag';
-    case BatadvType.unicast4addr: return 'unicast_4addr';
-    case BatadvType.icmp: return 'icmp';
-    case BatadvType.unicastTvlv: return 'unicast_tvlv';
-    default: return `type 0x${type.toString(16).padStart(2, '0')}`;
+    case BatadvType.ivOgm:
+      return 'iv_ogm';
+    case BatadvType.broadcast:
+      return 'bcast';
+    case BatadvType.coded:
+      return 'coded';
+    case BatadvType.elp:
+      return 'elp';
+    case BatadvType.ogm2:
+      return 'ogm2';
+    case BatadvType.multicast:
+      return 'mcast';
+    case BatadvType.unicast:
+      return 'unicast';
+    case BatadvType.unicastFrag:
+      return 'unicast_frag';
+    case BatadvType.unicast4addr:
+      return 'unicast_4addr';
+    case BatadvType.icmp:
+      return 'icmp';
+    case BatadvType.unicastTvlv:
+      return 'unicast_tvlv';
+    default:
+      return `type 0x${type.toString(16).padStart(2, '0')}`;
   }
 }
 
@@ -86,9 +98,15 @@ export class BatadvView {
     }
     let need = 0;
     switch (this.packetType) {
-      case BatadvType.unicast: need = UNICAST_BYTES; break;
-      case BatadvType.unicast4addr: need = UNICAST_4ADDR_BYTES; break;
-      case BatadvType.broadcast: need = BROADCAST_BYTES; break;
+      case BatadvType.unicast:
+        need = UNICAST_BYTES;
+        break;
+      case BatadvType.unicast4addr:
+        need = UNICAST_4ADDR_BYTES;
+        break;
+      case BatadvType.broadcast:
+        need = BROADCAST_BYTES;
+        break;
       default:
         // OGMs, ELP, fragments, batman ICMP, TVLV: mesh control traffic, no client frame to decode.
         if (end - off >= 3) this.ttl = b[off + 2]!;

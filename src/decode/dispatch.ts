@@ -60,14 +60,23 @@ export function etherTypeForPpp(protocol: number): number {
 
 export function etherTypeName(type: number): string {
   switch (type) {
-    case EtherType.ipv4: return 'IPv4';
-    case EtherType.arp: return 'ARP';
-    case EtherType.rarp: return 'Reverse ARP';
-    case EtherType.vlan: return '802.1Q';
-    case EtherType.qinq: return '802.1Q-QinQ';
-    case EtherType.qinqOld: return '802.1Q-9100';
-    case EtherType.ipv6: return 'IPv6';
-    case EtherType.batadv: return 'batman-adv';
-    default: return 'Unknown';
+    case EtherType.ipv4:
+      return 'IPv4';
+    case EtherType.arp:
+      return 'ARP';
+    case EtherType.rarp:
+      return 'Reverse ARP';
+    case EtherType.vlan:
+      return '802.1Q';
+    case EtherType.qinq:
+      return '802.1Q-QinQ';
+    case EtherType.qinqOld:
+      return '802.1Q-9100';
+    case EtherType.ipv6:
+      return 'IPv6';
+    case EtherType.batadv:
+      return 'batman-adv';
+    default:
+      return 'Unknown';
   }
 }

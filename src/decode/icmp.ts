@@ -98,7 +98,10 @@ export class IcmpView {
 
   private decodeQuoted(b: Uint8Array, q: number, end: number, claimedEnd: number, stops: StopSink): void {
     this.innerOffset = q;
-    if (end - q < IP_HEADER_MIN) return this.quoteCut(q + IP_HEADER_MIN, end, claimedEnd, stops);
+    if (end - q < IP_HEADER_MIN) {
+      this.quoteCut(q + IP_HEADER_MIN, end, claimedEnd, stops);
+      return;
+    }
     if (b[q]! >>> 4 !== 4) return;
     const ihl = (b[q]! & 0x0f) * 4;
     if (ihl < IP_HEADER_MIN) return;
@@ -107,9 +110,15 @@ export class IcmpView {
     this.innerSrc = be32(b, q + 12);
     this.innerDst = be32(b, q + 16);
     const t = q + ihl;
-    if (end - t < 4) return this.quoteCut(t + 4, end, claimedEnd, stops);
+    if (end - t < 4) {
+      this.quoteCut(t + 4, end, claimedEnd, stops);
+      return;
+    }
     if (this.innerProtocol === 1) {
-      if (end - t < 8) return this.quoteCut(t + 8, end, claimedEnd, stops);
+      if (end - t < 8) {
+        this.quoteCut(t + 8, end, claimedEnd, stops);
+        return;
+      }
       if (icmpHasIdSeq(b[t]!)) {
         this.innerSrcPort = be16(b, t + 4);
         this.innerDstPort = be16(b, t + 6);

@@ -70,8 +70,12 @@ export class Ipv6View {
     let next = this.firstNextHeader;
     let p = off + HEADER_BYTES;
     while (
-      next === Ipv6Next.hopByHop || next === Ipv6Next.routing || next === Ipv6Next.fragment ||
-      next === Ipv6Next.destinationOptions || next === Ipv6Next.authentication || next === Ipv6Next.mobility
+      next === Ipv6Next.hopByHop ||
+      next === Ipv6Next.routing ||
+      next === Ipv6Next.fragment ||
+      next === Ipv6Next.destinationOptions ||
+      next === Ipv6Next.authentication ||
+      next === Ipv6Next.mobility
     ) {
       if (this.extensionHeaders === MAX_EXTENSION_HEADERS) {
         stops.stop(Layer.ipv6, Stop.malformed, MAX_EXTENSION_HEADERS, MAX_EXTENSION_HEADERS + 1);

@@ -37,32 +37,53 @@ export type StopCode = (typeof Stop)[keyof typeof Stop];
 
 export function layerName(layer: number): string {
   switch (layer) {
-    case Layer.ethernet: return 'ethernet';
-    case Layer.vlan: return 'vlan';
-    case Layer.sll: return 'sll';
-    case Layer.batadv: return 'batadv';
-    case Layer.arp: return 'arp';
-    case Layer.ipv4: return 'ipv4';
-    case Layer.ipv6: return 'ipv6';
-    case Layer.icmp: return 'icmp';
-    case Layer.icmpv6: return 'icmpv6';
-    case Layer.udp: return 'udp';
-    case Layer.tcp: return 'tcp';
-    case Layer.llc: return 'llc';
-    case Layer.ppp: return 'ppp';
-    case Layer.none: return 'link';
-    default: return `layer ${layer}`;
+    case Layer.ethernet:
+      return 'ethernet';
+    case Layer.vlan:
+      return 'vlan';
+    case Layer.sll:
+      return 'sll';
+    case Layer.batadv:
+      return 'batadv';
+    case Layer.arp:
+      return 'arp';
+    case Layer.ipv4:
+      return 'ipv4';
+    case Layer.ipv6:
+      return 'ipv6';
+    case Layer.icmp:
+      return 'icmp';
+    case Layer.icmpv6:
+      return 'icmpv6';
+    case Layer.udp:
+      return 'udp';
+    case Layer.tcp:
+      return 'tcp';
+    case Layer.llc:
+      return 'llc';
+    case Layer.ppp:
+      return 'ppp';
+    case Layer.none:
+      return 'link';
+    default:
+      return `layer ${layer}`;
   }
 }
 
 export function stopName(code: number): string {
   switch (code) {
-    case Stop.none: return 'complete';
-    case Stop.truncated: return 'truncated';
-    case Stop.malformed: return 'malformed';
-    case Stop.unsupportedVersion: return 'unsupported version';
-    case Stop.unsupportedLinkType: return 'unsupported link type';
-    default: return `stop ${code}`;
+    case Stop.none:
+      return 'complete';
+    case Stop.truncated:
+      return 'truncated';
+    case Stop.malformed:
+      return 'malformed';
+    case Stop.unsupportedVersion:
+      return 'unsupported version';
+    case Stop.unsupportedLinkType:
+      return 'unsupported link type';
+    default:
+      return `stop ${code}`;
   }
 }
 

@@ -31,11 +31,20 @@ export class DecodeStats {
       layers &= ~(1 << bit);
     }
     switch (stopCode) {
-      case Stop.truncated: this.truncated++; break;
-      case Stop.malformed: this.malformed++; break;
-      case Stop.unsupportedVersion: this.unsupportedVersion++; break;
-      case Stop.unsupportedLinkType: this.unsupportedLinkType++; break;
-      default: break;
+      case Stop.truncated:
+        this.truncated++;
+        break;
+      case Stop.malformed:
+        this.malformed++;
+        break;
+      case Stop.unsupportedVersion:
+        this.unsupportedVersion++;
+        break;
+      case Stop.unsupportedLinkType:
+        this.unsupportedLinkType++;
+        break;
+      default:
+        break;
     }
   }
 

@@ -48,7 +48,9 @@ function compileDispatch(running: readonly { needs: number; detector: Detector }
   const body = running
     .map((r, i) => (r.needs === 0 ? `d${i}.observe(frame, ctx);` : `if ((layers & ${r.needs | 0}) !== 0) d${i}.observe(frame, ctx);`))
     .join('\n    ');
-  const make = new Function(...names, `return function observe(frame, ctx) {\n    const layers = frame.layers;\n    ${body}\n  };`) as (...detectors: Detector[]) => Dispatch;
+  const make = new Function(...names, `return function observe(frame, ctx) {\n    const layers = frame.layers;\n    ${body}\n  };`) as (
+    ...detectors: Detector[]
+  ) => Dispatch;
   return make(...running.map((r) => r.detector));
 }
 

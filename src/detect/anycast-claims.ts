@@ -71,8 +71,18 @@ export class AnycastClaimsTracker implements Detector {
       if (i < 0) {
         if (this.claims.length >= MAX_CLAIMS) return undefined;
         const fresh: Claim = {
-          ipv4, ipv6Index, mac, replies: 0, gratuitous: 0, requests: 0, neighborAdverts: 0,
-          firstSec: d.tsSec, firstNsec: d.tsNsec, lastSec: d.tsSec, lastNsec: d.tsNsec, firstFrame: d.number,
+          ipv4,
+          ipv6Index,
+          mac,
+          replies: 0,
+          gratuitous: 0,
+          requests: 0,
+          neighborAdverts: 0,
+          firstSec: d.tsSec,
+          firstNsec: d.tsNsec,
+          lastSec: d.tsSec,
+          lastNsec: d.tsNsec,
+          firstFrame: d.number,
         };
         this.byKey.set(hi, lo, this.claims.length);
         this.claims.push(fresh);

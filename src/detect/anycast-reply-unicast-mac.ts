@@ -19,7 +19,6 @@ export interface AnycastReplyUnicastMacEvidence {
  * Neighbor discovery is left to `unicast-neighbor-advert`.
  */
 export class AnycastReplyUnicastMacDetector implements Detector {
-
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if (d.l2Src < 0) return;
     let anycastV4 = -1;

@@ -48,11 +48,13 @@ export class AsymmetricReplyDetector implements Detector {
 
   /** Tables are sized from the configuration, so they are made on the first frame. */
   private echoes(ctx: DetectContext): FlowTable {
-    return (this.echoTable ??= new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow));
+    this.echoTable ??= new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow);
+    return this.echoTable;
   }
 
   private flows(ctx: DetectContext): FlowTable {
-    return (this.flowTable ??= new FlowTable(ctx.config.maxFlows, Defaults.flowIdle));
+    this.flowTable ??= new FlowTable(ctx.config.maxFlows, Defaults.flowIdle);
+    return this.flowTable;
   }
 
   get evictions(): number {
@@ -193,7 +195,11 @@ export class AsymmetricReplyDetector implements Detector {
   finish(): void {}
 }
 
-export const asymmetricReply: DetectorDefinition<AsymmetricReplyEvidence | GatewaySwitchEvidence, 'wrong-gateway-return' | 'flow-moved-gateway', AsymmetricReplyDetector> = {
+export const asymmetricReply: DetectorDefinition<
+  AsymmetricReplyEvidence | GatewaySwitchEvidence,
+  'wrong-gateway-return' | 'flow-moved-gateway',
+  AsymmetricReplyDetector
+> = {
   id: ASYMMETRIC,
   title: 'Replies from a different gateway than the one the request was sent to; flows that move between gateways',
   docs: 'README.md#asymmetric-reply',

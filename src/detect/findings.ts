@@ -60,7 +60,10 @@ interface TimeRef {
 }
 
 /** What a detector fills in for a new finding; the store adds the counts and times. */
-export type FindingFields<E extends EvidenceRecord> = Omit<FindingOf<E>, 'count' | 'firstSec' | 'firstNsec' | 'lastSec' | 'lastNsec' | 'frames' | 'clientMacs' | 'clientCount'>;
+export type FindingFields<E extends EvidenceRecord> = Omit<
+  FindingOf<E>,
+  'count' | 'firstSec' | 'firstNsec' | 'lastSec' | 'lastNsec' | 'frames' | 'clientMacs' | 'clientCount'
+>;
 
 /** Client sets stop growing here; clients beyond it are counted without being deduplicated. */
 const MAX_CLIENT_SET = 4096;

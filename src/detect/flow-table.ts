@@ -137,7 +137,10 @@ export class FlowTable {
    * `this.now`) are dead.
    */
   find(a: number, b: number, c: number, d: number): number {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const f = this.firstWordBit(a);
     if ((this.firstWords[f >>> 5]! & (1 << (f & 31))) === 0) return -1;
     const s = this.locate(a, b, c, d, this.hash(a, b, c, d));
@@ -150,7 +153,10 @@ export class FlowTable {
    * or a fresh one (values reset: no MAC, gateway -1); touched at `this.now`.
    */
   upsert(a: number, b: number, c: number, d: number): number {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const now = this.now;
     const times = this.times;
     const h = this.hash(a, b, c, d);

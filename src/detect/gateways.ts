@@ -17,7 +17,13 @@ export interface Gateway {
   evidenceFrame: number;
 }
 
-export type GatewayEvidence = 'configured' | 'interface' | 'claimed-anycast-ip' | 'sourced-anycast-ip' | 'answered-anycast-traffic' | 'answered-gateway-traffic';
+export type GatewayEvidence =
+  | 'configured'
+  | 'interface'
+  | 'claimed-anycast-ip'
+  | 'sourced-anycast-ip'
+  | 'answered-anycast-traffic'
+  | 'answered-gateway-traffic';
 
 /** Gateways beyond this are not tracked (matrix size); a mesh has a handful. */
 export const MAX_GATEWAYS = 64;

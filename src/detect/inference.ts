@@ -214,7 +214,13 @@ export class AnycastInference {
           bestPer = per;
         }
       }
-      out.push({ ipv4: this.ipAddress[ip]!, mac: best, maxRepliesPerRequest: bestPer, claimingMacs: replying.map((p) => this.pairMac[p]!), firstFrame: this.ipFirstFrame[ip]! });
+      out.push({
+        ipv4: this.ipAddress[ip]!,
+        mac: best,
+        maxRepliesPerRequest: bestPer,
+        claimingMacs: replying.map((p) => this.pairMac[p]!),
+        firstFrame: this.ipFirstFrame[ip]!,
+      });
     }
     // An address answered several times per request by one MAC is the strong sign (several gateways
     // share that MAC). Where one exists, addresses that are merely claimed by several MACs are not

@@ -84,10 +84,15 @@ export class InterGatewayTrafficDetector implements Detector {
         const p = from * MAX_GATEWAYS + to;
         if (this.packets[p] === 0) continue;
         pairs.push({
-          from, to,
-          packets: this.packets[p]!, bytes: this.bytes[p]!,
-          firstSec: this.first[p * 3]!, firstNsec: this.first[p * 3 + 1]!, firstFrame: this.first[p * 3 + 2]!,
-          lastSec: this.last[p * 2]!, lastNsec: this.last[p * 2 + 1]!,
+          from,
+          to,
+          packets: this.packets[p]!,
+          bytes: this.bytes[p]!,
+          firstSec: this.first[p * 3]!,
+          firstNsec: this.first[p * 3 + 1]!,
+          firstFrame: this.first[p * 3 + 2]!,
+          lastSec: this.last[p * 2]!,
+          lastNsec: this.last[p * 2 + 1]!,
           peakPerSecond: this.peak[p]!,
         });
       }
@@ -101,17 +106,23 @@ export class InterGatewayTrafficDetector implements Detector {
       const { from, to } = pair;
       const share = this.totalBytes > 0 ? pair.bytes / this.totalBytes : 0;
       const warn = share >= ctx.config.interGatewayWarnShare && pair.packets >= Defaults.interGatewayMinPackets;
-      const f = ctx.findings.raise<InterGatewayTrafficEvidence>(KIND, from + 1, to + 1, { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame }, () => ({
-        kind: KIND,
-        severity: warn ? 'warning' : 'info',
-        cause: 'inter-gateway-volume',
-        gateway: from,
-        otherGateway: to,
-        anycastIpv4: -1,
-        anycastIpv6: null,
-        mac: -1,
-        evidence: { kind: KIND, bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
-      }));
+      const f = ctx.findings.raise<InterGatewayTrafficEvidence>(
+        KIND,
+        from + 1,
+        to + 1,
+        { tsSec: pair.firstSec, tsNsec: pair.firstNsec, number: pair.firstFrame },
+        () => ({
+          kind: KIND,
+          severity: warn ? 'warning' : 'info',
+          cause: 'inter-gateway-volume',
+          gateway: from,
+          otherGateway: to,
+          anycastIpv4: -1,
+          anycastIpv6: null,
+          mac: -1,
+          evidence: { kind: KIND, bytes: pair.bytes, share, peakPerSecond: pair.peakPerSecond },
+        }),
+      );
       f.count = pair.packets;
       f.lastSec = pair.lastSec;
       f.lastNsec = pair.lastNsec;

@@ -13,14 +13,7 @@ import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
  * detector later in the array already sees a gateway learned on this
  * frame), so a new detector goes at the end unless it must see less.
  */
-export const DETECTORS = [
-  anycastReplyUnicastMac,
-  unicastArpReply,
-  unicastNeighborAdvert,
-  asymmetricReply,
-  interGatewayTraffic,
-  anycastClaims,
-] as const;
+export const DETECTORS = [anycastReplyUnicastMac, unicastArpReply, unicastNeighborAdvert, asymmetricReply, interGatewayTraffic, anycastClaims] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];
 

@@ -15,7 +15,6 @@ export interface UnicastNeighborAdvertEvidence {
  * link-layer address or Ethernet source is not the anycast MAC.
  */
 export class UnicastNeighborAdvertDetector implements Detector {
-
   observe(d: DecodedFrame, ctx: DetectContext): void {
     if ((d.layers & Layer.icmpv6) === 0 || ctx.anycast.v6.length === 0) return;
     const n = d.icmpv6;

@@ -42,8 +42,12 @@ export function prestartDecodeThread(args: readonly string[], entry: URL = DECOD
   worker.unref();
   // Listen from the start: a thread that dies unused (out of memory) must neither throw an
   // unhandled 'error' nor be handed a job it can never answer.
-  worker.once('error', () => { s.exited = true; }); // its 'exit' follows
-  worker.once('exit', () => { s.exited = true; });
+  worker.once('error', () => {
+    s.exited = true;
+  }); // its 'exit' follows
+  worker.once('exit', () => {
+    s.exited = true;
+  });
   standby = s;
   return worker;
 }

@@ -97,7 +97,10 @@ export class FrameRingWriter {
    */
   private limit = FIRST_SLOT_ROWS;
   /** `snapshot(progress, at)` writes the running totals for the slot about to be published. */
-  constructor(private readonly ring: FrameRing, private readonly snapshot: (progress: Float64Array, at: number) => void) {}
+  constructor(
+    private readonly ring: FrameRing,
+    private readonly snapshot: (progress: Float64Array, at: number) => void,
+  ) {}
 
   /** Word offset of the next row to write; call `commit` after writing it. */
   nextRow(): number {

@@ -236,7 +236,6 @@ export class FrameRowView implements DecodedFrame {
     this.base = base;
     loadRow(this, rows, base);
   }
-
 }
 
 /** A frame whose detector fields a row can be loaded into: a FrameRowView, or a FrameDecoder (see loadRow). */

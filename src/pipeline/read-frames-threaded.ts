@@ -38,8 +38,13 @@ export async function readFramesThreaded(opts: ThreadedReadOptions): Promise<Rea
   let exited = false;
   let failure: unknown;
   const exit = new Promise<void>((resolve) => {
-    worker.once('error', (err) => { failure = err; });
-    worker.once('exit', () => { exited = true; resolve(); });
+    worker.once('error', (err) => {
+      failure = err;
+    });
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    });
   });
   const control = ring.control;
   const rows = ring.rows;

@@ -2,7 +2,7 @@ import { CaptureFormatError } from '../core/errors.js';
 import { readCapture, type ReadResult } from '../source/capture-reader.js';
 import type { CaptureFormat } from '../source/parser.js';
 import { AnyCaptureDedup } from '../source/any-dedup.js';
-import { type FrameRecord } from '../core/frame-record.js';
+import type { FrameRecord } from '../core/frame-record.js';
 import { isSupportedLinkType, unsupportedLinkTypeText } from '../core/link-type.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { DecodeStats } from '../decode/stats.js';

@@ -36,12 +36,18 @@ function errorToWire(err: unknown): WireError | undefined {
 function errorFromWire(w: WireError | undefined): unknown {
   if (w === undefined) return undefined;
   switch (w.kind) {
-    case 'format': return new CaptureFormatError(w.message, w.offset);
-    case 'input': return new CaptureInputError(w.message, w.code);
-    case 'usage': return new UsageError(w.message);
-    case 'environment': return new EnvironmentError(w.message);
-    case 'errno': return Object.assign(new Error(w.message), { code: w.code });
-    case 'other': return new Error(w.message);
+    case 'format':
+      return new CaptureFormatError(w.message, w.offset);
+    case 'input':
+      return new CaptureInputError(w.message, w.code);
+    case 'usage':
+      return new UsageError(w.message);
+    case 'environment':
+      return new EnvironmentError(w.message);
+    case 'errno':
+      return Object.assign(new Error(w.message), { code: w.code });
+    case 'other':
+      return new Error(w.message);
   }
 }
 
@@ -51,8 +57,13 @@ export function resultToWire(r: ReadFramesResult): WireReadResult {
     read: r.read,
     format: r.format,
     stats: {
-      frames: s.frames, bytes: s.bytes, perLayer: [...s.perLayer], truncated: s.truncated, malformed: s.malformed,
-      unsupportedVersion: s.unsupportedVersion, unsupportedLinkType: s.unsupportedLinkType,
+      frames: s.frames,
+      bytes: s.bytes,
+      perLayer: [...s.perLayer],
+      truncated: s.truncated,
+      malformed: s.malformed,
+      unsupportedVersion: s.unsupportedVersion,
+      unsupportedLinkType: s.unsupportedLinkType,
     },
     duplicates: r.duplicates,
     warnings: r.warnings,

@@ -39,17 +39,59 @@ export interface AnalysisJson {
   };
   gateways: { name: string; macs: string[]; ipv4: string[]; learned: boolean; evidence: string; evidenceFrame: number }[];
   findings: {
-    kind: FindingKindValue; severity: Severity; count: number; first: string; last: string; frames: number[];
-    gateway: string | null; otherGateway: string | null; anycastIp: string | null; mac: string | null;
-    clients: string[]; clientCount: number; cause: string; causeText: string; fix: string[];
+    kind: FindingKindValue;
+    severity: Severity;
+    count: number;
+    first: string;
+    last: string;
+    frames: number[];
+    gateway: string | null;
+    otherGateway: string | null;
+    anycastIp: string | null;
+    mac: string | null;
+    clients: string[];
+    clientCount: number;
+    cause: string;
+    causeText: string;
+    fix: string[];
     detail: Record<string, number | string>;
   }[];
-  interGateway: { from: string; to: string; packets: number; bytes: number; share: number; peakPerSecond: number; ratePerSecond: number; first: string; last: string }[];
-  claims: { ip: string; mac: string; replies: number; gratuitous: number; requests: number; neighborAdverts: number; first: string; last: string; firstFrame: number; isAnycastMac: boolean }[];
+  interGateway: {
+    from: string;
+    to: string;
+    packets: number;
+    bytes: number;
+    share: number;
+    peakPerSecond: number;
+    ratePerSecond: number;
+    first: string;
+    last: string;
+  }[];
+  claims: {
+    ip: string;
+    mac: string;
+    replies: number;
+    gratuitous: number;
+    requests: number;
+    neighborAdverts: number;
+    first: string;
+    last: string;
+    firstFrame: number;
+    isAnycastMac: boolean;
+  }[];
   stats: {
-    frames: number; bytes: number; duplicates: number; evictions: number;
-    layers: Record<string, number>; truncated: number; malformed: number; unsupportedVersion: number; unsupportedLinkType: number;
-    first: string | null; last: string | null; durationSeconds: number;
+    frames: number;
+    bytes: number;
+    duplicates: number;
+    evictions: number;
+    layers: Record<string, number>;
+    truncated: number;
+    malformed: number;
+    unsupportedVersion: number;
+    unsupportedLinkType: number;
+    first: string | null;
+    last: string | null;
+    durationSeconds: number;
   };
   warnings: string[];
   error: string | null;
@@ -90,8 +132,14 @@ function ipv4OrNone(ip: number): string | number {
 export function evidenceDetail(e: FindingEvidence): Record<string, number | string> {
   switch (e.kind) {
     case 'unicast-arp-reply': {
-      const detail: Record<string, number> = { replies: e.replies, gratuitous: e.gratuitous, requests: e.requests, anycastAlsoAnswered: e.anycastAlsoAnswered, ethernetSourceMismatch: e.ethernetSourceMismatch };
-      if (e.broadcast) detail['broadcast'] = 1;
+      const detail: Record<string, number> = {
+        replies: e.replies,
+        gratuitous: e.gratuitous,
+        requests: e.requests,
+        anycastAlsoAnswered: e.anycastAlsoAnswered,
+        ethernetSourceMismatch: e.ethernetSourceMismatch,
+      };
+      if (e.broadcast) detail.broadcast = 1;
       return detail;
     }
     case 'anycast-reply-unicast-mac':
@@ -122,10 +170,23 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       ipv4: r.config.anycastIpv4.map(formatIpv4),
       ipv6: r.config.anycastIpv6.map(formatIpv6),
       macs: r.config.anycastMacs.map(formatMac),
-      inferred: r.inferred.map((i) => ({ ip: formatIpv4(i.ipv4), mac: formatMac(i.mac), repliesPerRequest: i.maxRepliesPerRequest, claimingMacs: i.claimingMacs.map(formatMac), firstFrame: i.firstFrame })),
+      inferred: r.inferred.map((i) => ({
+        ip: formatIpv4(i.ipv4),
+        mac: formatMac(i.mac),
+        repliesPerRequest: i.maxRepliesPerRequest,
+        claimingMacs: i.claimingMacs.map(formatMac),
+        firstFrame: i.firstFrame,
+      })),
       ...(read.judgedFromFrame !== undefined && read.judgedFromFrame > 1 ? { judgedFromFrame: read.judgedFromFrame } : {}),
     },
-    gateways: r.gateways.map((g) => ({ name: gatewayName(g), macs: g.macs.map(formatMac), ipv4: g.ipv4.map(formatIpv4), learned: g.learned, evidence: evidenceText(g.evidence), evidenceFrame: g.evidenceFrame })),
+    gateways: r.gateways.map((g) => ({
+      name: gatewayName(g),
+      macs: g.macs.map(formatMac),
+      ipv4: g.ipv4.map(formatIpv4),
+      learned: g.learned,
+      evidence: evidenceText(g.evidence),
+      evidenceFrame: g.evidenceFrame,
+    })),
     findings: r.findings.map((f) => findingJson(f, r.gateways, digits)),
     interGateway: r.interGateway.map((p) => ({
       from: gatewayName(r.gateways[p.from]),

@@ -23,48 +23,67 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
   const out: string[] = [];
   out.push(verdictLine(doc, c));
   out.push('');
-  out.push(c.bold('Anycast') + `: ${anycastLine(doc)}`);
+  out.push(`${c.bold('Anycast')}: ${anycastLine(doc)}`);
   if (doc.gateways.length > 0) {
-    out.push(c.bold('Gateways') + ': ' + doc.gateways.map((g) => `${g.name} [${g.macs.join(', ')}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`).join('; '));
+    out.push(
+      `${c.bold('Gateways')}: ${doc.gateways.map((g) => `${g.name} [${g.macs.join(', ')}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`).join('; ')}`,
+    );
   }
   const problems = doc.findings.filter((f) => f.severity !== 'info');
   const kinds = [...new Set(problems.map((f) => f.kind))];
   for (const kind of kinds) {
     const list = problems.filter((f) => f.kind === kind);
     out.push('');
-    out.push(c.bold.red(`${list[0]!.severity === 'error' ? '✗' : '!'} ${kind}`) + ` — ${kindTitle(kind)}`);
+    out.push(`${c.bold.red(`${list[0]!.severity === 'error' ? '✗' : '!'} ${kind}`)} — ${kindTitle(kind)}`);
     // A flood (one gateway-switch per client on a busy mesh) must not bury the verdict: show the worst rows.
     const shown = [...list].sort((a, b) => b.count - a.count).slice(0, MAX_ROWS_PER_KIND);
     out.push(findingTable(shown, opts).toString());
     if (list.length > shown.length) out.push(c.dim(`  … and ${list.length - shown.length} more ${kind} findings (--json lists them all)`));
     const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
     for (const f of causes) {
-      out.push(`  ${c.bold('Likely cause')} (${list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? '?').join(', ')}): ${f.causeText}`);
+      out.push(
+        `  ${c.bold('Likely cause')} (${list
+          .filter((x) => x.cause === f.cause)
+          .map((x) => x.gateway ?? '?')
+          .join(', ')}): ${f.causeText}`,
+      );
       out.push(`  ${c.bold('Fix')}:`);
       for (const cmd of f.fix) out.push(`    ${c.cyan(cmd)}`);
     }
   }
   out.push('');
-  out.push(c.bold('Traffic between gateways') + ':');
+  out.push(`${c.bold('Traffic between gateways')}:`);
   if (doc.interGateway.length === 0) {
     out.push(doc.gateways.length < 2 ? '  (fewer than two gateways known: nothing to measure)' : '  none seen');
   } else {
-    const t = new Table({ head: ['from', 'to', 'packets', 'bytes', 'share', 'peak/s', 'first', 'last'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] } });
-    for (const p of doc.interGateway) t.push([p.from, p.to, p.packets, p.bytes, `${(p.share * 100).toFixed(2)} %`, p.peakPerSecond, shortTime(p.first), shortTime(p.last)]);
+    const t = new Table({
+      head: ['from', 'to', 'packets', 'bytes', 'share', 'peak/s', 'first', 'last'],
+      style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    });
+    for (const p of doc.interGateway)
+      t.push([p.from, p.to, p.packets, p.bytes, `${(p.share * 100).toFixed(2)} %`, p.peakPerSecond, shortTime(p.first), shortTime(p.last)]);
     out.push(t.toString());
   }
   out.push('');
-  out.push(c.bold('Who claimed the anycast IP') + ':');
+  out.push(`${c.bold('Who claimed the anycast IP')}:`);
   if (doc.claims.length === 0) {
     out.push('  nobody in this capture');
   } else {
-    const t = new Table({ head: ['anycast IP', 'MAC', 'anycast MAC?', 'replies', 'gratuitous', 'requests', 'NA', 'first frame'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] } });
-    for (const cl of doc.claims) t.push([cl.ip, cl.mac, cl.isAnycastMac ? 'yes' : c.red('NO'), cl.replies, cl.gratuitous, cl.requests, cl.neighborAdverts, cl.firstFrame]);
+    const t = new Table({
+      head: ['anycast IP', 'MAC', 'anycast MAC?', 'replies', 'gratuitous', 'requests', 'NA', 'first frame'],
+      style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+    });
+    for (const cl of doc.claims)
+      t.push([cl.ip, cl.mac, cl.isAnycastMac ? 'yes' : c.red('NO'), cl.replies, cl.gratuitous, cl.requests, cl.neighborAdverts, cl.firstFrame]);
     out.push(t.toString());
   }
   out.push('');
   const s = doc.stats;
-  out.push(c.dim(`Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers['arp'] ?? 0}, ICMP ${s.layers['icmp'] ?? 0}, ICMPv6 ${s.layers['icmpv6'] ?? 0}, TCP ${s.layers['tcp'] ?? 0}, UDP ${s.layers['udp'] ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows evicted from full tables (raise --max-flows)` : ''}`));
+  out.push(
+    c.dim(
+      `Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers.arp ?? 0}, ICMP ${s.layers.icmp ?? 0}, ICMPv6 ${s.layers.icmpv6 ?? 0}, TCP ${s.layers.tcp ?? 0}, UDP ${s.layers.udp ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows evicted from full tables (raise --max-flows)` : ''}`,
+    ),
+  );
   return out.join('\n');
 }
 
@@ -75,26 +94,31 @@ function shortTime(iso: string): string {
 function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
   const problems = doc.findings.filter((f) => f.severity !== 'info');
   if (doc.verdict === 'healthy') {
-    return c.green.bold('HEALTHY') + `: anycast ${doc.anycast.ipv4.concat(doc.anycast.ipv6).join(', ') || '(MAC only)'} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${doc.interGateway.reduce((n, p) => n + p.packets, 0)} frames between gateways.`;
+    return `${c.green.bold('HEALTHY')}: anycast ${doc.anycast.ipv4.concat(doc.anycast.ipv6).join(', ') || '(MAC only)'} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${doc.interGateway.reduce((n, p) => n + p.packets, 0)} frames between gateways.`;
   }
   if (doc.verdict === 'no-anycast') {
-    const hint = doc.anycast.inferred.length > 0
-      ? ` Candidates seen: ${doc.anycast.inferred.map((i) => `${i.ip} via ${i.mac}`).join(', ')} — rerun with --anycast-ip ${doc.anycast.inferred[0]!.ip}.`
-      : ' Give --anycast-ip and --anycast-mac (or anycast-probe.json).';
-    return c.yellow.bold('NO ANYCAST FOUND') + `: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames.${hint}`;
+    const hint =
+      doc.anycast.inferred.length > 0
+        ? ` Candidates seen: ${doc.anycast.inferred.map((i) => `${i.ip} via ${i.mac}`).join(', ')} — rerun with --anycast-ip ${doc.anycast.inferred[0]!.ip}.`
+        : ' Give --anycast-ip and --anycast-mac (or anycast-probe.json).';
+    return `${c.yellow.bold('NO ANYCAST FOUND')}: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames.${hint}`;
   }
   const worst = problems[0]!;
   const gws = [...new Set(problems.map((f) => f.gateway).filter((g): g is string => g !== null))];
-  return c.red.bold('PROBLEMS') + `: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? gws.join(', ') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
+  return `${c.red.bold('PROBLEMS')}: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? gws.join(', ') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
 }
 
 function anycastLine(doc: AnalysisJson): string {
   const a = doc.anycast;
   const addrs = a.ipv4.concat(a.ipv6).join(', ') || 'none';
-  const src = a.source === 'inferred'
-    ? `inferred from the capture: ${a.inferred.map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`).join('; ')}`
-    : a.source;
-  const late = a.judgedFromFrame !== undefined ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all` : '';
+  const src =
+    a.source === 'inferred'
+      ? `inferred from the capture: ${a.inferred.map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`).join('; ')}`
+      : a.source;
+  const late =
+    a.judgedFromFrame !== undefined
+      ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all`
+      : '';
   return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
 }
 

@@ -5,12 +5,18 @@ import { formatIpv4, formatIpv6 } from '../core/address.js';
 /** What each finding kind means, in one line. */
 export function kindTitle(kind: FindingKindValue): string {
   switch (kind) {
-    case 'unicast-arp-reply': return 'anycast IP answered (ARP) with a unicast MAC';
-    case 'unicast-neighbor-advert': return 'anycast IPv6 advertised (NDP) with a unicast MAC';
-    case 'anycast-reply-unicast-mac': return 'packets from the anycast IP sent with a unicast MAC';
-    case 'asymmetric-reply': return 'replies from a different gateway than the request went to';
-    case 'gateway-switch': return 'flows answered by different gateways over time';
-    case 'inter-gateway-traffic': return 'traffic between gateways';
+    case 'unicast-arp-reply':
+      return 'anycast IP answered (ARP) with a unicast MAC';
+    case 'unicast-neighbor-advert':
+      return 'anycast IPv6 advertised (NDP) with a unicast MAC';
+    case 'anycast-reply-unicast-mac':
+      return 'packets from the anycast IP sent with a unicast MAC';
+    case 'asymmetric-reply':
+      return 'replies from a different gateway than the request went to';
+    case 'gateway-switch':
+      return 'flows answered by different gateways over time';
+    case 'inter-gateway-traffic':
+      return 'traffic between gateways';
   }
 }
 
@@ -26,7 +32,7 @@ export function causeText(cause: CauseValue): string {
     case 'flow-moved-gateway':
       return 'the mesh moved the client to another gateway in the middle of a flow; stateful connections (NAT, conntrack) through the first gateway break';
     case 'inter-gateway-volume':
-      return 'gateways exchange traffic over the mesh: one gateway carries the other\'s clients (return paths, missing source routing)';
+      return "gateways exchange traffic over the mesh: one gateway carries the other's clients (return paths, missing source routing)";
     case 'ndp-from-bridge':
       return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
   }
@@ -59,17 +65,26 @@ export function fixCommands(f: Finding): string[] {
     case 'inter-gateway-volume':
       return ['check the source routing on every gateway (ip rule show; ip route show table anycast) and the uplink return paths'];
     case 'ndp-from-bridge':
-      return [`ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`, 'send router advertisements from fftr-gw-anycast (radvd: interface fftr-gw-anycast)'];
+      return [
+        `ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`,
+        'send router advertisements from fftr-gw-anycast (radvd: interface fftr-gw-anycast)',
+      ];
   }
 }
 
 export function evidenceText(e: GatewayEvidence): string {
   switch (e) {
-    case 'configured': return 'configured';
-    case 'interface': return 'this host\'s bridge';
-    case 'claimed-anycast-ip': return 'learned: claimed the anycast IP';
-    case 'sourced-anycast-ip': return 'learned: sent packets from the anycast IP';
-    case 'answered-anycast-traffic': return 'learned: answered traffic sent to the anycast MAC';
-    case 'answered-gateway-traffic': return 'learned: answered traffic sent to another gateway';
+    case 'configured':
+      return 'configured';
+    case 'interface':
+      return "this host's bridge";
+    case 'claimed-anycast-ip':
+      return 'learned: claimed the anycast IP';
+    case 'sourced-anycast-ip':
+      return 'learned: sent packets from the anycast IP';
+    case 'answered-anycast-traffic':
+      return 'learned: answered traffic sent to the anycast MAC';
+    case 'answered-gateway-traffic':
+      return 'learned: answered traffic sent to another gateway';
   }
 }

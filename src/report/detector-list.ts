@@ -15,7 +15,9 @@ export interface DetectorJson {
 /** The layers a definition's `needs` names, or "every frame". */
 function needsNames(needs: number): string[] {
   if (needs === 0) return ['every frame'];
-  return Object.values(Layer).filter((l) => l !== 0 && (needs & l) !== 0).map(layerName);
+  return Object.values(Layer)
+    .filter((l) => l !== 0 && (needs & l) !== 0)
+    .map(layerName);
 }
 
 export function detectorJson(d: DetectorDefinition): DetectorJson {

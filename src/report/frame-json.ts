@@ -22,23 +22,48 @@ export interface FrameJson {
   sll?: { version: number; pkttype: number; hatype: number; addr: string; protocol: number; ifindex?: number };
   vlan?: { tpid: number; id: number; pcp: number; dei: number }[];
   batadv?: {
-    type: string; packetType: number; version: number; ttl: number; ttvn?: number;
-    dest?: string; orig?: string; subtype?: number; seqno?: number;
+    type: string;
+    packetType: number;
+    version: number;
+    ttl: number;
+    ttvn?: number;
+    dest?: string;
+    orig?: string;
+    subtype?: number;
+    seqno?: number;
     eth?: { src: string; dst: string; type: number };
   };
   arp?: {
-    etherType: number; htype: number; ptype: number; hlen: number; plen: number; op: number;
-    sha?: string; spa?: string; tha?: string; tpa?: string; complete: boolean;
+    etherType: number;
+    htype: number;
+    ptype: number;
+    hlen: number;
+    plen: number;
+    op: number;
+    sha?: string;
+    spa?: string;
+    tha?: string;
+    tpa?: string;
+    complete: boolean;
   };
   ip?: { src: string; dst: string; proto: number; ttl: number; id: number; len: number; frag: number };
   ip6?: { src: string; dst: string; next: number; hlim: number; plen: number };
   icmp?: {
-    type: number; code: number; id?: number; seq?: number;
+    type: number;
+    code: number;
+    id?: number;
+    seq?: number;
     inner?: { src: string; dst: string; proto: number; sport?: number; dport?: number };
   };
   icmp6?: {
-    type: number; code: number; id?: number; seq?: number; target?: string;
-    sll?: string; tll?: string; flags?: { router: boolean; solicited: boolean; override: boolean };
+    type: number;
+    code: number;
+    id?: number;
+    seq?: number;
+    target?: string;
+    sll?: string;
+    tll?: string;
+    flags?: { router: boolean; solicited: boolean; override: boolean };
     ra?: { hlim: number; flags: number; lifetime: number; prefixes: number };
     badOption?: boolean;
     inner?: { src: string; dst: string; next: number };
@@ -80,7 +105,9 @@ export function frameJson(d: FrameDetail): FrameJson {
   if (d.has(Layer.sll)) {
     const s = d.sll;
     out.sll = {
-      version: s.version, pkttype: s.packetType, hatype: s.haType,
+      version: s.version,
+      pkttype: s.packetType,
+      hatype: s.haType,
       addr: s.addr >= 0 ? formatMac(s.addr) : formatHex(d.fieldBytes(s.addrOffset, Math.min(s.addrLen, 8))),
       protocol: s.protocol,
     };
@@ -134,7 +161,11 @@ export function frameJson(d: FrameDetail): FrameJson {
     }
     if (c.hasTarget) out.icmp6.target = formatIpv6(c.target);
     if (c.type === 136) {
-      out.icmp6.flags = { router: (c.naFlags & NaFlag.router) !== 0, solicited: (c.naFlags & NaFlag.solicited) !== 0, override: (c.naFlags & NaFlag.override) !== 0 };
+      out.icmp6.flags = {
+        router: (c.naFlags & NaFlag.router) !== 0,
+        solicited: (c.naFlags & NaFlag.solicited) !== 0,
+        override: (c.naFlags & NaFlag.override) !== 0,
+      };
     }
     if (c.sourceLinkAddr >= 0) out.icmp6.sll = formatMac(c.sourceLinkAddr);
     if (c.targetLinkAddr >= 0) out.icmp6.tll = formatMac(c.targetLinkAddr);

@@ -28,12 +28,18 @@ function etherTypeText(type: number): string {
 
 function sllPacketTypeText(t: number): string {
   switch (t) {
-    case 0: return 'In';
-    case 1: return 'B';
-    case 2: return 'M';
-    case 3: return 'P';
-    case 4: return 'Out';
-    default: return `pkttype ${t}`;
+    case 0:
+      return 'In';
+    case 1:
+      return 'B';
+    case 2:
+      return 'M';
+    case 3:
+      return 'P';
+    case 4:
+      return 'Out';
+    default:
+      return `pkttype ${t}`;
   }
 }
 
@@ -113,9 +119,7 @@ function arpText(d: FrameDetail): string {
   if (!d.has(Layer.arp) || !a.complete) return '';
   // tcpdump's "length" is what the link layer hands to ARP: up to the frame end, or the 802.3 length.
   const e = d.ethernet;
-  const length = d.has(Layer.ethernet) && e.lengthField >= 0
-    ? e.offset + 14 + e.lengthField - a.offset
-    : d.wireLen - (a.offset - d.offset);
+  const length = d.has(Layer.ethernet) && e.lengthField >= 0 ? e.offset + 14 + e.lengthField - a.offset : d.wireLen - (a.offset - d.offset);
   if (!a.isEthernetIpv4()) {
     return `${hardwareName(a.htype)} (len ${a.hlen}), ${a.ptype === 0x0800 ? 'IPv4' : `Unknown Protocol (0x${a.ptype.toString(16).padStart(4, '0')})`} (len ${a.plen}), ${arpOpText(d)}, length ${length}`;
   }
@@ -124,11 +128,16 @@ function arpText(d: FrameDetail): string {
 
 function hardwareName(htype: number): string {
   switch (htype) {
-    case 1: return 'Ethernet';
-    case 6: return 'TokenRing';
-    case 15: return 'Frame Relay';
-    case 32: return 'InfiniBand';
-    default: return `Unknown Hardware (${htype})`;
+    case 1:
+      return 'Ethernet';
+    case 6:
+      return 'TokenRing';
+    case 15:
+      return 'Frame Relay';
+    case 32:
+      return 'InfiniBand';
+    default:
+      return `Unknown Hardware (${htype})`;
   }
 }
 
@@ -164,51 +173,83 @@ function icmpText(d: FrameDetail): string {
   if (c.capturedLength < 8 && c.id < 0) return `ICMP type ${c.type}, code ${c.code}${tail}`;
   const inner = c.innerValid ? formatIpv4(c.innerDst) : '?';
   switch (c.type) {
-    case 0: return `ICMP echo reply, id ${c.id}, seq ${c.seq}${tail}`;
-    case 8: return `ICMP echo request, id ${c.id}, seq ${c.seq}${tail}`;
+    case 0:
+      return `ICMP echo reply, id ${c.id}, seq ${c.seq}${tail}`;
+    case 8:
+      return `ICMP echo request, id ${c.id}, seq ${c.seq}${tail}`;
     case 3:
       switch (c.code) {
-        case 0: return `ICMP net ${inner} unreachable${tail}`;
-        case 1: return `ICMP host ${inner} unreachable${tail}`;
-        case 2: return `ICMP ${inner} protocol ${c.innerProtocol} unreachable${tail}`;
-        case 3: return `ICMP ${inner} ${c.innerProtocol === 6 ? 'tcp' : c.innerProtocol === 17 ? 'udp' : `proto ${c.innerProtocol}`} port ${c.innerDstPort} unreachable${tail}`;
-        case 4: return `ICMP ${inner} unreachable - need to frag (mtu ${c.restOfHeader & 0xffff})${tail}`;
-        default: return `ICMP ${inner} unreachable - code ${c.code}${tail}`;
+        case 0:
+          return `ICMP net ${inner} unreachable${tail}`;
+        case 1:
+          return `ICMP host ${inner} unreachable${tail}`;
+        case 2:
+          return `ICMP ${inner} protocol ${c.innerProtocol} unreachable${tail}`;
+        case 3:
+          return `ICMP ${inner} ${c.innerProtocol === 6 ? 'tcp' : c.innerProtocol === 17 ? 'udp' : `proto ${c.innerProtocol}`} port ${c.innerDstPort} unreachable${tail}`;
+        case 4:
+          return `ICMP ${inner} unreachable - need to frag (mtu ${c.restOfHeader & 0xffff})${tail}`;
+        default:
+          return `ICMP ${inner} unreachable - code ${c.code}${tail}`;
       }
-    case 5: return `ICMP redirect ${inner} to host ${formatIpv4(c.restOfHeader)}${tail}`;
-    case 11: return `ICMP time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
-    case 12: return `ICMP parameter problem - octet ${c.restOfHeader >>> 24}${tail}`;
-    case 13: return `ICMP time stamp query id ${c.id} seq ${c.seq}${tail}`;
-    case 14: return `ICMP time stamp reply id ${c.id} seq ${c.seq}${tail}`;
-    default: return `ICMP type-#${c.type}${tail}`;
+    case 5:
+      return `ICMP redirect ${inner} to host ${formatIpv4(c.restOfHeader)}${tail}`;
+    case 11:
+      return `ICMP time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
+    case 12:
+      return `ICMP parameter problem - octet ${c.restOfHeader >>> 24}${tail}`;
+    case 13:
+      return `ICMP time stamp query id ${c.id} seq ${c.seq}${tail}`;
+    case 14:
+      return `ICMP time stamp reply id ${c.id} seq ${c.seq}${tail}`;
+    default:
+      return `ICMP type-#${c.type}${tail}`;
   }
 }
 
 function icmpv6Text(d: FrameDetail): string {
   const c = d.icmpv6;
   const tail = `, length ${c.length}`;
-  const lla = (c.sourceLinkAddr >= 0 ? `, source link-address ${formatMac(c.sourceLinkAddr)}` : '') +
+  const lla =
+    (c.sourceLinkAddr >= 0 ? `, source link-address ${formatMac(c.sourceLinkAddr)}` : '') +
     (c.targetLinkAddr >= 0 ? `, target link-address ${formatMac(c.targetLinkAddr)}` : '');
   switch (c.type) {
-    case Icmpv6Type.echoRequest: return `ICMP6, echo request, id ${c.id}, seq ${c.seq}${tail}`;
-    case Icmpv6Type.echoReply: return `ICMP6, echo reply, id ${c.id}, seq ${c.seq}${tail}`;
-    case Icmpv6Type.neighborSolicit: return `ICMP6, neighbor solicitation, who has ${c.hasTarget ? formatIpv6(c.target) : '?'}${lla}${tail}`;
+    case Icmpv6Type.echoRequest:
+      return `ICMP6, echo request, id ${c.id}, seq ${c.seq}${tail}`;
+    case Icmpv6Type.echoReply:
+      return `ICMP6, echo reply, id ${c.id}, seq ${c.seq}${tail}`;
+    case Icmpv6Type.neighborSolicit:
+      return `ICMP6, neighbor solicitation, who has ${c.hasTarget ? formatIpv6(c.target) : '?'}${lla}${tail}`;
     case Icmpv6Type.neighborAdvert: {
-      const flags = [c.naFlags & NaFlag.router ? 'router' : '', c.naFlags & NaFlag.solicited ? 'solicited' : '', c.naFlags & NaFlag.override ? 'override' : ''].filter((f) => f !== '').join(', ');
+      const flags = [c.naFlags & NaFlag.router ? 'router' : '', c.naFlags & NaFlag.solicited ? 'solicited' : '', c.naFlags & NaFlag.override ? 'override' : '']
+        .filter((f) => f !== '')
+        .join(', ');
       return `ICMP6, neighbor advertisement, tgt is ${c.hasTarget ? formatIpv6(c.target) : '?'}${flags ? `, Flags [${flags}]` : ''}${lla}${tail}`;
     }
-    case Icmpv6Type.routerSolicit: return `ICMP6, router solicitation${lla}${tail}`;
-    case Icmpv6Type.routerAdvert: return `ICMP6, router advertisement${c.raLifetime >= 0 ? `, hop limit ${c.raHopLimit}, router lifetime ${c.raLifetime}s` : ''}${lla}${tail}`;
-    case Icmpv6Type.redirect: return `ICMP6, redirect${tail}`;
-    case Icmpv6Type.destUnreachable: return `ICMP6, destination unreachable${c.innerValid ? `, unreachable ${formatIpv6(c.innerDst)}` : ''}, code ${c.code}${tail}`;
-    case Icmpv6Type.packetTooBig: return `ICMP6, packet too big${tail}`;
-    case Icmpv6Type.timeExceeded: return `ICMP6, time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
-    case Icmpv6Type.parameterProblem: return `ICMP6, parameter problem, code ${c.code}${tail}`;
-    case 130: return `ICMP6, multicast listener query${tail}`;
-    case 131: return `ICMP6, multicast listener report${tail}`;
-    case 132: return `ICMP6, multicast listener done${tail}`;
-    case 143: return `ICMP6, multicast listener report v2${tail}`;
-    default: return `ICMP6, type ${c.type}, code ${c.code}${tail}`;
+    case Icmpv6Type.routerSolicit:
+      return `ICMP6, router solicitation${lla}${tail}`;
+    case Icmpv6Type.routerAdvert:
+      return `ICMP6, router advertisement${c.raLifetime >= 0 ? `, hop limit ${c.raHopLimit}, router lifetime ${c.raLifetime}s` : ''}${lla}${tail}`;
+    case Icmpv6Type.redirect:
+      return `ICMP6, redirect${tail}`;
+    case Icmpv6Type.destUnreachable:
+      return `ICMP6, destination unreachable${c.innerValid ? `, unreachable ${formatIpv6(c.innerDst)}` : ''}, code ${c.code}${tail}`;
+    case Icmpv6Type.packetTooBig:
+      return `ICMP6, packet too big${tail}`;
+    case Icmpv6Type.timeExceeded:
+      return `ICMP6, time exceeded ${c.code === 0 ? 'in-transit' : 'reassembly'}${tail}`;
+    case Icmpv6Type.parameterProblem:
+      return `ICMP6, parameter problem, code ${c.code}${tail}`;
+    case 130:
+      return `ICMP6, multicast listener query${tail}`;
+    case 131:
+      return `ICMP6, multicast listener report${tail}`;
+    case 132:
+      return `ICMP6, multicast listener done${tail}`;
+    case 143:
+      return `ICMP6, multicast listener report v2${tail}`;
+    default:
+      return `ICMP6, type ${c.type}, code ${c.code}${tail}`;
   }
 }
 

@@ -39,10 +39,19 @@ export function liveScreen(s: LiveSnapshot, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const out: string[] = [];
   const rate = s.elapsedSeconds > 0 ? (s.frames / s.elapsedSeconds).toFixed(0) : '0';
-  out.push(c.bold(s.title) + c.dim(`  ${s.elapsedSeconds.toFixed(0)} s, ${s.frames} frames (${rate}/s), ${s.dropped === undefined ? 'drops unknown' : `${s.dropped} dropped by the kernel`}`));
+  out.push(
+    c.bold(s.title) +
+      c.dim(
+        `  ${s.elapsedSeconds.toFixed(0)} s, ${s.frames} frames (${rate}/s), ${s.dropped === undefined ? 'drops unknown' : `${s.dropped} dropped by the kernel`}`,
+      ),
+  );
   out.push(s.anycastLine);
   out.push('');
-  out.push(FINDING_KINDS.map((k) => `${k} ${(s.perKind[k] ?? 0) > 0 && k !== 'inter-gateway-traffic' ? c.red(String(s.perKind[k])) : String(s.perKind[k] ?? 0)}`).join('  |  '));
+  out.push(
+    FINDING_KINDS.map((k) => `${k} ${(s.perKind[k] ?? 0) > 0 && k !== 'inter-gateway-traffic' ? c.red(String(s.perKind[k])) : String(s.perKind[k] ?? 0)}`).join(
+      '  |  ',
+    ),
+  );
   out.push('');
   if (s.matrix.length > 0) {
     const t = new Table({ head: ['from', 'to', 'packets', 'bytes'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
@@ -54,7 +63,7 @@ export function liveScreen(s: LiveSnapshot, color: boolean): string {
   }
   out.push('');
   out.push(s.latest.length === 0 ? c.green('No findings yet.') : 'Latest findings:');
-  for (const f of s.latest) out.push('  ' + findingLine(f, color));
+  for (const f of s.latest) out.push(`  ${findingLine(f, color)}`);
   out.push('');
   out.push(c.dim('Ctrl-C ends with the full report.'));
   return out.join('\n');

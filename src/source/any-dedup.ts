@@ -45,7 +45,7 @@ export class AnyCaptureDedup {
       headerBytes = 16;
     } else if (rec.linkType === LinkType.linuxSll2) {
       headerBytes = 20;
-      if (rec.capLen >= 8) ifIndex = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) | 0;
+      if (rec.capLen >= 8) ifIndex = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]! | 0;
     } else {
       return false;
     }

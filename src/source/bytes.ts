@@ -15,5 +15,5 @@ export function i32(b: Uint8Array, o: number, littleEndian: boolean): number {
 }
 
 export function hex32(n: number): string {
-  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+  return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 }

@@ -71,10 +71,13 @@ function openInput(path: string): number {
     if (err instanceof CaptureInputError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     const what =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied (check the file mode or run as its owner)'
-      : code === 'EISDIR' ? 'is a directory, not a capture file'
-      : `cannot open: ${(err as Error).message}`;
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied (check the file mode or run as its owner)'
+          : code === 'EISDIR'
+            ? 'is a directory, not a capture file'
+            : `cannot open: ${(err as Error).message}`;
     throw new CaptureInputError(what, code);
   }
 }
@@ -95,8 +98,12 @@ function pickParser(buf: Uint8Array, start: number, onInterface: InterfaceListen
   const be = u32(buf, start, false);
   if (le === BlockType.sectionHeader) return new PcapngParser(record, onInterface);
   if (
-    le === PcapMagic.micro || le === PcapMagic.nano || be === PcapMagic.micro || be === PcapMagic.nano ||
-    le === PcapMagic.modified || be === PcapMagic.modified
+    le === PcapMagic.micro ||
+    le === PcapMagic.nano ||
+    be === PcapMagic.micro ||
+    be === PcapMagic.nano ||
+    le === PcapMagic.modified ||
+    be === PcapMagic.modified
   ) {
     return new PcapParser(record, onInterface);
   }
@@ -124,11 +131,7 @@ export function readCaptureFd(fd: number, sink: FrameSink, hooks: ReadHooks = {}
  * path is the same as for files; allocation is per chunk (by the stream), not
  * per frame. Stopping early (shouldStop) destroys the stream.
  */
-export function readCaptureStream(
-  stream: AsyncIterable<Uint8Array>,
-  sink: FrameSink,
-  hooks: ReadHooks = {},
-): Promise<ReadResult> {
+export function readCaptureStream(stream: AsyncIterable<Uint8Array>, sink: FrameSink, hooks: ReadHooks = {}): Promise<ReadResult> {
   const chunks = stream[Symbol.asyncIterator]();
   let pending: Uint8Array | undefined;
   let pendingAt = 0;

@@ -1,4 +1,4 @@
-import { type FrameRecord } from '../core/frame-record.js';
+import type { FrameRecord } from '../core/frame-record.js';
 import { LinkType } from '../core/link-type.js';
 
 /**
@@ -12,10 +12,17 @@ export function mayCarryArp(rec: FrameRecord): boolean {
   const o = rec.offset;
   let typeAt: number;
   switch (rec.linkType) {
-    case LinkType.ethernet: typeAt = o + 12; break;
-    case LinkType.linuxSll: typeAt = o + 14; break;
-    case LinkType.linuxSll2: typeAt = o; break;
-    default: return true;
+    case LinkType.ethernet:
+      typeAt = o + 12;
+      break;
+    case LinkType.linuxSll:
+      typeAt = o + 14;
+      break;
+    case LinkType.linuxSll2:
+      typeAt = o;
+      break;
+    default:
+      return true;
   }
   if (rec.capLen < typeAt - o + 2) return true;
   const type = (b[typeAt]! << 8) | b[typeAt + 1]!;

@@ -155,9 +155,7 @@ export function discoverAnycastSetup(bridgeName: string): AnycastSetup {
     if (l.linkinfo?.info_kind !== 'macvlan') continue;
     // `link` names the lower device when it is in this namespace; a macvlan
     // whose lower device lives elsewhere carries link_netnsid and does not count.
-    const onBridge =
-      l.link_netnsid === undefined &&
-      (l.link === bridgeName || (bridgeLink !== undefined && l.link_index === bridgeLink.ifindex));
+    const onBridge = l.link_netnsid === undefined && (l.link === bridgeName || (bridgeLink !== undefined && l.link_index === bridgeLink.ifindex));
     if (onBridge) anycast.push(addresses(l.ifname, l.address));
   }
   anycast.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

@@ -103,26 +103,19 @@ const CAP_SNAPLEN = 65535;
 /** The hint for a missing capture permission; `binary` is what setcap should be applied to. */
 export function permissionError(iface: string, binary: 'node' | 'tcpdump'): EnvironmentError {
   return new EnvironmentError(
-    `capturing on ${iface} needs root or CAP_NET_RAW: run with sudo, or ` +
-      `sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which ${binary})")"`,
+    `capturing on ${iface} needs root or CAP_NET_RAW: run with sudo, or ` + `sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which ${binary})")"`,
   );
 }
 
 export function notEthernetError(iface: string, name: string): EnvironmentError {
-  return new EnvironmentError(
-    `interface ${iface} has link type ${name}, not Ethernet: capture on the bridge (e.g. br-fftr) or another Ethernet interface`,
-  );
+  return new EnvironmentError(`interface ${iface} has link type ${name}, not Ethernet: capture on the bridge (e.g. br-fftr) or another Ethernet interface`);
 }
 
 /**
  * Turns one libpcap error message (from cap's open() or tcpdump's stderr)
  * into the one-line error the user sees.
  */
-export function mapLibpcapError(
-  message: string,
-  opts: { interface: string; filter: string },
-  binary: 'node' | 'tcpdump',
-): EnvironmentError {
+export function mapLibpcapError(message: string, opts: { interface: string; filter: string }, binary: 'node' | 'tcpdump'): EnvironmentError {
   const msg = message.replace(/\s+/g, ' ').trim();
   if (/no such device|SIOCGIFINDEX|SIOCGIFHWADDR/i.test(msg)) {
     // Re-check: the interface may have gone between the pre-check and open.
@@ -143,10 +136,7 @@ export function mapLibpcapError(
   return new EnvironmentError(`cannot capture on ${opts.interface}: ${msg}`);
 }
 
-export function checkLiveOptions(
-  opts: LiveCaptureOptions,
-  defaultBufferBytes: number,
-): { snapLen: number; bufferBytes: number } {
+export function checkLiveOptions(opts: LiveCaptureOptions, defaultBufferBytes: number): { snapLen: number; bufferBytes: number } {
   const snapLen = opts.snapLen ?? LIVE_DEFAULTS.snapLen;
   const bufferBytes = opts.bufferBytes ?? defaultBufferBytes;
   if (!Number.isInteger(snapLen) || snapLen < 64 || snapLen > LIVE_DEFAULTS.maxSnapLen) {
@@ -175,8 +165,7 @@ interface CapModule {
 
 let capModule: CapModule | undefined;
 
-const NOT_INSTALLED =
-  'the libpcap binding (npm package "cap") is not installed: apt-get install libpcap-dev, then npm rebuild cap (or npm ci)';
+const NOT_INSTALLED = 'the libpcap binding (npm package "cap") is not installed: apt-get install libpcap-dev, then npm rebuild cap (or npm ci)';
 
 /** Loads `cap` on first use; a missing package or an unbuilt native module is an EnvironmentError. */
 export function loadCap(): CapModule {
@@ -197,11 +186,16 @@ const failedHandles: CapHandle[] = [];
 /** cap's link type strings (binding.cc) → LINKTYPE_* numbers. */
 function capLinkType(name: string): { linkType: number; label: string } {
   switch (name) {
-    case 'ETHERNET': return { linkType: LinkType.ethernet, label: linkTypeName(LinkType.ethernet) };
-    case 'NULL': return { linkType: 0, label: 'BSD loopback (NULL)' };
-    case 'IEEE802_11_RADIO': return { linkType: 127, label: '802.11 radiotap' };
-    case 'LINKTYPE_LINUX_SLL': return { linkType: LinkType.linuxSll, label: linkTypeName(LinkType.linuxSll) };
-    case 'RAW': return { linkType: LinkType.raw, label: linkTypeName(LinkType.raw) };
+    case 'ETHERNET':
+      return { linkType: LinkType.ethernet, label: linkTypeName(LinkType.ethernet) };
+    case 'NULL':
+      return { linkType: 0, label: 'BSD loopback (NULL)' };
+    case 'IEEE802_11_RADIO':
+      return { linkType: 127, label: '802.11 radiotap' };
+    case 'LINKTYPE_LINUX_SLL':
+      return { linkType: LinkType.linuxSll, label: linkTypeName(LinkType.linuxSll) };
+    case 'RAW':
+      return { linkType: LinkType.raw, label: linkTypeName(LinkType.raw) };
     default: {
       const m = /(\d+)/.exec(name);
       const n = m === null ? -1 : Number(m[1]);
@@ -317,7 +311,9 @@ export function openCapCapture(opts: LiveCaptureOptions, sink: FrameSink): LiveC
 /** Interface names libpcap can open (cap's Cap.deviceList()), or undefined without the binding. */
 export function capDeviceNames(): string[] | undefined {
   try {
-    return loadCap().Cap.deviceList().map((d) => d.name);
+    return loadCap()
+      .Cap.deviceList()
+      .map((d) => d.name);
   } catch {
     return undefined;
   }

@@ -38,7 +38,7 @@
 import { spawn } from 'node:child_process';
 import { EnvironmentError } from '../core/errors.js';
 import { readCaptureStream } from './capture-reader.js';
-import { type FrameRecord, type FrameSink } from '../core/frame-record.js';
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { LinkType, linkTypeName } from '../core/link-type.js';
 import { requireInterface } from './interface-info.js';
 import {
@@ -158,9 +158,7 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions, sink: FrameSink)
 
     const startTimer = setTimeout(() => {
       if (opened) return;
-      failure ??= new EnvironmentError(
-        `tcpdump did not start capturing on ${opts.interface} within ${(opts.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`,
-      );
+      failure ??= new EnvironmentError(`tcpdump did not start capturing on ${opts.interface} within ${(opts.startTimeoutMs ?? START_TIMEOUT_MS) / 1000} s`);
       killChild('SIGKILL');
     }, opts.startTimeoutMs ?? START_TIMEOUT_MS);
 

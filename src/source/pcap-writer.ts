@@ -12,7 +12,7 @@
  * to microseconds when the file uses the µs magic, so callers never have to
  * care which precision the file was opened with.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 export const PCAP_MAGIC = {
   /** Timestamps in seconds + microseconds. */
@@ -141,14 +141,7 @@ export class PcapWriter {
    * Writes only the 16-byte record header, with `inclLen` taken as is (no
    * clipping, no checks): also lets tests forge broken records.
    */
-  writeRecordHeaderInto(
-    out: Buffer,
-    outOffset: number,
-    tsSec: number,
-    tsNsec: number,
-    inclLen: number,
-    wireLen: number,
-  ): number {
+  writeRecordHeaderInto(out: Buffer, outOffset: number, tsSec: number, tsNsec: number, inclLen: number, wireLen: number): number {
     this.u32(out, tsSec, outOffset);
     this.u32(out, this.nanosecond ? tsNsec : Math.floor(tsNsec / 1000), outOffset + 4);
     this.u32(out, inclLen, outOffset + 8);
@@ -157,14 +150,7 @@ export class PcapWriter {
   }
 
   /** One record as a new Buffer (allocates; fine for tests and fixtures). */
-  record(
-    tsSec: number,
-    tsNsec: number,
-    data: Uint8Array,
-    dataOffset = 0,
-    capLen: number = data.length - dataOffset,
-    wireLen: number = capLen,
-  ): Buffer {
+  record(tsSec: number, tsNsec: number, data: Uint8Array, dataOffset = 0, capLen: number = data.length - dataOffset, wireLen: number = capLen): Buffer {
     const b = Buffer.alloc(this.recordSize(capLen));
     this.writeRecordInto(b, 0, tsSec, tsNsec, data, dataOffset, capLen, wireLen);
     return b;
@@ -184,32 +170,17 @@ export class PcapWriter {
   }
 }
 
-function checkRecordArgs(
-  tsNsec: number,
-  data: Uint8Array,
-  dataOffset: number,
-  capLen: number,
-  wireLen: number,
-): void {
+function checkRecordArgs(tsNsec: number, data: Uint8Array, dataOffset: number, capLen: number, wireLen: number): void {
   if (tsNsec < 0 || tsNsec >= 1e9) throw new RangeError(`tsNsec out of range: ${tsNsec}`);
   if (dataOffset < 0 || capLen < 0 || dataOffset + capLen > data.length) {
-    throw new RangeError(
-      `frame range [${dataOffset}, ${dataOffset + capLen}) outside data of ${data.length} bytes`,
-    );
+    throw new RangeError(`frame range [${dataOffset}, ${dataOffset + capLen}) outside data of ${data.length} bytes`);
   }
   if (wireLen < capLen) throw new RangeError(`wireLen ${wireLen} < capLen ${capLen}`);
 }
 
 export interface PcapFileWriter {
   /** Appends one record; timestamps are seconds + nanoseconds. */
-  write(
-    tsSec: number,
-    tsNsec: number,
-    data: Uint8Array,
-    dataOffset: number,
-    capLen: number,
-    wireLen: number,
-  ): void;
+  write(tsSec: number, tsNsec: number, data: Uint8Array, dataOffset: number, capLen: number, wireLen: number): void;
   /** Pushes buffered records to the file (does not fsync). */
   flush(): void;
   /** Flushes and closes the file descriptor. Further writes throw. */
@@ -233,7 +204,7 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
   const size = Math.max(opts.bufferSize ?? STREAM_BUFFER_SIZE, PCAP_SIZES.GLOBAL_HEADER);
   const buf = Buffer.allocUnsafe(size);
   // Always truncate: the global header must be the first bytes of the file.
-  const fd = openSync(path, "w");
+  const fd = openSync(path, 'w');
   let used = writer.writeHeaderInto(buf, 0);
   let records = 0;
   let bytes = used;

@@ -53,7 +53,14 @@ export class PcapParser implements CaptureParser {
 
   /** The record loop for either byte order; also reports every error and the unfinished last record. */
   private parseGeneral(
-    buf: Uint8Array, from: number, start: number, end: number, fileOffset: number, sink: FrameSink, nsecPerTick: number, limit: number,
+    buf: Uint8Array,
+    from: number,
+    start: number,
+    end: number,
+    fileOffset: number,
+    sink: FrameSink,
+    nsecPerTick: number,
+    limit: number,
   ): number {
     const le = this.littleEndian;
     const rec = this.record;
@@ -94,7 +101,14 @@ export class PcapParser implements CaptureParser {
 
   /** parse() for little-endian files: the same checks and record fields, byte order fixed. */
   private parseLittleEndian(
-    buf: Uint8Array, from: number, start: number, end: number, fileOffset: number, sink: FrameSink, nsecPerTick: number, limit: number,
+    buf: Uint8Array,
+    from: number,
+    start: number,
+    end: number,
+    fileOffset: number,
+    sink: FrameSink,
+    nsecPerTick: number,
+    limit: number,
   ): number {
     const rec = this.record;
     let pos = from;
@@ -125,19 +139,14 @@ export class PcapParser implements CaptureParser {
   finish(leftover: number, fileOffset: number): void {
     if (!this.headerDone) {
       throw new CaptureFormatError(
-        leftover === 0
-          ? 'empty capture: no pcap file header'
-          : `truncated pcap file header: ${leftover} of ${FILE_HEADER_BYTES} bytes`,
+        leftover === 0 ? 'empty capture: no pcap file header' : `truncated pcap file header: ${leftover} of ${FILE_HEADER_BYTES} bytes`,
         fileOffset,
       );
     }
     if (leftover === 0) return;
     const next = this.recordNumber + 1;
     if (leftover < RECORD_HEADER_BYTES) {
-      throw new CaptureFormatError(
-        `record ${next} truncated: the file ends ${leftover} bytes into its ${RECORD_HEADER_BYTES}-byte header`,
-        fileOffset,
-      );
+      throw new CaptureFormatError(`record ${next} truncated: the file ends ${leftover} bytes into its ${RECORD_HEADER_BYTES}-byte header`, fileOffset);
     }
     throw new CaptureFormatError(
       `record ${next} truncated: its header says ${this.needed - RECORD_HEADER_BYTES} bytes, the file ends after ${leftover - RECORD_HEADER_BYTES}`,

@@ -63,7 +63,10 @@ export class PcapngParser implements CaptureParser {
         throw new CaptureFormatError(`block of type ${hex32(type)} has total length ${total}, which is not a multiple of 4 of at least 12`, at + 4);
       }
       if (total > MAX_PCAPNG_BLOCK_BYTES) {
-        throw new CaptureFormatError(`block of type ${hex32(type)} claims ${total} bytes, more than libpcap's limit of ${MAX_PCAPNG_BLOCK_BYTES}; the file is corrupt from here on`, at + 4);
+        throw new CaptureFormatError(
+          `block of type ${hex32(type)} claims ${total} bytes, more than libpcap's limit of ${MAX_PCAPNG_BLOCK_BYTES}; the file is corrupt from here on`,
+          at + 4,
+        );
       }
       if (end - pos < total) {
         this.needed = total;
@@ -101,7 +104,10 @@ export class PcapngParser implements CaptureParser {
 
   finish(leftover: number, fileOffset: number): void {
     if (!this.sawSection) {
-      throw new CaptureFormatError(leftover === 0 ? 'empty capture: no pcapng section header' : `truncated pcapng section header: ${leftover} bytes`, fileOffset);
+      throw new CaptureFormatError(
+        leftover === 0 ? 'empty capture: no pcapng section header' : `truncated pcapng section header: ${leftover} bytes`,
+        fileOffset,
+      );
     }
     if (leftover === 0) return;
     throw new CaptureFormatError(
@@ -183,8 +189,16 @@ export class PcapngParser implements CaptureParser {
   }
 
   private deliver(
-    sink: FrameSink, buf: Uint8Array, ifaceIndex: number, iface: PcapngInterface,
-    high: number, low: number, dataAt: number, capLen: number, wireLen: number, at: number,
+    sink: FrameSink,
+    buf: Uint8Array,
+    ifaceIndex: number,
+    iface: PcapngInterface,
+    high: number,
+    low: number,
+    dataAt: number,
+    capLen: number,
+    wireLen: number,
+    at: number,
   ): void {
     const rec = this.record;
     splitTimestamp(high, low, iface.unitsPerSecond, this.time);

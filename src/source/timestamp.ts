@@ -37,7 +37,7 @@ export function splitTimestamp(high: number, low: number, unitsPerSecond: number
 /** Units per second for a pcapng if_tsresol option byte (RFC draft: bit 7 selects base 2). */
 export function tsresolUnits(tsresol: number): number {
   const exponent = tsresol & 0x7f;
-  return (tsresol & 0x80) !== 0 ? Math.pow(2, exponent) : Math.pow(10, exponent);
+  return (tsresol & 0x80) !== 0 ? 2 ** exponent : 10 ** exponent;
 }
 
 /** Decimal digits worth printing for a clock with this many units per second. */

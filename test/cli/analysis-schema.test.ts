@@ -15,10 +15,15 @@ const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'analysi
 
 function analyzeJson(file: string, extra: string[] = []): Promise<{ status: number; doc: unknown }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, 'analyze', '--json', file, ...extra], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (err, stdout) => {
-      const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ status, doc: JSON.parse(stdout) as unknown });
-    });
+    execFile(
+      process.execPath,
+      [cliPath, 'analyze', '--json', file, ...extra],
+      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout) => {
+        const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve({ status, doc: JSON.parse(stdout) as unknown });
+      },
+    );
   });
 }
 
@@ -26,7 +31,9 @@ function keywordsOf(s: Schema, at: string, out: string[]): void {
   for (const key of Object.keys(s)) if (!SUPPORTED_KEYWORDS.has(key)) out.push(`${at}: ${key}`);
   for (const [name, sub] of Object.entries(s.properties ?? {})) keywordsOf(sub, `${at}.${name}`, out);
   if (s.items !== undefined) keywordsOf(s.items, `${at}[]`, out);
-  s.oneOf?.forEach((branch, i) => keywordsOf(branch, `${at}.oneOf[${i}]`, out));
+  s.oneOf?.forEach((branch, i) => {
+    keywordsOf(branch, `${at}.oneOf[${i}]`, out);
+  });
 }
 
 test('the analysis schema uses only keywords the validator checks', () => {
@@ -37,15 +44,31 @@ test('the analysis schema uses only keywords the validator checks', () => {
 
 test('the validator rejects a document that breaks the analysis schema', () => {
   const errors = validate(schema, { schema: 'anycast-probe/analysis/v2', verdict: 'fine', findings: [{ kind: 'nonsense' }] });
-  assert.ok(errors.some((e) => e.includes('$.schema')), errors.join('\n'));
-  assert.ok(errors.some((e) => e.includes('$.verdict')), errors.join('\n'));
-  assert.ok(errors.some((e) => e.includes('missing required property "stats"')), errors.join('\n'));
-  assert.ok(errors.some((e) => e.includes('$.findings[0]')), errors.join('\n'));
+  assert.ok(
+    errors.some((e) => e.includes('$.schema')),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => e.includes('$.verdict')),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => e.includes('missing required property "stats"')),
+    errors.join('\n'),
+  );
+  assert.ok(
+    errors.some((e) => e.includes('$.findings[0]')),
+    errors.join('\n'),
+  );
 });
 
 test('every analyze --json document over the scenario and lab fixtures validates against schema/analysis.schema.json', async () => {
   const files = ['scenarios', 'lab'].flatMap((sub) =>
-    fs.readdirSync(path.join(fixturesDir, sub)).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => path.join(fixturesDir, sub, f)));
+    fs
+      .readdirSync(path.join(fixturesDir, sub))
+      .filter((f) => /\.pcap(ng)?$/.test(f))
+      .map((f) => path.join(fixturesDir, sub, f)),
+  );
   assert.ok(files.length >= 15, `fixtures found: ${files.length}`);
   const results: { file: string; status: number; doc: unknown }[] = [];
   const queue = [...files];

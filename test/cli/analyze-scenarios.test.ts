@@ -101,14 +101,24 @@ function assertOutcome(file: string, flags: readonly string[], mode: Mode, want:
       assert.deepEqual([...f.clients].sort(), [...p.clients].sort(), `${p.kind} on ${name}: clients`);
       assert.equal(f.clientCount, p.clients.length, `${p.kind} on ${name}: clientCount`);
     }
-    if (p.fix !== undefined) assert.ok(f.fix.some((cmd) => cmd.includes(p.fix!)), `${p.kind} fix contains "${p.fix}": ${JSON.stringify(f.fix)}`);
+    if (p.fix !== undefined)
+      assert.ok(
+        f.fix.some((cmd) => cmd.includes(p.fix!)),
+        `${p.kind} fix contains "${p.fix}": ${JSON.stringify(f.fix)}`,
+      );
   }
 }
 
 const HEALTHY: Expectation = { exit: 0, verdict: 'healthy', problems: [] };
 
 const arpFilterOff = (gw: GatewayRef, count: number, clients: readonly string[]): Problem => ({
-  kind: 'unicast-arp-reply', severity: 'error', count, gateway: gw, cause: 'arp-filter-off', clients, fix: FIX_ARP_FILTER,
+  kind: 'unicast-arp-reply',
+  severity: 'error',
+  count,
+  gateway: gw,
+  cause: 'arp-filter-off',
+  clients,
+  fix: FIX_ARP_FILTER,
 });
 
 const ARP_FILTER_OFF_ONE: Expectation = { exit: 1, verdict: 'problems', problems: [arpFilterOff('gw1', 2, [CLIENT.c1, CLIENT.c2])] };
@@ -126,8 +136,24 @@ const NO_SOURCE_ROUTE: Expectation = {
   exit: 1,
   verdict: 'problems',
   problems: [
-    { kind: 'unicast-arp-reply', severity: 'error', count: 2, gateway: 'gw1', cause: 'source-route-missing', clients: [CLIENT.c1, CLIENT.c2], fix: FIX_SOURCE_ROUTE },
-    { kind: 'anycast-reply-unicast-mac', severity: 'error', count: 4, gateway: 'gw1', cause: 'source-route-missing', clients: [CLIENT.c1, CLIENT.c2], fix: FIX_SOURCE_ROUTE },
+    {
+      kind: 'unicast-arp-reply',
+      severity: 'error',
+      count: 2,
+      gateway: 'gw1',
+      cause: 'source-route-missing',
+      clients: [CLIENT.c1, CLIENT.c2],
+      fix: FIX_SOURCE_ROUTE,
+    },
+    {
+      kind: 'anycast-reply-unicast-mac',
+      severity: 'error',
+      count: 4,
+      gateway: 'gw1',
+      cause: 'source-route-missing',
+      clients: [CLIENT.c1, CLIENT.c2],
+      fix: FIX_SOURCE_ROUTE,
+    },
     { kind: 'asymmetric-reply', severity: 'warning', count: 2, gateway: 'gw2', otherGateway: 'gw1', cause: 'wrong-gateway-return', clients: [CLIENT.c2] },
   ],
 };
@@ -150,7 +176,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     file: 'healthy-forwarded.pcap',
-    does: 'raises nothing on heavy forwarded TCP/UDP answered from each client\'s own gateway\'s bridge MAC',
+    does: "raises nothing on heavy forwarded TCP/UDP answered from each client's own gateway's bridge MAC",
     want: HEALTHY,
   },
   {
@@ -182,7 +208,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     file: 'wrong-gateway.pcap',
-    does: 'reports replies from gw2 to traffic a client sent to gw1\'s MAC, and the unicast ARP reply that pinned the client to gw1',
+    does: "reports replies from gw2 to traffic a client sent to gw1's MAC, and the unicast ARP reply that pinned the client to gw1",
     want: {
       exit: 1,
       verdict: 'problems',
@@ -198,7 +224,9 @@ const SCENARIOS: readonly Scenario[] = [
     want: {
       exit: 1,
       verdict: 'problems',
-      problems: [{ kind: 'gateway-switch', severity: 'warning', count: 2, gateway: 'gw2', otherGateway: 'gw1', cause: 'flow-moved-gateway', clients: [CLIENT.c1] }],
+      problems: [
+        { kind: 'gateway-switch', severity: 'warning', count: 2, gateway: 'gw2', otherGateway: 'gw1', cause: 'flow-moved-gateway', clients: [CLIENT.c1] },
+      ],
     },
   },
   {
@@ -212,7 +240,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     file: 'unicast-neighbor-advert.pcap',
-    does: 'reports the neighbor advertisements for the anycast IPv6 address that carry gw1\'s bridge MAC, naming both clients',
+    does: "reports the neighbor advertisements for the anycast IPv6 address that carry gw1's bridge MAC, naming both clients",
     configFlags: CONFIG_FLAGS_V6,
     want: {
       exit: 1,
@@ -227,7 +255,10 @@ const SCENARIOS: readonly Scenario[] = [
 describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => {
   test('the scenario captures on disk are exactly what the fixture builder writes', () => {
     const built = buildScenarioFixtures();
-    const onDisk = fs.readdirSync(path.join(fixturesDir, 'scenarios')).filter((f) => f !== 'README.md').sort();
+    const onDisk = fs
+      .readdirSync(path.join(fixturesDir, 'scenarios'))
+      .filter((f) => f !== 'README.md')
+      .sort();
     assert.deepEqual(onDisk, built.map((f) => f.name).sort(), 'run npm run fixtures');
     for (const f of built) assert.ok(fs.readFileSync(path.join(fixturesDir, 'scenarios', f.name)).equals(f.bytes), `${f.name} is stale: run npm run fixtures`);
     const readme = fs.readFileSync(path.join(fixturesDir, 'scenarios', 'README.md'), 'utf8');
@@ -265,7 +296,10 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
   test('healthy-forwarded.pcap: learns both gateways from the replies to anycast traffic and names them by their unicast IPs', () => {
     const { doc } = analyze('fixtures/scenarios/healthy-forwarded.pcap', []);
     assert.deepEqual(doc.findings, []);
-    assert.deepEqual(doc.gateways.map((g) => [g.name, g.macs]).sort(), [['10.172.0.1', [GW1_MAC]], ['10.172.0.2', [GW2_MAC]]]);
+    assert.deepEqual(doc.gateways.map((g) => [g.name, g.macs]).sort(), [
+      ['10.172.0.1', [GW1_MAC]],
+      ['10.172.0.2', [GW2_MAC]],
+    ]);
   });
 
   test('inter-gateway.pcap: the gw1 → gw2 share is above the 5 % threshold and the pair carries at least 200 frames', () => {
@@ -277,10 +311,13 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
     assert.ok(both.reduce((n, p) => n + p.packets, 0) >= 200);
   });
 
-  test('arp-filter-off-one-sll2.pcap: every finding count equals the plain capture\'s', () => {
+  test("arp-filter-off-one-sll2.pcap: every finding count equals the plain capture's", () => {
     const plain = analyze('fixtures/scenarios/arp-filter-off-one.pcap', CONFIG_FLAGS).doc;
     const any = analyze('fixtures/scenarios/arp-filter-off-one-sll2.pcap', CONFIG_FLAGS).doc;
-    const counts = (d: AnalysisJson): string[] => problemsOf(d).map((f) => `${f.kind} ${f.gateway} ${f.count} ${f.clients.join(',')}`).sort();
+    const counts = (d: AnalysisJson): string[] =>
+      problemsOf(d)
+        .map((f) => `${f.kind} ${f.gateway} ${f.count} ${f.clients.join(',')}`)
+        .sort();
     assert.deepEqual(counts(any), counts(plain));
     assert.equal(any.stats.frames + any.stats.duplicates, 2 * plain.stats.frames, 'every record is either delivered or dropped as a copy');
   });
@@ -288,7 +325,7 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
   // Known limitation of the -i any de-duplication (src/source/any-dedup.ts), not of the detectors: the two
   // gateways' anycast ARP replies are byte-identical and 4 µs apart (FINDINGS S1), on different mesh ports, so the
   // second gateway's reply is taken for a copy of the first. The findings are unaffected (see the test above).
-  test('arp-filter-off-one-sll2.pcap: delivers as many frames as the plain capture holds, keeping two gateways\' identical ARP replies apart', () => {
+  test("arp-filter-off-one-sll2.pcap: delivers as many frames as the plain capture holds, keeping two gateways' identical ARP replies apart", () => {
     const plain = analyze('fixtures/scenarios/arp-filter-off-one.pcap', CONFIG_FLAGS).doc;
     const any = analyze('fixtures/scenarios/arp-filter-off-one-sll2.pcap', CONFIG_FLAGS).doc;
     assert.equal(any.stats.frames, plain.stats.frames);
@@ -304,7 +341,7 @@ interface LabCapture {
 }
 
 const LAB: readonly LabCapture[] = [
-  { file: 'healthy.pcap', does: 'calls the real kernel\'s healthy lab run healthy', want: HEALTHY },
+  { file: 'healthy.pcap', does: "calls the real kernel's healthy lab run healthy", want: HEALTHY },
   { file: 'arp-filter-off-one.pcap', does: 'blames arp_filter on gw1 only', want: ARP_FILTER_OFF_ONE },
   { file: 'arp-filter-off-both.pcap', does: 'blames arp_filter on both gateways', want: ARP_FILTER_OFF_BOTH },
   { file: 'no-source-route.pcap', does: 'blames the missing source route on gw1', want: NO_SOURCE_ROUTE },
@@ -312,17 +349,25 @@ const LAB: readonly LabCapture[] = [
   // replies come from gw2's bridge MAC, which is exactly what healthy looks like with another nearest gateway.
   // Calling it asymmetric needs to know c1's nearest gateway (a probe through each gateway, or batman's gateway
   // data): a later issue's detector. Until then: no error/warning finding.
-  { file: 'return-via-other.pcap', does: 'raises no error or warning for replies returning via the other gateway (needs a nearest-gateway detector)', want: HEALTHY },
+  {
+    file: 'return-via-other.pcap',
+    does: 'raises no error or warning for replies returning via the other gateway (needs a nearest-gateway detector)',
+    want: HEALTHY,
+  },
   // The only trace is two forwarded echo requests to the anycast MAC that nobody answers; every frame present
   // looks healthy. Unanswered requests need their own detector (a later issue).
-  { file: 'rp-filter-strict.pcap', does: 'raises no error or warning when rp_filter silently drops forwarded requests (needs an unanswered-request detector)', want: HEALTHY },
+  {
+    file: 'rp-filter-strict.pcap',
+    does: 'raises no error or warning when rp_filter silently drops forwarded requests (needs an unanswered-request detector)',
+    want: HEALTHY,
+  },
   // Healthy for clients: forwarded replies from the anycast MAC are what the kernel does when the macvlan's
   // connected route comes first (S6) and must not be an error. The failing gw↔gw pings ("tell 10.172.0.10",
   // never answered) need an unanswered-ARP detector (a later issue).
   { file: 'healthy-anycast-route-first.pcap', does: 'raises no error or warning when forwarded replies come from the anycast MAC', want: HEALTHY },
 ];
 
-describe('analyze on the real kernel\'s lab captures (fixtures/lab)', () => {
+describe("analyze on the real kernel's lab captures (fixtures/lab)", () => {
   for (const l of LAB) {
     const file = `fixtures/lab/${l.file}`;
     test(`lab ${l.file}: ${l.does} (with --anycast-ip/--anycast-mac/--gateway)`, () => {
@@ -337,7 +382,7 @@ describe('analyze on the real kernel\'s lab captures (fixtures/lab)', () => {
 // ------------------------------------------------------------------ the human report
 
 describe('the human report', () => {
-  test('no-source-route: a PROBLEMS verdict line, the gateway\'s name and both source-route fix commands', () => {
+  test("no-source-route: a PROBLEMS verdict line, the gateway's name and both source-route fix commands", () => {
     const r = runCli(['analyze', 'fixtures/scenarios/no-source-route.pcap', ...CONFIG_FLAGS]);
     assert.equal(r.status, 1);
     const first = r.stdout.split('\n')[0] ?? '';
@@ -345,6 +390,7 @@ describe('the human report', () => {
     assert.match(first, /\bgw1\b/);
     assert.ok(r.stdout.includes(FIX_SOURCE_ROUTE), 'ip rule fix');
     assert.ok(r.stdout.includes(FIX_SOURCE_ROUTE_TABLE), 'ip route fix');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for terminal escapes is the point.
     assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour with FORCE_COLOR=0');
   });
 
@@ -382,7 +428,10 @@ describe('configuration', () => {
       const doc = JSON.parse(r.stdout) as AnalysisJson;
       assert.equal(doc.anycast.source, 'config-file');
       assert.deepEqual(doc.anycast.ipv4, [ANYCAST_IP]);
-      assert.deepEqual(doc.gateways.filter((g) => !g.learned).map((g) => g.name), ['alpha', 'beta']);
+      assert.deepEqual(
+        doc.gateways.filter((g) => !g.learned).map((g) => g.name),
+        ['alpha', 'beta'],
+      );
       const arpFinding = doc.findings.find((f) => f.kind === 'unicast-arp-reply');
       assert.equal(arpFinding?.gateway, 'alpha');
     } finally {

@@ -14,7 +14,7 @@ import { captureFiles, cliPath, corpusDir, fixturesDir, repoRoot } from '../supp
  */
 
 const SNAPSHOT_DIR = path.join(repoRoot, 'test', 'snapshots', 'analyze');
-const UPDATE = process.env['UPDATE_SNAPSHOTS'] === '1';
+const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
 const LAB_PLAN = ['--anycast-ip', '10.172.0.10', '--anycast-mac', '02:ca:fe:00:00:01'];
 
 interface Case {

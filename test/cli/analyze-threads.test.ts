@@ -14,7 +14,6 @@ import { runCli } from '../support/run-cli.js';
  * decoder, and detectors read nothing else.)
  */
 
-
 function assertSameOnBothPaths(args: string[], label: string, input?: Buffer): void {
   const one = runCli(['analyze', ...args, '--threads', '1'], input);
   const two = runCli(['analyze', ...args, '--threads', '2'], input);

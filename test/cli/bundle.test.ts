@@ -53,10 +53,11 @@ for (const [what, args, env] of cases) {
 
 test('colour reaches the tables: cli-table3 draws its borders in grey when colour is on', () => {
   const r = run(cliPath, ['analyze', 'fixtures/scenarios/inter-gateway.pcap'], { FORCE_COLOR: '1' });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for terminal escapes is the point.
   assert.match(r.stdout, /\u001b\[90m/);
 });
 
-test('--version is this package\'s, whatever directory it is run from', () => {
+test("--version is this package's, whatever directory it is run from", () => {
   const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-version-'));
   try {
     // Another npm project's package.json in the working directory must not be read.
@@ -73,7 +74,7 @@ test('--version is this package\'s, whatever directory it is run from', () => {
   }
 });
 
-test('yargs\' messages are English under another locale, as every message of the tool', () => {
+test("yargs' messages are English under another locale, as every message of the tool", () => {
   for (const entry of [cliPath, unbundled]) {
     const german = run(entry, ['analyze'], { LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' });
     const plain = run(entry, ['analyze'], { LC_ALL: 'C', LANG: 'C' });

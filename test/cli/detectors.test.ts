@@ -19,7 +19,10 @@ test('detectors lists every registered detector, in text and as JSON', () => {
   const json = runCli(['detectors', '--json']);
   assert.equal(json.status, 0, json.stderr);
   const list = JSON.parse(json.stdout) as { id: string; kinds: string[]; needs: string[]; docs: string }[];
-  assert.deepEqual(list.map((d) => d.id), DETECTORS.map((d) => d.id));
+  assert.deepEqual(
+    list.map((d) => d.id),
+    DETECTORS.map((d) => d.id),
+  );
   assert.deepEqual(list.find((d) => d.id === 'asymmetric-reply')?.kinds, ['asymmetric-reply', 'gateway-switch']);
   assert.deepEqual(list.find((d) => d.id === 'unicast-arp-reply')?.needs, ['arp']);
 });

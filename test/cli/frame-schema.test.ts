@@ -14,17 +14,19 @@ import { captureFiles, cliPath, corpusDir, fixturesDir, repoRoot } from '../supp
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'frame.schema.json'), 'utf8')) as Schema;
 
-
 /** `frames --json --all` over each file, several CLIs at a time (each run starts a Node process). */
 async function linesOf(files: string[]): Promise<{ file: string; status: number; lines: string[] }[]> {
   const run = (file: string): Promise<{ file: string; status: number; lines: string[] }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [cliPath, 'frames', '--json', '--all', '-q', file],
+      execFile(
+        process.execPath,
+        [cliPath, 'frames', '--json', '--all', '-q', file],
         { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
         (err, stdout) => {
           const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
           resolve({ file, status, lines: stdout.split('\n').filter((l) => l !== '') });
-        });
+        },
+      );
     });
   const results: { file: string; status: number; lines: string[] }[] = [];
   const queue = [...files];
@@ -43,7 +45,12 @@ function assertValid(file: string, lines: string[]): void {
 }
 
 const valid = {
-  frame: 1, time: '2023-11-14T22:13:20.000000Z', ts: '1700000000.000000', caplen: 60, len: 60, linktype: 1,
+  frame: 1,
+  time: '2023-11-14T22:13:20.000000Z',
+  ts: '1700000000.000000',
+  caplen: 60,
+  len: 60,
+  linktype: 1,
   eth: { src: '02:00:00:00:00:0a', dst: 'ff:ff:ff:ff:ff:ff', type: 2054 },
   vlan: [{ tpid: 33024, id: 10, pcp: 0, dei: 0 }],
   arp: { etherType: 2054, htype: 1, ptype: 2048, hlen: 6, plen: 4, op: 1, complete: false },
@@ -62,7 +69,7 @@ test('the schema validator accepts a valid frame and names every fault of an inv
     arp: { ...valid.arp, etherType: 2048 },
     stop: { layer: 'arp', reason: 'cut', need: 28, have: 20.5 },
   } as Record<string, unknown>;
-  delete invalid['linktype'];
+  delete invalid.linktype;
   assert.deepEqual(validate(schema, invalid).sort(), [
     '$.arp.etherType: 2048 is not one of [2054,32821]',
     '$.caplen: expected integer, got string',
@@ -79,7 +86,11 @@ test('the schema validator accepts a valid frame and names every fault of an inv
 
 test('the schema uses only keywords the validator checks, and describes every property', () => {
   const walk = (s: Schema, at: string): void => {
-    assert.deepEqual(Object.keys(s).filter((k) => !SUPPORTED_KEYWORDS.has(k)), [], `${at} uses only supported keywords`);
+    assert.deepEqual(
+      Object.keys(s).filter((k) => !SUPPORTED_KEYWORDS.has(k)),
+      [],
+      `${at} uses only supported keywords`,
+    );
     for (const [name, sub] of Object.entries(s.properties ?? {})) {
       assert.ok(sub.description !== undefined && sub.description !== '', `${at}.${name} has a description`);
       walk(sub, `${at}.${name}`);

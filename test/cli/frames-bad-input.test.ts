@@ -13,7 +13,11 @@ const BROKEN: { file: string; framesBefore: number; message: RegExp }[] = [
   { file: 'broken-empty.pcap', framesBefore: 0, message: /^anycast-probe: fixtures\/broken-empty\.pcap: byte 0: empty file: no capture header$/m },
   { file: 'broken-bad-magic.pcap', framesBefore: 0, message: /fixtures\/broken-bad-magic\.pcap: byte 0: not a pcap or pcapng file: magic 0x/ },
   { file: 'broken-truncated-header.pcap', framesBefore: 0, message: /broken-truncated-header\.pcap: byte 0: truncated pcap file header: 16 of 24 bytes/ },
-  { file: 'broken-truncated-record.pcap', framesBefore: 3, message: /broken-truncated-record\.pcap: byte 252: record 4 truncated: its header says 74 bytes, the file ends after 10/ },
+  {
+    file: 'broken-truncated-record.pcap',
+    framesBefore: 3,
+    message: /broken-truncated-record\.pcap: byte 252: record 4 truncated: its header says 74 bytes, the file ends after 10/,
+  },
   { file: 'broken-caplen-over-snaplen.pcap', framesBefore: 2, message: /byte 176: record 3: captured length 200 exceeds the file's snap length 128/ },
   { file: 'broken-absurd-length.pcap', framesBefore: 2, message: /byte 176: record 3: captured length 2147483647 is absurd/ },
   { file: 'broken-block-length.pcapng', framesBefore: 2, message: /byte 336: block total length in header \(108\) and trailer \(112\) don't match/ },
@@ -27,7 +31,10 @@ for (const { file, framesBefore, message } of BROKEN) {
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'exactly one line of error');
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-    assert.deepEqual(jsonLines(r.stdout).map((f) => f['frame']), Array.from({ length: framesBefore }, (_, i) => i + 1));
+    assert.deepEqual(
+      jsonLines(r.stdout).map((f) => f.frame),
+      Array.from({ length: framesBefore }, (_, i) => i + 1),
+    );
   });
 }
 

@@ -22,7 +22,12 @@ test('an unconfigured analyze of a pipe prints what the file gives and leaves no
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-tmpdir-'));
   try {
     for (const file of ['fixtures/lab/no-source-route.pcap', 'fixtures/scenarios/arp-filter-off-one.pcapng']) {
-      const piped = spawnSync(process.execPath, [cliPath, 'analyze', '--json', '-'], { cwd: repoRoot, input: fs.readFileSync(path.join(repoRoot, file)), env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8' });
+      const piped = spawnSync(process.execPath, [cliPath, 'analyze', '--json', '-'], {
+        cwd: repoRoot,
+        input: fs.readFileSync(path.join(repoRoot, file)),
+        env: { ...process.env, TMPDIR: tmp },
+        encoding: 'utf8',
+      });
       const direct = runCli(['analyze', '--json', file]);
       assert.equal(piped.status, direct.status, piped.stderr);
       assert.deepEqual(comparable(JSON.parse(piped.stdout) as AnalysisJson), comparable(JSON.parse(direct.stdout) as AnalysisJson), file);

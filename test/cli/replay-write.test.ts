@@ -14,7 +14,10 @@ interface Report {
 }
 
 function problems(r: Report): string[] {
-  return r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind}@${f.gateway}:${f.cause}×${f.count}`).sort();
+  return r.findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.kind}@${f.gateway}:${f.cause}×${f.count}`)
+    .sort();
 }
 
 test('replay gives the same report and exit code as analyze for the same capture', () => {
@@ -37,7 +40,10 @@ test('replay paces frames by their capture time: at a quarter speed, one second 
 
 test('replay --ndjson prints each finding as it appears, then the report', () => {
   const r = runCli(['replay', '--fast', '--ndjson', 'fixtures/lab/arp-filter-off-one.pcap']);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind?: string });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; kind?: string });
   assert.equal(lines.at(-1)!.type, 'report');
   assert.ok(lines.some((l) => l.type === 'finding' && l.kind === 'unicast-arp-reply'));
 });

@@ -4,7 +4,11 @@ import { runCli } from '../support/run-cli.js';
 
 test('analyze, frames and replay refuse an unknown link type with the same one line and exit 2', () => {
   const file = 'fixtures/broken-unknown-linktype.pcap';
-  const lines = [['analyze', file], ['frames', file], ['replay', '--fast', file]].map((args) => {
+  const lines = [
+    ['analyze', file],
+    ['frames', file],
+    ['replay', '--fast', file],
+  ].map((args) => {
     const r = runCli(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     const line = r.stderr.split('\n').find((l) => l.includes('is not supported'));

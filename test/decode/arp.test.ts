@@ -13,13 +13,17 @@ const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
 // 02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 60: Request who-has 10.172.0.1 tell 10.172.0.10, length 46
 const request = ethernet({
-  dst: BROADCAST, src: CLIENT, type: ETHERTYPE.ARP,
+  dst: BROADCAST,
+  src: CLIENT,
+  type: ETHERTYPE.ARP,
   payload: arp({ op: 1, sha: CLIENT, spa: '10.172.0.10', tha: '00:00:00:00:00:00', tpa: '10.172.0.1' }),
 });
 
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype ARP (0x0806), length 60: Reply 10.172.0.1 is-at 02:ca:fe:ac:00:01, length 46
 const reply = ethernet({
-  dst: CLIENT, src: GATEWAY, type: ETHERTYPE.ARP,
+  dst: CLIENT,
+  src: GATEWAY,
+  type: ETHERTYPE.ARP,
   payload: arp({ op: 2, sha: GATEWAY, spa: '10.172.0.1', tha: CLIENT, tpa: '10.172.0.10' }),
 });
 
@@ -69,7 +73,10 @@ test('limits ARP to its own 8+2h+2p bytes: the 18 bytes of Ethernet padding are 
 
 // 02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 10.172.0.1 tell 10.172.0.10, length 28
 const unpadded = ethernet({
-  dst: BROADCAST, src: CLIENT, type: ETHERTYPE.ARP, padTo60: false,
+  dst: BROADCAST,
+  src: CLIENT,
+  type: ETHERTYPE.ARP,
+  padTo60: false,
   payload: arp({ op: 1, sha: CLIENT, spa: '10.172.0.10', tha: '00:00:00:00:00:00', tpa: '10.172.0.1' }),
 });
 
@@ -83,7 +90,9 @@ test('decodes an unpadded ARP request (a capture on the sending host) exactly li
 
 // 02:00:00:aa:00:01 > 02:00:00:00:00:0a, ethertype ARP (0x0806), length 60: Reply 10.172.0.1 is-at 02:ca:fe:ac:00:01, length 46
 const mismatched = ethernet({
-  dst: CLIENT, src: NODE_A, type: ETHERTYPE.ARP,
+  dst: CLIENT,
+  src: NODE_A,
+  type: ETHERTYPE.ARP,
   payload: arp({ op: 2, sha: GATEWAY, spa: '10.172.0.1', tha: CLIENT, tpa: '10.172.0.10' }),
 });
 
@@ -97,7 +106,9 @@ test('keeps an ARP reply whose Ethernet source differs from its sender MAC: the 
 
 // 02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype Reverse ARP (0x8035), length 60: Reverse Request who-is 02:00:00:00:00:0a tell 02:00:00:00:00:0a, length 46
 const rarp = ethernet({
-  dst: BROADCAST, src: CLIENT, type: 0x8035,
+  dst: BROADCAST,
+  src: CLIENT,
+  type: 0x8035,
   payload: arp({ op: 3, sha: CLIENT, spa: '0.0.0.0', tha: CLIENT, tpa: '0.0.0.0' }),
 });
 

@@ -5,7 +5,16 @@ import { Layer, Stop } from '../../src/decode/layer.js';
 import { NO_MAC } from '../../src/decode/read.js';
 import { LinkType } from '../../src/core/link-type.js';
 import {
-  BATADV_SUBTYPE, ETHERTYPE, IP_PROTO, arp, batadvBroadcast, batadvUnicast, batadvUnicast4addr, ethernet, icmpEcho, ipv4,
+  BATADV_SUBTYPE,
+  ETHERTYPE,
+  IP_PROTO,
+  arp,
+  batadvBroadcast,
+  batadvUnicast,
+  batadvUnicast4addr,
+  ethernet,
+  icmpEcho,
+  ipv4,
 } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip4, macNum } from '../support/decode.js';
 
@@ -19,38 +28,64 @@ const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 const PING_DATA = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i));
 
 const arpRequest = ethernet({
-  dst: BROADCAST, src: CLIENT, type: ETHERTYPE.ARP, padTo60: false,
+  dst: BROADCAST,
+  src: CLIENT,
+  type: ETHERTYPE.ARP,
+  padTo60: false,
   payload: arp({ op: 1, sha: CLIENT, spa: '10.172.0.10', tha: '00:00:00:00:00:00', tpa: '10.172.0.1' }),
 });
 const echoRequest = ethernet({
-  dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4, padTo60: false,
-  payload: ipv4({ src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d01, flags: 2, payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }) }),
+  dst: GATEWAY,
+  src: CLIENT,
+  type: ETHERTYPE.IPV4,
+  padTo60: false,
+  payload: ipv4({
+    src: '10.172.0.10',
+    dst: '10.172.0.1',
+    proto: IP_PROTO.ICMP,
+    id: 0x4d01,
+    flags: 2,
+    payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }),
+  }),
 });
 
 // 02:00:00:aa:00:01 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x4305), length 70:
 const broadcastArp = ethernet({
-  dst: BROADCAST, src: NODE_A, type: ETHERTYPE.BATADV,
+  dst: BROADCAST,
+  src: NODE_A,
+  type: ETHERTYPE.BATADV,
   payload: batadvBroadcast({ ttl: 50, seqno: 4711, orig: NODE_A, inner: arpRequest }),
 });
 
 // 02:00:00:aa:00:01 > 02:00:00:bb:00:01, ethertype Unknown (0x4305), length 98:
 const unicastEcho = ethernet({
-  dst: NODE_B, src: NODE_A, type: ETHERTYPE.BATADV,
+  dst: NODE_B,
+  src: NODE_A,
+  type: ETHERTYPE.BATADV,
   payload: batadvUnicast({ ttl: 50, ttvn: 3, dest: NODE_B, inner: echoRequest }),
 });
 
 // 02:00:00:aa:00:01 > 02:00:00:bb:00:01, ethertype Unknown (0x4305), length 74:
 const fourAddrArp = ethernet({
-  dst: NODE_B, src: NODE_A, type: ETHERTYPE.BATADV,
+  dst: NODE_B,
+  src: NODE_A,
+  type: ETHERTYPE.BATADV,
   payload: batadvUnicast4addr({ ttl: 50, ttvn: 3, dest: NODE_B, src: NODE_A, subtype: BATADV_SUBTYPE.DAT_DHT_GET, inner: arpRequest }),
 });
 
 // 02:00:00:aa:00:01 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x4305), length 60:
-const ogm = ethernet({ dst: BROADCAST, src: NODE_A, type: ETHERTYPE.BATADV, payload: Buffer.from('000f3200000012670200000000000000000000aa0001ff000000', 'hex') });
+const ogm = ethernet({
+  dst: BROADCAST,
+  src: NODE_A,
+  type: ETHERTYPE.BATADV,
+  payload: Buffer.from('000f3200000012670200000000000000000000aa0001ff000000', 'hex'),
+});
 
 // 02:00:00:aa:00:01 > 02:00:00:bb:00:01, ethertype Unknown (0x4305), length 98:
 const version14 = ethernet({
-  dst: NODE_B, src: NODE_A, type: ETHERTYPE.BATADV,
+  dst: NODE_B,
+  src: NODE_A,
+  type: ETHERTYPE.BATADV,
   payload: batadvUnicast({ version: 14, ttl: 50, ttvn: 3, dest: NODE_B, inner: echoRequest }),
 });
 
@@ -129,7 +164,9 @@ test('malformed: batman-adv compat version 14 stops as an unsupported version an
 
 test('malformed: batman-adv inside batman-adv is refused rather than recursed into', () => {
   const nested = ethernet({
-    dst: NODE_B, src: NODE_A, type: ETHERTYPE.BATADV,
+    dst: NODE_B,
+    src: NODE_A,
+    type: ETHERTYPE.BATADV,
     payload: batadvUnicast({ ttl: 50, ttvn: 3, dest: NODE_B, inner: unicastEcho }),
   });
   const d = decode(nested);

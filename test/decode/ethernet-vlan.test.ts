@@ -12,7 +12,11 @@ const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 
 const arpRequest = arp({ op: 1, sha: CLIENT, spa: '10.172.0.10', tha: '00:00:00:00:00:00', tpa: '10.172.0.1' });
 const echoRequest = ipv4({
-  src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d01, flags: 2,
+  src: '10.172.0.10',
+  dst: '10.172.0.1',
+  proto: IP_PROTO.ICMP,
+  id: 0x4d01,
+  flags: 2,
   payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i)) }),
 });
 
@@ -39,8 +43,13 @@ test('decodes an 802.1Q-tagged ARP request: Ethernet, one tag, ARP', () => {
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype 802.1Q-QinQ (0x88a8), length 82: vlan 100, p 5, DEI, ethertype 802.1Q (0x8100), vlan 10, p 3, ethertype IPv4 (0x0800), 10.172.0.10 > 10.172.0.1: ICMP echo request, id 4660, seq 1, length 40
 const qinqEcho = ethernet({
-  dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4,
-  vlans: [{ tpid: 0x88a8, id: 100, pcp: 5, dei: true }, { tpid: 0x8100, id: 10, pcp: 3 }],
+  dst: GATEWAY,
+  src: CLIENT,
+  type: ETHERTYPE.IPV4,
+  vlans: [
+    { tpid: 0x88a8, id: 100, pcp: 5, dei: true },
+    { tpid: 0x8100, id: 10, pcp: 3 },
+  ],
   payload: echoRequest,
 });
 

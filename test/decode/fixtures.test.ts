@@ -152,7 +152,10 @@ for (const [file, expected] of Object.entries(EXPECTED)) {
 }
 
 test('every capture in fixtures/ that is not broken has its frames pinned here', () => {
-  const files = fs.readdirSync(fixturesDir).filter((f) => /\.pcap(ng)?$/.test(f) && !f.startsWith('broken-')).sort();
+  const files = fs
+    .readdirSync(fixturesDir)
+    .filter((f) => /\.pcap(ng)?$/.test(f) && !f.startsWith('broken-'))
+    .sort();
   assert.deepEqual(files, Object.keys(EXPECTED).sort());
 });
 
@@ -166,18 +169,38 @@ test('the nanosecond fixture keeps nine digits in both time and ts; the microsec
 
 test('multi-interface.pcapng names interface 1 (Linux SLL, ns) and leaves interface 0 unnamed', () => {
   const f = frames(['frames', '--json', '--all', '-q', 'fixtures/multi-interface.pcapng']);
-  assert.deepEqual(f.map((x) => [x.frame, x.interface ?? 0, x.linktype]), [
-    [1, 0, 1], [2, 1, 113], [3, 0, 1], [4, 1, 113], [5, 0, 1], [6, 1, 113],
-  ]);
+  assert.deepEqual(
+    f.map((x) => [x.frame, x.interface ?? 0, x.linktype]),
+    [
+      [1, 0, 1],
+      [2, 1, 113],
+      [3, 0, 1],
+      [4, 1, 113],
+      [5, 0, 1],
+      [6, 1, 113],
+    ],
+  );
 });
 
 test('sll2-any-duplicates.pcap shows each frame once (1, 3, 5, 7); --keep-duplicates shows all eight', () => {
   const once = frames(['frames', '--json', '--all', '-q', 'fixtures/sll2-any-duplicates.pcap']);
-  assert.deepEqual(once.map((f) => f.frame), [1, 3, 5, 7]);
+  assert.deepEqual(
+    once.map((f) => f.frame),
+    [1, 3, 5, 7],
+  );
   const all = frames(['frames', '--json', '--all', '-q', '--keep-duplicates', 'fixtures/sll2-any-duplicates.pcap']);
-  assert.deepEqual(all.map((f) => f.frame), [1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(all.map((f) => f.sll?.ifindex), [104, 105, 105, 104, 104, 105, 105, 104]);
-  assert.deepEqual(all.map((f) => f.time.slice(17)), ['20.000000Z', '20.000003Z', '20.010250Z', '20.010254Z', '20.020500Z', '20.020505Z', '20.030750Z', '20.030756Z']);
+  assert.deepEqual(
+    all.map((f) => f.frame),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
+  assert.deepEqual(
+    all.map((f) => f.sll?.ifindex),
+    [104, 105, 105, 104, 104, 105, 105, 104],
+  );
+  assert.deepEqual(
+    all.map((f) => f.time.slice(17)),
+    ['20.000000Z', '20.000003Z', '20.010250Z', '20.010254Z', '20.020500Z', '20.020505Z', '20.030750Z', '20.030756Z'],
+  );
 });
 
 /** Same stdout reading the file from stdin as from its path, as text and as JSON. */

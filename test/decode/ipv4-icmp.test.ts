@@ -11,18 +11,40 @@ const PING_DATA = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i));
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv4 (0x0800), length 74: 10.172.0.10 > 10.172.0.1: ICMP echo request, id 4660, seq 1, length 40
 const echoRequest = ethernet({
-  dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4,
-  payload: ipv4({ src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d01, flags: 2, payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }) }),
+  dst: GATEWAY,
+  src: CLIENT,
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: '10.172.0.10',
+    dst: '10.172.0.1',
+    proto: IP_PROTO.ICMP,
+    id: 0x4d01,
+    flags: 2,
+    payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }),
+  }),
 });
 
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype IPv4 (0x0800), length 74: 10.172.0.1 > 10.172.0.10: ICMP echo reply, id 4660, seq 1, length 40
 const echoReply = ethernet({
-  dst: CLIENT, src: GATEWAY, type: ETHERTYPE.IPV4,
-  payload: ipv4({ src: '10.172.0.1', dst: '10.172.0.10', proto: IP_PROTO.ICMP, id: 0x9a02, ttl: 63, payload: icmpEcho({ type: 0, id: 0x1234, seq: 1, payload: PING_DATA }) }),
+  dst: CLIENT,
+  src: GATEWAY,
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: '10.172.0.1',
+    dst: '10.172.0.10',
+    proto: IP_PROTO.ICMP,
+    id: 0x9a02,
+    ttl: 63,
+    payload: icmpEcho({ type: 0, id: 0x1234, seq: 1, payload: PING_DATA }),
+  }),
 });
 
 const udpProbe = ipv4({
-  src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.UDP, id: 0x4d03, ttl: 1,
+  src: '10.172.0.10',
+  dst: '10.172.0.1',
+  proto: IP_PROTO.UDP,
+  id: 0x4d03,
+  ttl: 1,
   payload: udp({ sport: 53000, dport: 33434, payload: Buffer.from('anycast-probe') }),
 });
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv4 (0x0800), length 60: 10.172.0.10.53000 > 10.172.0.1.33434: UDP, length 13
@@ -30,26 +52,53 @@ const udpFrame = ethernet({ dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4, pay
 
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype IPv4 (0x0800), length 70: 10.172.0.1 > 10.172.0.10: ICMP 10.172.0.1 udp port 33434 unreachable, length 36
 const portUnreachable = ethernet({
-  dst: CLIENT, src: GATEWAY, type: ETHERTYPE.IPV4,
-  payload: ipv4({ src: '10.172.0.1', dst: '10.172.0.10', proto: IP_PROTO.ICMP, id: 0x9a03, payload: icmpError({ type: 3, code: 3, original: udpProbe.subarray(0, 28) }) }),
+  dst: CLIENT,
+  src: GATEWAY,
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: '10.172.0.1',
+    dst: '10.172.0.10',
+    proto: IP_PROTO.ICMP,
+    id: 0x9a03,
+    payload: icmpError({ type: 3, code: 3, original: udpProbe.subarray(0, 28) }),
+  }),
 });
 
 const pingOut = ipv4({ src: '10.172.0.10', dst: '198.51.100.7', proto: IP_PROTO.ICMP, id: 0x4d04, ttl: 1, payload: icmpEcho({ type: 8, id: 0x1234, seq: 9 }) });
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype IPv4 (0x0800), length 70: 10.172.0.1 > 10.172.0.10: ICMP time exceeded in-transit, length 36
 const timeExceeded = ethernet({
-  dst: CLIENT, src: GATEWAY, type: ETHERTYPE.IPV4,
-  payload: ipv4({ src: '10.172.0.1', dst: '10.172.0.10', proto: IP_PROTO.ICMP, id: 0x9a04, payload: icmpError({ type: 11, code: 0, original: pingOut.subarray(0, 28) }) }),
+  dst: CLIENT,
+  src: GATEWAY,
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: '10.172.0.1',
+    dst: '10.172.0.10',
+    proto: IP_PROTO.ICMP,
+    id: 0x9a04,
+    payload: icmpError({ type: 11, code: 0, original: pingOut.subarray(0, 28) }),
+  }),
 });
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv4 (0x0800), length 60: 10.172.0.10.40000 > 10.172.0.1.443: Flags [S], seq 1000000, win 64240, length 0
 const tcpSyn = ethernet({
-  dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4,
-  payload: ipv4({ src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.TCP, id: 0x4d02, flags: 2, payload: tcp({ sport: 40000, dport: 443, seq: 1000000, flags: 2 }) }),
+  dst: GATEWAY,
+  src: CLIENT,
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: '10.172.0.10',
+    dst: '10.172.0.1',
+    proto: IP_PROTO.TCP,
+    id: 0x4d02,
+    flags: 2,
+    payload: tcp({ sport: 40000, dport: 443, seq: 1000000, flags: 2 }),
+  }),
 });
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv4 (0x0800), length 66: 10.172.0.10 > 10.172.0.1: ip-proto-1
 const laterFragment = ethernet({
-  dst: GATEWAY, src: CLIENT, type: ETHERTYPE.IPV4,
+  dst: GATEWAY,
+  src: CLIENT,
+  type: ETHERTYPE.IPV4,
   payload: ipv4({ src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d05, fragOffset: 185, payload: PING_DATA }),
 });
 

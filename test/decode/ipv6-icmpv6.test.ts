@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { Layer, Stop } from '../../src/decode/layer.js';
 import { NO_MAC } from '../../src/decode/read.js';
 import { LinkType } from '../../src/core/link-type.js';
-import {
-  ETHERTYPE, IP_PROTO, ethernet, icmpv6Echo, ipv6, neighborAdvert, neighborSolicit, routerAdvert, routerSolicit,
-} from '../support/frame-builder.js';
+import { ETHERTYPE, IP_PROTO, ethernet, icmpv6Echo, ipv6, neighborAdvert, neighborSolicit, routerAdvert, routerSolicit } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip6, macNum } from '../support/decode.js';
 
 const CLIENT = '02:00:00:00:00:0a';
@@ -14,46 +12,96 @@ const PING_DATA = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i));
 const ipv6Frame = (dst: string, src: string, payload: Buffer): Buffer => ethernet({ dst, src, type: ETHERTYPE.IPV6, payload });
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv6 (0x86dd), length 94: 2001:db8:ac::a > 2001:db8:ac::1: ICMP6, echo request, id 4660, seq 1, length 40
-const echoRequest = ipv6Frame(GATEWAY, CLIENT, ipv6({
-  src: '2001:db8:ac::a', dst: '2001:db8:ac::1', next: IP_PROTO.ICMPV6, trafficClass: 0xb8, flowLabel: 0x12345,
-  payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 1, payload: PING_DATA }),
-}));
+const echoRequest = ipv6Frame(
+  GATEWAY,
+  CLIENT,
+  ipv6({
+    src: '2001:db8:ac::a',
+    dst: '2001:db8:ac::1',
+    next: IP_PROTO.ICMPV6,
+    trafficClass: 0xb8,
+    flowLabel: 0x12345,
+    payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 1, payload: PING_DATA }),
+  }),
+);
 
 // 02:00:00:00:00:0a > 33:33:ff:00:00:01, ethertype IPv6 (0x86dd), length 86: fe80::ff:fe00:a > ff02::1:ff00:1: ICMP6, neighbor solicitation, who has fe80::1, length 32
-const solicit = ipv6Frame('33:33:ff:00:00:01', CLIENT, ipv6({
-  src: 'fe80::ff:fe00:a', dst: 'ff02::1:ff00:1', next: IP_PROTO.ICMPV6, hlim: 255,
-  payload: neighborSolicit({ target: 'fe80::1', slla: CLIENT }),
-}));
+const solicit = ipv6Frame(
+  '33:33:ff:00:00:01',
+  CLIENT,
+  ipv6({
+    src: 'fe80::ff:fe00:a',
+    dst: 'ff02::1:ff00:1',
+    next: IP_PROTO.ICMPV6,
+    hlim: 255,
+    payload: neighborSolicit({ target: 'fe80::1', slla: CLIENT }),
+  }),
+);
 
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype IPv6 (0x86dd), length 86: fe80::1 > fe80::ff:fe00:a: ICMP6, neighbor advertisement, tgt is fe80::1, length 32
-const advert = ipv6Frame(CLIENT, GATEWAY, ipv6({
-  src: 'fe80::1', dst: 'fe80::ff:fe00:a', next: IP_PROTO.ICMPV6, hlim: 255,
-  payload: neighborAdvert({ target: 'fe80::1', flags: { router: true, solicited: true, override: true }, tlla: GATEWAY }),
-}));
+const advert = ipv6Frame(
+  CLIENT,
+  GATEWAY,
+  ipv6({
+    src: 'fe80::1',
+    dst: 'fe80::ff:fe00:a',
+    next: IP_PROTO.ICMPV6,
+    hlim: 255,
+    payload: neighborAdvert({ target: 'fe80::1', flags: { router: true, solicited: true, override: true }, tlla: GATEWAY }),
+  }),
+);
 
 // 02:00:00:00:00:0a > 33:33:00:00:00:02, ethertype IPv6 (0x86dd), length 70: fe80::ff:fe00:a > ff02::2: ICMP6, router solicitation, length 16
-const routerSol = ipv6Frame('33:33:00:00:00:02', CLIENT, ipv6({
-  src: 'fe80::ff:fe00:a', dst: 'ff02::2', next: IP_PROTO.ICMPV6, hlim: 255, payload: routerSolicit({ slla: CLIENT }),
-}));
+const routerSol = ipv6Frame(
+  '33:33:00:00:00:02',
+  CLIENT,
+  ipv6({
+    src: 'fe80::ff:fe00:a',
+    dst: 'ff02::2',
+    next: IP_PROTO.ICMPV6,
+    hlim: 255,
+    payload: routerSolicit({ slla: CLIENT }),
+  }),
+);
 
 // 02:ca:fe:ac:00:01 > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 110: fe80::1 > ff02::1: ICMP6, router advertisement, length 56
-const routerAdv = ipv6Frame('33:33:00:00:00:01', GATEWAY, ipv6({
-  src: 'fe80::1', dst: 'ff02::1', next: IP_PROTO.ICMPV6, hlim: 255,
-  payload: routerAdvert({ hopLimit: 64, lifetime: 1800, managed: true, slla: GATEWAY, prefix: { prefix: '2001:db8:ac::', length: 64 } }),
-}));
+const routerAdv = ipv6Frame(
+  '33:33:00:00:00:01',
+  GATEWAY,
+  ipv6({
+    src: 'fe80::1',
+    dst: 'ff02::1',
+    next: IP_PROTO.ICMPV6,
+    hlim: 255,
+    payload: routerAdvert({ hopLimit: 64, lifetime: 1800, managed: true, slla: GATEWAY, prefix: { prefix: '2001:db8:ac::', length: 64 } }),
+  }),
+);
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv6 (0x86dd), length 102: 2001:db8:ac::a > 2001:db8:ac::1: HBH ICMP6, echo request, id 4660, seq 2, length 40
-const hopByHopEcho = ipv6Frame(GATEWAY, CLIENT, ipv6({
-  src: '2001:db8:ac::a', dst: '2001:db8:ac::1', next: IP_PROTO.ICMPV6, hopByHop: true,
-  payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 2, payload: PING_DATA }),
-}));
+const hopByHopEcho = ipv6Frame(
+  GATEWAY,
+  CLIENT,
+  ipv6({
+    src: '2001:db8:ac::a',
+    dst: '2001:db8:ac::1',
+    next: IP_PROTO.ICMPV6,
+    hopByHop: true,
+    payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 2, payload: PING_DATA }),
+  }),
+);
 
 const lostEcho = ipv6({ src: '2001:db8:ac::a', dst: '2001:db8:ff::9', next: IP_PROTO.ICMPV6, payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 3 }) });
 // 02:ca:fe:ac:00:01 > 02:00:00:00:00:0a, ethertype IPv6 (0x86dd), length 110: 2001:db8:ac::1 > 2001:db8:ac::a: ICMP6, destination unreachable, unreachable address 2001:db8:ff::9, length 56
-const unreachable = ipv6Frame(CLIENT, GATEWAY, ipv6({
-  src: '2001:db8:ac::1', dst: '2001:db8:ac::a', next: IP_PROTO.ICMPV6,
-  payload: Buffer.concat([Buffer.from([1, 3, 0, 0, 0, 0, 0, 0]), lostEcho.subarray(0, 48)]),
-}));
+const unreachable = ipv6Frame(
+  CLIENT,
+  GATEWAY,
+  ipv6({
+    src: '2001:db8:ac::1',
+    dst: '2001:db8:ac::a',
+    next: IP_PROTO.ICMPV6,
+    payload: Buffer.concat([Buffer.from([1, 3, 0, 0, 0, 0, 0, 0]), lostEcho.subarray(0, 48)]),
+  }),
+);
 
 test('decodes an ICMPv6 echo request: Ethernet, IPv6 (addresses as four words), ICMPv6 id and sequence', () => {
   const d = decode(echoRequest);
@@ -153,11 +201,17 @@ test('decodes a destination unreachable with the quoted IPv6 header', () => {
 });
 
 // 02:00:00:00:00:0a > 02:ca:fe:ac:00:01, ethertype IPv6 (0x86dd), length 70: 2001:db8:ac::a > 2001:db8:ac::1:  [|hbhopt]
-const chainPastEnd = ipv6Frame(GATEWAY, CLIENT, ipv6({
-  src: '2001:db8:ac::a', dst: '2001:db8:ac::1', next: IP_PROTO.HOPOPTS,
-  // Hop-by-Hop header claiming (6 + 1) * 8 = 56 bytes, in a payload of 16.
-  payload: Buffer.concat([Buffer.from([58, 6, 1, 4, 0, 0, 0, 0]), icmpv6Echo({ type: 128, id: 1, seq: 1 })]),
-}));
+const chainPastEnd = ipv6Frame(
+  GATEWAY,
+  CLIENT,
+  ipv6({
+    src: '2001:db8:ac::a',
+    dst: '2001:db8:ac::1',
+    next: IP_PROTO.HOPOPTS,
+    // Hop-by-Hop header claiming (6 + 1) * 8 = 56 bytes, in a payload of 16.
+    payload: Buffer.concat([Buffer.from([58, 6, 1, 4, 0, 0, 0, 0]), icmpv6Echo({ type: 128, id: 1, seq: 1 })]),
+  }),
+);
 
 test('malformed: an extension header running past the payload length stops at IPv6 as malformed', () => {
   const d = decode(chainPastEnd);
@@ -173,10 +227,17 @@ test('an extension header the capture cut (payload length covers it) is truncate
 });
 
 // 02:00:00:00:00:0a > 33:33:ff:00:00:01, ethertype IPv6 (0x86dd), length 94: fe80::ff:fe00:a > ff02::1:ff00:1: ICMP6, neighbor solicitation, who has fe80::1, length 40
-const zeroLengthOption = ipv6Frame('33:33:ff:00:00:01', CLIENT, ipv6({
-  src: 'fe80::ff:fe00:a', dst: 'ff02::1:ff00:1', next: IP_PROTO.ICMPV6, hlim: 255,
-  payload: Buffer.concat([neighborSolicit({ target: 'fe80::1', slla: CLIENT }), Buffer.from([14, 0, 0, 0, 0, 0, 0, 0])]),
-}));
+const zeroLengthOption = ipv6Frame(
+  '33:33:ff:00:00:01',
+  CLIENT,
+  ipv6({
+    src: 'fe80::ff:fe00:a',
+    dst: 'ff02::1:ff00:1',
+    next: IP_PROTO.ICMPV6,
+    hlim: 255,
+    payload: Buffer.concat([neighborSolicit({ target: 'fe80::1', slla: CLIENT }), Buffer.from([14, 0, 0, 0, 0, 0, 0, 0])]),
+  }),
+);
 
 test('malformed: an NDP option of length 0 ends the option walk, flags badOption and keeps what came before', () => {
   const d = decode(zeroLengthOption);

@@ -7,7 +7,11 @@ import { assertEveryCut, assertLayers, assertStop, decode, ip4, ip6 } from '../s
 
 const PING_DATA = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i));
 const echoRequest = ipv4({
-  src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d01, flags: 2,
+  src: '10.172.0.10',
+  dst: '10.172.0.1',
+  proto: IP_PROTO.ICMP,
+  id: 0x4d01,
+  flags: 2,
   payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }),
 });
 const echo6 = ipv6({ src: '2001:db8:ac::a', dst: '2001:db8:ac::1', next: IP_PROTO.ICMPV6, payload: icmpv6Echo({ type: 128, id: 0x1234, seq: 1 }) });

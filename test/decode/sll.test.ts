@@ -13,7 +13,11 @@ const PING_DATA = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x10 + i));
 
 const arpRequest = arp({ op: 1, sha: CLIENT, spa: '10.172.0.10', tha: '00:00:00:00:00:00', tpa: '10.172.0.1' });
 const echoRequest = ipv4({
-  src: '10.172.0.10', dst: '10.172.0.1', proto: IP_PROTO.ICMP, id: 0x4d01, flags: 2,
+  src: '10.172.0.10',
+  dst: '10.172.0.1',
+  proto: IP_PROTO.ICMP,
+  id: 0x4d01,
+  flags: 2,
   payload: icmpEcho({ type: 8, id: 0x1234, seq: 1, payload: PING_DATA }),
 });
 

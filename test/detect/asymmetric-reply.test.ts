@@ -21,13 +21,16 @@ test('an echo request sent to one gateway answered from another is asymmetric-re
   assert.deepEqual([f.evidence.exampleClient, f.evidence.exampleServer], [ip4(c1.ip), ip4(server)]);
 });
 
-test('a request to the anycast MAC answered from a gateway\'s unicast MAC is the healthy forwarded case: no finding, the gateway is learned', () => {
+test("a request to the anycast MAC answered from a gateway's unicast MAC is the healthy forwarded case: no finding, the gateway is learned", () => {
   const run = runDetector(asymmetricReply, planConfig(), [
     echoFrame({ type: 'request', ethSrc: c1.mac, ethDst: anycastMac, src: c1.ip, dst: server }, 1),
     echoFrame({ type: 'reply', ethSrc: gw1.mac, ethDst: c1.mac, src: server, dst: c1.ip }, 1.01),
   ]);
   assert.deepEqual(run.findings, []);
-  assert.deepEqual(run.ctx.gateways.list.map((g) => [g.macs[0], g.evidence]), [[macNum(gw1.mac), 'answered-anycast-traffic']]);
+  assert.deepEqual(
+    run.ctx.gateways.list.map((g) => [g.macs[0], g.evidence]),
+    [[macNum(gw1.mac), 'answered-anycast-traffic']],
+  );
 });
 
 test('a reply from the gateway the request went to, or to another echo, is no finding', () => {
@@ -54,6 +57,11 @@ test('a TCP flow answered first by one gateway, then by another, is gateway-swit
   assert.deepEqual([run.ctx.gateways.get(f.gateway).name, run.ctx.gateways.get(f.otherGateway).name], ['gw2', 'gw1']);
   assert.deepEqual([f.evidence.client, f.evidence.server], [ip4(c1.ip), ip4(server)]);
   // Near miss: the same flow answered by one gateway throughout.
-  const steady = runDetector(asymmetricReply, planConfig({ gateways: true }), [segmentFrame(out, 1), segmentFrame(back(gw1.mac), 1.01), segmentFrame(out, 2), segmentFrame(back(gw1.mac), 2.01)]);
+  const steady = runDetector(asymmetricReply, planConfig({ gateways: true }), [
+    segmentFrame(out, 1),
+    segmentFrame(back(gw1.mac), 1.01),
+    segmentFrame(out, 2),
+    segmentFrame(back(gw1.mac), 2.01),
+  ]);
   assert.deepEqual(steady.findings, []);
 });

@@ -14,19 +14,19 @@ import { repoRoot } from '../support/paths.js';
  */
 
 const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'analysis.schema.json'), 'utf8')) as Schema;
-const findingSchema = schema.properties!['findings']!.items!;
+const findingSchema = schema.properties!.findings!.items!;
 const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 
 test("the schema's finding kinds are exactly the registry's", () => {
-  assert.deepEqual([...(findingSchema.properties!['kind']!.enum as string[])].sort(), [...FINDING_KINDS].sort());
+  assert.deepEqual([...(findingSchema.properties!.kind!.enum as string[])].sort(), [...FINDING_KINDS].sort());
 });
 
 test("the schema's causes are exactly the registry's", () => {
-  assert.deepEqual([...(findingSchema.properties!['cause']!.enum as string[])].sort(), [...FINDING_CAUSES].sort());
+  assert.deepEqual([...(findingSchema.properties!.cause!.enum as string[])].sort(), [...FINDING_CAUSES].sort());
 });
 
 test('the schema describes the evidence (detail) of every finding kind once', () => {
-  const branches = (findingSchema.oneOf ?? []).map((b) => b.properties!['kind']!.const as string);
+  const branches = (findingSchema.oneOf ?? []).map((b) => b.properties!.kind!.const as string);
   assert.deepEqual([...branches].sort(), [...FINDING_KINDS].sort());
 });
 
@@ -46,8 +46,19 @@ test('detector ids and finding kinds are unique, and each detector says what it 
 });
 
 test('selecting detectors keeps registry order; skipping removes; unknown ids are named', () => {
-  assert.deepEqual(selectDetectors(undefined).map((d) => d.id), DETECTORS.map((d) => d.id));
-  assert.deepEqual(selectDetectors(['anycast-claims', 'unicast-arp-reply']).map((d) => d.id), ['unicast-arp-reply', 'anycast-claims']);
-  assert.deepEqual(selectDetectors(undefined, ['asymmetric-reply']).map((d) => d.id).includes('asymmetric-reply'), false);
+  assert.deepEqual(
+    selectDetectors(undefined).map((d) => d.id),
+    DETECTORS.map((d) => d.id),
+  );
+  assert.deepEqual(
+    selectDetectors(['anycast-claims', 'unicast-arp-reply']).map((d) => d.id),
+    ['unicast-arp-reply', 'anycast-claims'],
+  );
+  assert.deepEqual(
+    selectDetectors(undefined, ['asymmetric-reply'])
+      .map((d) => d.id)
+      .includes('asymmetric-reply'),
+    false,
+  );
   assert.deepEqual(unknownDetectorIds(['unicast-arp-reply', 'flip-flop']), ['flip-flop']);
 });

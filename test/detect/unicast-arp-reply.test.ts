@@ -78,10 +78,14 @@ test('a gratuitous ARP and a request sent with the anycast IP as sender are coun
 });
 
 test('an anycast-MAC ARP body sent from a unicast Ethernet source blames that source', () => {
-  const run = runDetector(unicastArpReply, planConfig(), [arpFrame({ op: 'reply', ethSrc: gw1.mac, sha: anycastMac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 1)]);
+  const run = runDetector(unicastArpReply, planConfig(), [
+    arpFrame({ op: 'reply', ethSrc: gw1.mac, sha: anycastMac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 1),
+  ]);
   assert.equal(only(run.findings).mac, macNum(gw1.mac));
   // The reverse (unicast body, anycast source) names the body's MAC and counts the mismatch.
-  const reverse = runDetector(unicastArpReply, planConfig(), [arpFrame({ op: 'reply', ethSrc: anycastMac, sha: gw1.mac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 1)]);
+  const reverse = runDetector(unicastArpReply, planConfig(), [
+    arpFrame({ op: 'reply', ethSrc: anycastMac, sha: gw1.mac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 1),
+  ]);
   assert.equal(only(reverse.findings).mac, macNum(gw1.mac));
   assert.equal(only(reverse.findings).evidence.ethernetSourceMismatch, 1);
 });

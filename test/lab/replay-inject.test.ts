@@ -30,9 +30,21 @@ function summary(r: Report): string[] {
   return r.findings.map((f) => `${f.kind}@${f.gateway}:${f.cause}×${f.count}`).sort();
 }
 
-test('replay --inject into a veth and watch on the far side give the same findings as analyze', { skip: isRoot ? false : 'needs root (network namespace)', timeout: 90_000 }, async () => {
+test('replay --inject into a veth and watch on the far side give the same findings as analyze', {
+  skip: isRoot ? false : 'needs root (network namespace)',
+  timeout: 90_000,
+}, async () => {
   const fixture = 'fixtures/lab/no-source-route.pcap';
-  const config = ['--anycast-ip', '10.172.0.10', '--anycast-mac', '02:ca:fe:00:00:01', '--gateway', 'gw1=02:00:00:00:01:01', '--gateway', 'gw2=02:00:00:00:02:01'];
+  const config = [
+    '--anycast-ip',
+    '10.172.0.10',
+    '--anycast-mac',
+    '02:ca:fe:00:00:01',
+    '--gateway',
+    'gw1=02:00:00:00:01:01',
+    '--gateway',
+    'gw2=02:00:00:00:02:01',
+  ];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-inject-'));
   try {
     sh(['ip', 'netns', 'add', ns]);
@@ -41,12 +53,19 @@ test('replay --inject into a veth and watch on the far side give the same findin
     sh(['ip', '-n', ns, 'link', 'set', 'inj0', 'up']);
     sh(['ip', '-n', ns, 'link', 'set', 'cap0', 'up']);
     const out = path.join(dir, 'watch.json');
-    const watch = spawn('ip', ['netns', 'exec', ns, process.execPath, cliPath, 'watch', 'cap0', '--json', '--duration', '12', ...config], { cwd: repoRoot, stdio: ['ignore', fs.openSync(out, 'w'), 'pipe'] });
+    const watch = spawn('ip', ['netns', 'exec', ns, process.execPath, cliPath, 'watch', 'cap0', '--json', '--duration', '12', ...config], {
+      cwd: repoRoot,
+      stdio: ['ignore', fs.openSync(out, 'w'), 'pipe'],
+    });
     let watchErr = '';
     watch.stderr?.on('data', (c: Buffer) => (watchErr += c.toString()));
     const watchDone = new Promise<number>((resolve) => watch.on('exit', (code) => resolve(code ?? -1)));
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const inject = spawnSync('ip', ['netns', 'exec', ns, process.execPath, cliPath, 'replay', '--speed', '4', '--inject', 'inj0', fixture, '--json', ...config], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+    const inject = spawnSync(
+      'ip',
+      ['netns', 'exec', ns, process.execPath, cliPath, 'replay', '--speed', '4', '--inject', 'inj0', fixture, '--json', ...config],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 },
+    );
     assert.equal(inject.status, 1, inject.stderr);
     assert.match(inject.stderr, /sent out of inj0/);
     const code = await watchDone;

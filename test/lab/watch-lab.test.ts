@@ -43,13 +43,28 @@ function watchLab(where: 'watch-mesh' | 'watch-gw1', scenario: string, args: str
   }
 }
 
-const MESH_CONFIG = ['--anycast-ip', '10.172.0.10', '--anycast-mac', '02:ca:fe:00:00:01', '--gateway', 'gw1=02:00:00:00:01:01', '--gateway', 'gw2=02:00:00:00:02:01'];
+const MESH_CONFIG = [
+  '--anycast-ip',
+  '10.172.0.10',
+  '--anycast-mac',
+  '02:ca:fe:00:00:01',
+  '--gateway',
+  'gw1=02:00:00:00:01:01',
+  '--gateway',
+  'gw2=02:00:00:00:02:01',
+];
 
 function problems(r: Report): string[] {
-  return r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind}@${f.gateway}:${f.cause}`).sort();
+  return r.findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.kind}@${f.gateway}:${f.cause}`)
+    .sort();
 }
 
-test('lab healthy: watch on the mesh bridge reports no problem (forwarded replies from the bridge MACs are normal), ended by Ctrl-C with its report', { skip, timeout: 150_000 }, () => {
+test('lab healthy: watch on the mesh bridge reports no problem (forwarded replies from the bridge MACs are normal), ended by Ctrl-C with its report', {
+  skip,
+  timeout: 150_000,
+}, () => {
   const { report, rc, stderr } = watchLab('watch-mesh', 'healthy', MESH_CONFIG);
   assert.equal(report.verdict, 'healthy');
   assert.deepEqual(problems(report), []);
@@ -84,11 +99,15 @@ test('lab no-source-route: gw1 answers ARP and sends echo replies from the anyca
 test('lab return-via-other and rp-filter-strict: no false positive (one capture point cannot see these; see README)', { skip, timeout: 300_000 }, () => {
   for (const scenario of ['return-via-other', 'rp-filter-strict']) {
     const { report } = watchLab('watch-mesh', scenario, MESH_CONFIG);
-    assert.deepEqual(problems(report).filter((p) => !p.startsWith('asymmetric-reply') && !p.startsWith('gateway-switch')), [], scenario);
+    assert.deepEqual(
+      problems(report).filter((p) => !p.startsWith('asymmetric-reply') && !p.startsWith('gateway-switch')),
+      [],
+      scenario,
+    );
   }
 });
 
-test('lab: watch on a gateway\'s own bridge with no arguments finds the anycast macvlan, its MAC and IP', { skip, timeout: 150_000 }, () => {
+test("lab: watch on a gateway's own bridge with no arguments finds the anycast macvlan, its MAC and IP", { skip, timeout: 150_000 }, () => {
   const { report } = watchLab('watch-gw1', 'healthy', []);
   assert.equal(report.anycast.source, 'interface');
   assert.deepEqual(report.anycast.ipv4, ['10.172.0.10']);
@@ -99,7 +118,10 @@ test('lab: watch on a gateway\'s own bridge with no arguments finds the anycast 
   assert.equal(report.verdict, 'healthy');
 });
 
-test('lab: watch on a bridge with no anycast macvlan, unconfigured, reaches the verdict and exit code analyze gives for its --write file', { skip, timeout: 300_000 }, () => {
+test('lab: watch on a bridge with no anycast macvlan, unconfigured, reaches the verdict and exit code analyze gives for its --write file', {
+  skip,
+  timeout: 300_000,
+}, () => {
   for (const scenario of ['no-source-route', 'healthy']) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-lab-write-'));
     try {

@@ -17,14 +17,23 @@ const skip = !twoCpus && 'one CPU: analyze starts no decode thread early';
 
 async function read(threaded: boolean): Promise<{ result: ReadFramesResult; numbers: number[] }> {
   const numbers: number[] = [];
-  const opts = { input: capture, keepDuplicates: false, count: 0, onFrame: (d: { number: number }) => { numbers.push(d.number); } };
+  const opts = {
+    input: capture,
+    keepDuplicates: false,
+    count: 0,
+    onFrame: (d: { number: number }) => {
+      numbers.push(d.number);
+    },
+  };
   const result = threaded ? await readFramesThreaded(opts) : await readFrames(opts);
   return { result, numbers };
 }
 
 /** Resolves with `worker`'s exit code when it has exited (1 if it was terminated), or rejects after `ms`. */
 async function exitWithin(worker: Worker, ms: number): Promise<number> {
-  const timeout = sleep(ms).then((): number => { throw new Error(`the thread did not exit within ${ms} ms`); });
+  const timeout = sleep(ms).then((): number => {
+    throw new Error(`the thread did not exit within ${ms} ms`);
+  });
   // Not events.once: it rejects on the 'error' a failing thread emits before its 'exit'.
   return Promise.race([new Promise<number>((resolve) => worker.once('exit', resolve)), timeout]);
 }

@@ -20,24 +20,30 @@ import { captureFiles, corpusDir, fixturesDir } from '../support/paths.js';
 function detectorFields(d: DecodedFrame): Record<string, unknown> {
   const l = d.layers;
   const out: Record<string, unknown> = {
-    number: d.number, tsSec: d.tsSec, tsNsec: d.tsNsec, tsDigits: d.tsDigits, wireLen: d.wireLen, layers: l, l2Src: d.l2Src, l2Dst: d.l2Dst,
+    number: d.number,
+    tsSec: d.tsSec,
+    tsNsec: d.tsNsec,
+    tsDigits: d.tsDigits,
+    wireLen: d.wireLen,
+    layers: l,
+    l2Src: d.l2Src,
+    l2Dst: d.l2Dst,
   };
   if (l & Layer.arp) {
     const a = d.arp;
-    out['arp'] = { complete: a.complete, op: a.op, sha: a.sha, spa: a.spa, tha: a.tha, tpa: a.tpa, ethernetIpv4: a.isEthernetIpv4() };
+    out.arp = { complete: a.complete, op: a.op, sha: a.sha, spa: a.spa, tha: a.tha, tpa: a.tpa, ethernetIpv4: a.isEthernetIpv4() };
   }
-  if (l & Layer.ipv4) out['ipv4'] = { src: d.ipv4.src, dst: d.ipv4.dst, protocol: d.ipv4.protocol };
-  if (l & Layer.ipv6) out['ipv6'] = { src: [...d.ipv6.src], dst: [...d.ipv6.dst], nextHeader: d.ipv6.nextHeader };
-  if (l & Layer.icmp) out['icmp'] = { type: d.icmp.type, id: d.icmp.id, seq: d.icmp.seq };
+  if (l & Layer.ipv4) out.ipv4 = { src: d.ipv4.src, dst: d.ipv4.dst, protocol: d.ipv4.protocol };
+  if (l & Layer.ipv6) out.ipv6 = { src: [...d.ipv6.src], dst: [...d.ipv6.dst], nextHeader: d.ipv6.nextHeader };
+  if (l & Layer.icmp) out.icmp = { type: d.icmp.type, id: d.icmp.id, seq: d.icmp.seq };
   if (l & Layer.icmpv6) {
     const n = d.icmpv6;
-    out['icmpv6'] = { type: n.type, id: n.id, seq: n.seq, hasTarget: n.hasTarget, target: n.hasTarget ? [...n.target] : null, targetLinkAddr: n.targetLinkAddr };
+    out.icmpv6 = { type: n.type, id: n.id, seq: n.seq, hasTarget: n.hasTarget, target: n.hasTarget ? [...n.target] : null, targetLinkAddr: n.targetLinkAddr };
   }
-  if (l & Layer.tcp) out['tcp'] = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
-  if (l & Layer.udp) out['udp'] = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
+  if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
+  if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
   return out;
 }
-
 
 test('a frame row carries every field detectors read, into a row view and into a decoder, for every frame of the fixtures and corpus', async () => {
   const rows = new Int32Array(FRAME_ROW_WORDS * 2);
@@ -65,7 +71,7 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.tcp) seen.tcp++;
         if (d.layers & Layer.udp) seen.udp++;
         if (d.layers & Layer.icmp) seen.icmp++;
-        if ((d.layers & Layer.ipv4) && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
+        if (d.layers & Layer.ipv4 && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
       },
     });
   }
@@ -78,7 +84,13 @@ test('timestamps beyond 32 bits cross the row exactly (pcapng offsets, a corrupt
   d.decodeBytes(new Uint8Array(60), 0, 60, LinkType.ethernet);
   const rows = new Int32Array(FRAME_ROW_WORDS);
   const view = new FrameRowView();
-  for (const [sec, nsec] of [[0, 0], [2 ** 31, 999_999_999], [2 ** 32 - 1, 2 ** 31], [2 ** 32 + 7, (2 ** 32 - 1) * 1000], [2 ** 52, 1]] as const) {
+  for (const [sec, nsec] of [
+    [0, 0],
+    [2 ** 31, 999_999_999],
+    [2 ** 32 - 1, 2 ** 31],
+    [2 ** 32 + 7, (2 ** 32 - 1) * 1000],
+    [2 ** 52, 1],
+  ] as const) {
     d.tsSec = sec;
     d.tsNsec = nsec;
     writeFrameRow(d, rows, 0);

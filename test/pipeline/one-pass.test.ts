@@ -23,7 +23,14 @@ async function twoPasses(file: string): Promise<AnalysisResult> {
   const inference = new AnycastInference();
   await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => inference.observe(d) });
   const inferred = inference.result();
-  const config = inferred.length > 0 ? withInferred(emptyConfig(), inferred.map((i) => i.ipv4), [...new Set(inferred.map((i) => i.mac))]) : emptyConfig();
+  const config =
+    inferred.length > 0
+      ? withInferred(
+          emptyConfig(),
+          inferred.map((i) => i.ipv4),
+          [...new Set(inferred.map((i) => i.mac))],
+        )
+      : emptyConfig();
   const analysis = new Analysis(config, inferred, DETECTORS);
   await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => analysis.observe(d) });
   return analysis.finish();
@@ -44,7 +51,14 @@ async function onePass(file: string, lookBackFrames?: number): Promise<{ result:
 
 /** The result as the report shows it (names, times, evidence), without the read statistics. */
 function shown(r: AnalysisResult): unknown {
-  const { stats: _stats, ...doc } = analysisJson(r, new DecodeStats(), { input: '', format: undefined, duplicates: 0, error: undefined, warnings: [], tsDigits: 9 });
+  const { stats: _stats, ...doc } = analysisJson(r, new DecodeStats(), {
+    input: '',
+    format: undefined,
+    duplicates: 0,
+    error: undefined,
+    warnings: [],
+    tsDigits: 9,
+  });
   return doc;
 }
 

@@ -18,7 +18,15 @@ function benchCapture(t: TestContext, frames: number, seed: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-threaded-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, `mesh-${frames}.pcap`);
-  const gen = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'scripts', 'bench-generate.js'), '--frames', String(frames), '--out', file, '--seed', String(seed)]);
+  const gen = spawnSync(process.execPath, [
+    path.join(repoRoot, 'dist', 'scripts', 'bench-generate.js'),
+    '--frames',
+    String(frames),
+    '--out',
+    file,
+    '--seed',
+    String(seed),
+  ]);
   assert.equal(gen.status, 0, gen.stderr?.toString());
   return file;
 }
@@ -30,7 +38,9 @@ test('a decode thread that dies without a result ends the read with an error, no
     input: capture,
     keepDuplicates: false,
     count: 0,
-    onFrame: () => { frames++; },
+    onFrame: () => {
+      frames++;
+    },
     decodeThread: new URL('../support/dying-decode-thread.js', import.meta.url),
   });
   assert.equal(frames, 0);

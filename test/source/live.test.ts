@@ -140,8 +140,7 @@ async function runHelper(args: string[], traffic?: () => void, asNobody = false)
   await new Promise<void>((resolve) => {
     child.stdout.on('data', (t: string) => {
       out += t;
-      let nl: number;
-      while ((nl = out.indexOf('\n')) >= 0) {
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
         const line = out.slice(0, nl);
         out = out.slice(nl + 1);
         const msg = JSON.parse(line) as HelperMessage;
@@ -239,10 +238,7 @@ describe('default filter', () => {
 
   test('compiles with libpcap (tcpdump -d -y EN10MB)', (t) => {
     if (!hasCommand('tcpdump')) return t.skip('tcpdump not installed');
-    for (const filter of [
-      buildDefaultFilter(),
-      buildDefaultFilter({ gatewayMacs: [BRIDGE_MAC, ANYCAST_MAC, PEER_MAC], batadv: true }),
-    ]) {
+    for (const filter of [buildDefaultFilter(), buildDefaultFilter({ gatewayMacs: [BRIDGE_MAC, ANYCAST_MAC, PEER_MAC], batadv: true })]) {
       const r = run('tcpdump', ['-d', '-y', 'EN10MB', filter]);
       assert.equal(r.status, 0, `${filter}: ${r.stderr}`);
       assert.match(r.stdout, /ret\s+#0/);
@@ -253,16 +249,30 @@ describe('default filter', () => {
 
 describe('tcpdump engine plumbing', () => {
   test('reads the counters tcpdump prints at exit and on SIGUSR1, last value winning', () => {
-    const atExit = 'tcpdump: listening on brt, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n5 packets captured\n6 packets received by filter\n1 packet dropped by kernel\n2 packets dropped by interface\n';
+    const atExit =
+      'tcpdump: listening on brt, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n5 packets captured\n6 packets received by filter\n1 packet dropped by kernel\n2 packets dropped by interface\n';
     assert.deepEqual(parseTcpdumpCounters(atExit), { captured: 5, receivedByFilter: 6, droppedByKernel: 1, droppedByInterface: 2 });
-    const usr1 = 'tcpdump: 3 packets captured, 3 packets received by filter, 0 packets dropped by kernel\ntcpdump: 9 packets captured, 9 packets received by filter, 4 packets dropped by kernel\n';
+    const usr1 =
+      'tcpdump: 3 packets captured, 3 packets received by filter, 0 packets dropped by kernel\ntcpdump: 9 packets captured, 9 packets received by filter, 4 packets dropped by kernel\n';
     assert.deepEqual(parseTcpdumpCounters(usr1), { captured: 9, receivedByFilter: 9, droppedByKernel: 4, droppedByInterface: undefined });
   });
 
   test('passes the filter after "--" and asks for packet-buffered nanosecond pcap on stdout', () => {
     const args = tcpdumpArgs({ interface: 'br-fftr', filter: 'arp', bufferBytes: 8 * 1024 * 1024 });
     assert.deepEqual(args, ['-i', 'br-fftr', '-U', '-w', '-', '-s', '65535', '-B', '8192', '--time-stamp-precision=nano', '--', 'arp']);
-    assert.deepEqual(tcpdumpArgs({ interface: 'x', filter: '', immediate: true }), ['-i', 'x', '-U', '-w', '-', '-s', '65535', '-B', '16384', '--immediate-mode', '--time-stamp-precision=nano']);
+    assert.deepEqual(tcpdumpArgs({ interface: 'x', filter: '', immediate: true }), [
+      '-i',
+      'x',
+      '-U',
+      '-w',
+      '-',
+      '-s',
+      '65535',
+      '-B',
+      '16384',
+      '--immediate-mode',
+      '--time-stamp-precision=nano',
+    ]);
   });
 
   test('maps libpcap messages to one-line errors', () => {
@@ -318,7 +328,9 @@ describe('live capture in a private network namespace', { skip: liveSkip }, () =
       const { frames, maxBackNs } = assertSaneFrames(m, engine);
       const first = frames[0]!;
       const last = frames.at(-1)!;
-      t.diagnostic(`${engine}: ${frames.length} frames over ${(last.tsSec - first.tsSec + (last.tsNsec - first.tsNsec) / 1e9).toFixed(3)} s, largest backward step ${maxBackNs / 1e3} µs, stats ${JSON.stringify(m.stats)}`);
+      t.diagnostic(
+        `${engine}: ${frames.length} frames over ${(last.tsSec - first.tsSec + (last.tsNsec - first.tsNsec) / 1e9).toFixed(3)} s, largest backward step ${maxBackNs / 1e3} µs, stats ${JSON.stringify(m.stats)}`,
+      );
       if (engine === 'cap') {
         assert.equal(m.stats?.dropped, undefined, 'cap has no drop counter');
         assert.equal(m.stats?.ifDropped, undefined);
@@ -336,7 +348,10 @@ describe('live capture in a private network namespace', { skip: liveSkip }, () =
       assert.equal(m.event, 'result', m.message);
       const frames = m.frames ?? [];
       assert.ok(frames.length >= 2, `${engine}: the ARP exchange was captured`);
-      assert.ok(frames.every((f) => f.etherType === 0x0806), `${engine}: nothing but ARP`);
+      assert.ok(
+        frames.every((f) => f.etherType === 0x0806),
+        `${engine}: nothing but ARP`,
+      );
       return undefined;
     });
 

@@ -32,11 +32,7 @@ export function assertLayers(d: FrameDecoder, expected: number, message?: string
 }
 
 export function assertStop(d: FrameDecoder, layer: number, code: number, message?: string): void {
-  assert.deepEqual(
-    [layerName(d.stopLayer), stopName(d.stopCode)],
-    [layerName(layer), stopName(code)],
-    message,
-  );
+  assert.deepEqual([layerName(d.stopLayer), stopName(d.stopCode)], [layerName(layer), stopName(code)], message);
 }
 
 /** MAC text → the 48-bit number the views hold. */

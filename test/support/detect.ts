@@ -5,7 +5,23 @@ import { emptyConfig, type AnycastConfig } from '../../src/detect/config.js';
 import type { DetectContext, Detector, DetectorDefinition } from '../../src/detect/detector.js';
 import { FindingStore, type Finding } from '../../src/detect/findings.js';
 import { GatewayRegistry } from '../../src/detect/gateways.js';
-import { arp, ARP_OP, ETHERTYPE, ethernet, ICMP_TYPE, icmpEcho, ICMPV6_TYPE, icmpv6Echo, IP_PROTO, ipv4, ipv6, neighborAdvert, tcp, TCP_FLAGS, udp } from './frame-builder.js';
+import {
+  arp,
+  ARP_OP,
+  ETHERTYPE,
+  ethernet,
+  ICMP_TYPE,
+  icmpEcho,
+  ICMPV6_TYPE,
+  icmpv6Echo,
+  IP_PROTO,
+  ipv4,
+  ipv6,
+  neighborAdvert,
+  tcp,
+  TCP_FLAGS,
+  udp,
+} from './frame-builder.js';
 import { ip4, ip6, macNum } from './decode.js';
 
 /**
@@ -59,7 +75,11 @@ export interface DetectorRun<D extends Detector> {
 }
 
 /** Runs one detector over `frames` (numbered from 1) and finishes it. */
-export function runDetector<D extends Detector>(definition: Pick<DetectorDefinition, 'needs'> & { create(): D }, config: AnycastConfig, frames: readonly TestFrame[]): DetectorRun<D> {
+export function runDetector<D extends Detector>(
+  definition: Pick<DetectorDefinition, 'needs'> & { create(): D },
+  config: AnycastConfig,
+  frames: readonly TestFrame[],
+): DetectorRun<D> {
   const ctx: DetectContext = {
     config,
     anycast: new AnycastAddresses(config),
@@ -124,12 +144,18 @@ export interface EchoFrame {
 
 export function echoFrame(o: EchoFrame, t: number): TestFrame {
   const payload = icmpEcho({ type: o.type === 'request' ? ICMP_TYPE.ECHO_REQUEST : ICMP_TYPE.ECHO_REPLY, id: o.id ?? 1, seq: o.seq ?? 1 });
-  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV4, payload: ipv4({ src: o.src, dst: o.dst, proto: IP_PROTO.ICMP, payload }) }), t };
+  return {
+    bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV4, payload: ipv4({ src: o.src, dst: o.dst, proto: IP_PROTO.ICMP, payload }) }),
+    t,
+  };
 }
 
 export function echo6Frame(o: EchoFrame, t: number): TestFrame {
   const payload = icmpv6Echo({ type: o.type === 'request' ? ICMPV6_TYPE.ECHO_REQUEST : ICMPV6_TYPE.ECHO_REPLY, id: o.id ?? 1, seq: o.seq ?? 1 });
-  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV6, payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, payload }) }), t };
+  return {
+    bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV6, payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, payload }) }),
+    t,
+  };
 }
 
 export interface SegmentFrame {
@@ -147,7 +173,15 @@ export function segmentFrame(o: SegmentFrame, t: number): TestFrame {
   const body = Buffer.alloc(o.bytes ?? 0);
   const isUdp = o.proto === 'udp';
   const payload = isUdp ? udp({ sport: o.sport, dport: o.dport, payload: body }) : tcp({ sport: o.sport, dport: o.dport, flags: TCP_FLAGS.ACK, payload: body });
-  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV4, payload: ipv4({ src: o.src, dst: o.dst, proto: isUdp ? IP_PROTO.UDP : IP_PROTO.TCP, payload }) }), t };
+  return {
+    bytes: ethernet({
+      src: o.ethSrc,
+      dst: o.ethDst,
+      type: ETHERTYPE.IPV4,
+      payload: ipv4({ src: o.src, dst: o.dst, proto: isUdp ? IP_PROTO.UDP : IP_PROTO.TCP, payload }),
+    }),
+    t,
+  };
 }
 
 export interface NaFrame {
@@ -161,6 +195,18 @@ export interface NaFrame {
 }
 
 export function neighborAdvertFrame(o: NaFrame, t: number): TestFrame {
-  const payload = neighborAdvert({ target: o.target, flags: { router: false, solicited: true, override: o.override ?? true }, ...(o.tlla !== undefined ? { tlla: o.tlla } : {}) });
-  return { bytes: ethernet({ src: o.ethSrc, dst: o.ethDst, type: ETHERTYPE.IPV6, payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, hlim: 255, payload }) }), t };
+  const payload = neighborAdvert({
+    target: o.target,
+    flags: { router: false, solicited: true, override: o.override ?? true },
+    ...(o.tlla !== undefined ? { tlla: o.tlla } : {}),
+  });
+  return {
+    bytes: ethernet({
+      src: o.ethSrc,
+      dst: o.ethDst,
+      type: ETHERTYPE.IPV6,
+      payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, hlim: 255, payload }),
+    }),
+    t,
+  };
 }

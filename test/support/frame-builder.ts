@@ -112,7 +112,7 @@ export function mac(s: string): Buffer {
 }
 
 export function ipv4Addr(s: string): Buffer {
-  const parts = s.split(".");
+  const parts = s.split('.');
   if (parts.length !== 4) throw new Error(`bad IPv4 address: ${s}`);
   return Buffer.from(
     parts.map((p) => {
@@ -124,12 +124,12 @@ export function ipv4Addr(s: string): Buffer {
 }
 
 export function ipv6Addr(s: string): Buffer {
-  const halves = s.split("::");
+  const halves = s.split('::');
   if (halves.length > 2) throw new Error(`bad IPv6 address: ${s}`);
   const parse = (h: string | undefined): number[] =>
-    h === undefined || h === ""
+    h === undefined || h === ''
       ? []
-      : h.split(":").map((g) => {
+      : h.split(':').map((g) => {
           if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address: ${s}`);
           return parseInt(g, 16);
         });
@@ -139,20 +139,22 @@ export function ipv6Addr(s: string): Buffer {
   if (halves.length === 1 ? missing !== 0 : missing < 1) throw new Error(`bad IPv6 address: ${s}`);
   const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  groups.forEach((g, i) => {
+    out.writeUInt16BE(g, i * 2);
+  });
   return out;
 }
 
 /** Ethernet multicast address for an IPv6 multicast group (RFC 2464 §7). */
 export function ipv6MulticastMac(group: string): string {
   const a = ipv6Addr(group);
-  return ["33", "33", ...[12, 13, 14, 15].map((i) => (a[i] ?? 0).toString(16).padStart(2, "0"))].join(":");
+  return ['33', '33', ...[12, 13, 14, 15].map((i) => (a[i] ?? 0).toString(16).padStart(2, '0'))].join(':');
 }
 
 /** Solicited-node multicast group (ff02::1:ffXX:XXXX) of a unicast address. */
 export function solicitedNode(addr: string): string {
   const a = ipv6Addr(addr);
-  const h = (i: number): string => (a[i] ?? 0).toString(16).padStart(2, "0");
+  const h = (i: number): string => (a[i] ?? 0).toString(16).padStart(2, '0');
   return `ff02::1:ff${h(13)}:${h(14)}${h(15)}`;
 }
 
@@ -363,10 +365,7 @@ export function ipv4(o: Ipv4Options): Buffer {
   ipv4Addr(o.src).copy(h, 12);
   ipv4Addr(o.dst).copy(h, 16);
   h.writeUInt16BE(internetChecksum(h), 10);
-  const payload =
-    o.proto === IP_PROTO.TCP || o.proto === IP_PROTO.UDP
-      ? withL4ChecksumV4(o.src, o.dst, o.proto, o.payload)
-      : o.payload;
+  const payload = o.proto === IP_PROTO.TCP || o.proto === IP_PROTO.UDP ? withL4ChecksumV4(o.src, o.dst, o.proto, o.payload) : o.payload;
   return Buffer.concat([h, payload]);
 }
 

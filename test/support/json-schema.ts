@@ -25,7 +25,21 @@ export interface Schema {
 
 type SchemaType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';
 
-export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set(['$schema', '$id', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum', 'oneOf']);
+export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'minimum',
+  'oneOf',
+]);
 
 function typeOf(value: unknown): SchemaType | 'undefined' {
   if (value === null) return 'null';
@@ -82,7 +96,9 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
     }
   }
   if (Array.isArray(value) && schema.items !== undefined) {
-    value.forEach((v, i) => errors.push(...validate(schema.items!, v, `${at}[${i}]`)));
+    value.forEach((v, i) => {
+      errors.push(...validate(schema.items!, v, `${at}[${i}]`));
+    });
   }
   return errors;
 }

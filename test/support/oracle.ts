@@ -32,7 +32,15 @@ const PATTERNS: Record<ColumnType, RegExp> = {
   ipv4: /^\d{1,3}(\.\d{1,3}){3}$/,
 };
 /** Column pairs that tshark fills from the same header occurrence. */
-const PAIRS: [number, number][] = [[1, 2], [4, 5], [5, 6], [6, 7], [3, 4], [8, 9], [10, 11]];
+const PAIRS: [number, number][] = [
+  [1, 2],
+  [4, 5],
+  [5, 6],
+  [6, 7],
+  [3, 4],
+  [8, 9],
+  [10, 11],
+];
 
 export function parseOracleCsv(text: string): OracleRow[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
@@ -42,9 +50,18 @@ export function parseOracleCsv(text: string): OracleRow[] {
     if (cols === null) throw new Error(`cannot parse oracle row: ${line}`);
     rows.push({
       frame: Number(cols[0]![0]),
-      ethSrc: cols[1]!, ethDst: cols[2]!, arpOpcode: cols[3]!, arpSrcHw: cols[4]!, arpSrcIp: cols[5]!,
-      arpDstHw: cols[6]!, arpDstIp: cols[7]!, icmpType: cols[8]!, icmpCode: cols[9]!, icmpIdent: cols[10]!,
-      icmpSeq: cols[11]!, icmpv6Type: cols[12]!,
+      ethSrc: cols[1]!,
+      ethDst: cols[2]!,
+      arpOpcode: cols[3]!,
+      arpSrcHw: cols[4]!,
+      arpSrcIp: cols[5]!,
+      arpDstHw: cols[6]!,
+      arpDstIp: cols[7]!,
+      icmpType: cols[8]!,
+      icmpCode: cols[9]!,
+      icmpIdent: cols[10]!,
+      icmpSeq: cols[11]!,
+      icmpv6Type: cols[12]!,
     });
   }
   return rows;

@@ -10,7 +10,7 @@ export const repoRoot = (() => {
 })();
 
 /** The shared corpus of public captures, beside the clone in this project's CI (override with ANYCAST_PROBE_CORPUS). */
-export const corpusDir = process.env['ANYCAST_PROBE_CORPUS'] ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
+export const corpusDir = process.env.ANYCAST_PROBE_CORPUS ?? path.resolve(repoRoot, '..', 'shared', 'corpus');
 
 export const fixturesDir = path.join(repoRoot, 'fixtures');
 
@@ -19,7 +19,8 @@ export const cliPath = path.join(repoRoot, 'bin', 'anycast-probe');
 /** Every .pcap/.pcapng under `dir` (recursively), sorted; none when the folder is absent. */
 export function captureFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.pcap(ng)?$/.test(f))
     .sort()
     .map((f) => path.join(dir, f));

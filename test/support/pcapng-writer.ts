@@ -118,12 +118,7 @@ export class PcapngBuilder {
     const be = o.bigEndian ?? this.bigEndian;
     const padded = Buffer.concat([body, Buffer.alloc(pad4(body.length) - body.length)]);
     const total = 12 + padded.length;
-    this.chunks.push(
-      this.u32(type, be),
-      this.u32(o.leadingLength ?? total, be),
-      padded,
-      this.u32(o.trailingLength ?? total, be),
-    );
+    this.chunks.push(this.u32(type, be), this.u32(o.leadingLength ?? total, be), padded, this.u32(o.trailingLength ?? total, be));
     return this;
   }
 
@@ -141,28 +136,17 @@ export class PcapngBuilder {
     const sectionLength = o.sectionLength ?? -1n;
     if (this.bigEndian) len.writeBigInt64BE(sectionLength, 0);
     else len.writeBigInt64LE(sectionLength, 0);
-    const body = Buffer.concat([
-      this.u32(PCAPNG_BYTE_ORDER_MAGIC),
-      this.u16(o.major ?? 1),
-      this.u16(o.minor ?? 0),
-      len,
-      this.encodeOptions(o.options ?? []),
-    ]);
+    const body = Buffer.concat([this.u32(PCAPNG_BYTE_ORDER_MAGIC), this.u16(o.major ?? 1), this.u16(o.minor ?? 0), len, this.encodeOptions(o.options ?? [])]);
     return this.block(PCAPNG_BLOCK.SHB, body);
   }
 
   /** Adds an interface to the current section; returns its interface id. */
   idb(o: IdbOptions): number {
     const options: PcapngOption[] = [];
-    if (o.name !== undefined) options.push({ code: PCAPNG_OPTION.IF_NAME, value: Buffer.from(o.name, "utf8") });
+    if (o.name !== undefined) options.push({ code: PCAPNG_OPTION.IF_NAME, value: Buffer.from(o.name, 'utf8') });
     if (o.tsresol !== undefined) options.push({ code: PCAPNG_OPTION.IF_TSRESOL, value: Buffer.from([o.tsresol]) });
     options.push(...(o.options ?? []));
-    const body = Buffer.concat([
-      this.u16(o.linkType),
-      this.u16(0),
-      this.u32(o.snapLen ?? 262144),
-      this.encodeOptions(options),
-    ]);
+    const body = Buffer.concat([this.u16(o.linkType), this.u16(0), this.u32(o.snapLen ?? 262144), this.encodeOptions(options)]);
     this.block(PCAPNG_BLOCK.IDB, body);
     this.resolutions.push(o.tsresol ?? TSRESOL.MICRO);
     return this.resolutions.length - 1;
@@ -171,7 +155,7 @@ export class PcapngBuilder {
   /** Timestamp in units of the interface's if_tsresol (base-10 resolutions only). */
   timestampUnits(interfaceId: number, tsSec: number, tsNsec: number): bigint {
     const res = this.resolutions[interfaceId] ?? TSRESOL.MICRO;
-    if (res & 0x80) throw new Error("base-2 if_tsresol is not supported by this builder");
+    if (res & 0x80) throw new Error('base-2 if_tsresol is not supported by this builder');
     const perSec = 10n ** BigInt(res);
     const sub = res >= 9 ? BigInt(tsNsec) * 10n ** BigInt(res - 9) : BigInt(tsNsec) / 10n ** BigInt(9 - res);
     return BigInt(tsSec) * perSec + sub;
@@ -200,7 +184,7 @@ export class PcapngBuilder {
   }
 
   /** A block of a type readers do not know, to test that they skip it. */
-  unknown(type: number, body: Buffer = Buffer.from("unknown block body")): this {
+  unknown(type: number, body: Buffer = Buffer.from('unknown block body')): this {
     return this.block(type, body);
   }
 

@@ -26,5 +26,8 @@ export function runCli(args: string[], input?: Buffer, options: RunCliOptions = 
 
 /** `frames --json` output parsed into objects. */
 export function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

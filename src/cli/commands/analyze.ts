@@ -66,7 +66,8 @@ export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {
           type: 'string',
           choices: ['auto', '1', '2'] as const,
           default: 'auto' as Threads,
-          describe: 'threads: 2 decodes on a second core while this one judges; auto = 2 when there are 2 CPUs and the input is a pipe or a file of 1 GiB or more',
+          describe:
+            'threads: 2 decodes on a second core while this one judges; auto = 2 when there are 2 CPUs and the input is a pipe or a file of 1 GiB or more',
         }),
     ) as unknown as Argv<AnalyzeOptions>,
   handler: async (argv) => {

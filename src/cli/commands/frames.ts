@@ -16,7 +16,6 @@ export interface FramesOptions {
   quiet: boolean;
 }
 
-
 export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
   const out = new LineWriter(1);
   let shown = 0;
@@ -42,7 +41,9 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
   if (!opts.quiet && (result.stats.frames > 0 || result.error === undefined)) {
     const s = result.stats;
     const dup = result.duplicates > 0 ? `, ${result.duplicates} duplicate copies from an 'any' capture skipped` : '';
-    warn(`${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}`);
+    warn(
+      `${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}`,
+    );
   }
   if (result.error !== undefined) {
     warn(describeError(result.error, opts.input));

@@ -36,16 +36,35 @@ export async function runReplay(opts: ReplayCommandOptions): Promise<ExitCodeVal
   const injector = opts.inject === undefined ? undefined : openInjector(opts.inject);
   try {
     return await runLive(
-      { input: opts.input, title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'pcap' },
+      {
+        input: opts.input,
+        title: `anycast-probe replay ${opts.input}${opts.fast ? ' (fast)' : opts.speed !== 1 ? ` (×${opts.speed})` : ''}`,
+        config,
+        detectors,
+        json: opts.json,
+        ndjson: opts.ndjson,
+        duration: opts.duration,
+        count: opts.count,
+        write: opts.write,
+        format: 'pcap',
+      },
       async (sink, shouldStop) => {
         let read = 0;
-        const forward = injector === undefined ? sink : {
+        const forward =
+          injector === undefined
+            ? sink
+            : {
+                frame(rec: Parameters<typeof sink.frame>[0]) {
+                  injector.send(rec.data, rec.offset, rec.capLen);
+                  sink.frame(rec);
+                },
+              };
+        const counting = {
           frame(rec: Parameters<typeof sink.frame>[0]) {
-            injector.send(rec.data, rec.offset, rec.capLen);
-            sink.frame(rec);
+            read++;
+            forward.frame(rec);
           },
         };
-        const counting = { frame(rec: Parameters<typeof sink.frame>[0]) { read++; forward.frame(rec); } };
         const done = replayCapture(opts.input, counting, {
           speed: opts.speed,
           fast: opts.fast,

@@ -36,7 +36,13 @@ export interface WatchOptions extends AnycastFlags {
  */
 export function configFromInterface(iface: string, base: AnycastConfig): AnycastConfig {
   const setup = discoverAnycastSetup(iface);
-  const config: AnycastConfig = { ...base, anycastIpv4: [...base.anycastIpv4], anycastIpv6: [...base.anycastIpv6], anycastMacs: [...base.anycastMacs], gateways: [...base.gateways] };
+  const config: AnycastConfig = {
+    ...base,
+    anycastIpv4: [...base.anycastIpv4],
+    anycastIpv6: [...base.anycastIpv6],
+    anycastMacs: [...base.anycastMacs],
+    gateways: [...base.gateways],
+  };
   if (!hasAnycast(base)) {
     for (const a of setup.anycast) {
       const mac = parseMac(a.mac);
@@ -51,7 +57,10 @@ export function configFromInterface(iface: string, base: AnycastConfig): Anycast
       }
     }
     if (setup.anycast.length > 0) config.source = 'interface';
-    else warn(`${iface}: no macvlan (anycast interface) on it: the anycast IP and MAC will be inferred from the traffic; give --anycast-ip/--anycast-mac to be sure`);
+    else
+      warn(
+        `${iface}: no macvlan (anycast interface) on it: the anycast IP and MAC will be inferred from the traffic; give --anycast-ip/--anycast-mac to be sure`,
+      );
   }
   const bridgeMac = parseMac(setup.bridge.mac);
   const known = config.gateways.some((g) => g.macs.includes(bridgeMac));
@@ -71,7 +80,18 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   const filter = opts.filter ?? buildDefaultFilter({ gatewayMacs, vlan: true, batadv: true });
   const live = { interface: opts.interface, filter, snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 };
   return runLive(
-    { input: opts.interface, title: `anycast-probe watch ${opts.interface} (${opts.engine})`, config, detectors, json: opts.json, ndjson: opts.ndjson, duration: opts.duration, count: opts.count, write: opts.write, format: 'live' },
+    {
+      input: opts.interface,
+      title: `anycast-probe watch ${opts.interface} (${opts.engine})`,
+      config,
+      detectors,
+      json: opts.json,
+      ndjson: opts.ndjson,
+      duration: opts.duration,
+      count: opts.count,
+      write: opts.write,
+      format: 'live',
+    },
     async (sink) => {
       const capture: LiveCapture = opts.engine === 'cap' ? openCapCapture(live, sink) : await openTcpdumpCapture(live, sink);
       return {
@@ -82,9 +102,10 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
           return {
             received: s.received,
             dropped: s.dropped,
-            note: opts.engine === 'cap'
-              ? 'engine cap: libpcap counters via pcap_stats are not exposed by the binding; timestamps are a monotonic clock on arrival'
-              : `engine tcpdump: kernel timestamps and drop counters${s.ifDropped !== undefined ? `, ${s.ifDropped} dropped by the interface` : ''}`,
+            note:
+              opts.engine === 'cap'
+                ? 'engine cap: libpcap counters via pcap_stats are not exposed by the binding; timestamps are a monotonic clock on arrival'
+                : `engine tcpdump: kernel timestamps and drop counters${s.ifDropped !== undefined ? `, ${s.ifDropped} dropped by the interface` : ''}`,
           };
         },
       };
@@ -100,8 +121,16 @@ export const watchCommand: CommandModule<object, WatchOptions> = {
       liveOutputBuilder(
         y
           .positional('interface', { type: 'string', demandOption: true, describe: 'interface to capture on (the mesh bridge, e.g. br-fftr)' })
-          .option('filter', { alias: 'f', type: 'string', describe: 'BPF filter instead of the default (ARP, ICMP, ICMPv6, frames between gateway MACs, batman-adv)' })
-          .option('engine', { choices: ['cap', 'tcpdump'] as const, default: 'tcpdump' as Engine, describe: 'capture engine: tcpdump -U -w - through our reader (kernel timestamps, drop counters) or the cap binding' })
+          .option('filter', {
+            alias: 'f',
+            type: 'string',
+            describe: 'BPF filter instead of the default (ARP, ICMP, ICMPv6, frames between gateway MACs, batman-adv)',
+          })
+          .option('engine', {
+            choices: ['cap', 'tcpdump'] as const,
+            default: 'tcpdump' as Engine,
+            describe: 'capture engine: tcpdump -U -w - through our reader (kernel timestamps, drop counters) or the cap binding',
+          })
           .option('buffer-mib', { type: 'number', default: 16, describe: 'kernel capture buffer in MiB' })
           .option('snaplen', { alias: 's', type: 'number', default: 262144, describe: 'bytes kept per frame' }),
       ),
