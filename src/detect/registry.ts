@@ -1,5 +1,6 @@
 import type { CauseOf, DetectorDefinition, EvidenceOf } from './detector.js';
 import { anycastClaims } from './anycast-claims.js';
+import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
@@ -13,7 +14,16 @@ import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
  * detector later in the array already sees a gateway learned on this
  * frame), so a new detector goes at the end unless it must see less.
  */
-export const DETECTORS = [anycastReplyUnicastMac, unicastArpReply, unicastNeighborAdvert, asymmetricReply, interGatewayTraffic, anycastClaims] as const;
+// biome-ignore format: one line per detector, so adding one is one line.
+export const DETECTORS = [
+  anycastReplyUnicastMac,
+  unicastArpReply,
+  unicastNeighborAdvert,
+  asymmetricReply,
+  interGatewayTraffic,
+  anycastClaims,
+  anycastMacForUnicastIp,
+] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];
 

@@ -152,6 +152,15 @@ export function evidenceDetail(e: FindingEvidence): Record<string, number | stri
       return { client: ipv4OrNone(e.client), server: ipv4OrNone(e.server) };
     case 'inter-gateway-traffic':
       return { bytes: e.bytes, share: e.share, peakPerSecond: e.peakPerSecond };
+    case 'anycast-mac-for-unicast-ip':
+      return {
+        claimedIp: e.claimedIpv4 >= 0 ? formatIpv4(e.claimedIpv4) : formatIpv6(e.claimedIpv6!),
+        owner: e.owner >= 0 ? formatMac(e.owner) : '',
+        replies: e.replies,
+        gratuitous: e.gratuitous,
+        requests: e.requests,
+        neighborAdverts: e.neighborAdverts,
+      };
   }
 }
 

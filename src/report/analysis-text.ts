@@ -129,7 +129,13 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
     wordWrap: true,
   });
   for (const f of list) {
-    const gw = f.otherGateway !== null ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})` : (f.gateway ?? '?');
+    const claimed = f.kind === 'anycast-mac-for-unicast-ip' ? String(f.detail.claimedIp) : undefined;
+    const gw =
+      f.otherGateway !== null
+        ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`
+        : claimed !== undefined
+          ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
+          : (f.gateway ?? '?');
     const clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${f.clientCount > 3 ? ` +${f.clientCount - 3}` : ''}`;
     t.push([gw, f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
   }

@@ -17,6 +17,8 @@ export function kindTitle(kind: FindingKindValue): string {
       return 'flows answered by different gateways over time';
     case 'inter-gateway-traffic':
       return 'traffic between gateways';
+    case 'anycast-mac-for-unicast-ip':
+      return "a gateway's own address answered (ARP/NDP) with the anycast MAC";
   }
 }
 
@@ -35,6 +37,8 @@ export function causeText(cause: CauseValue): string {
       return "gateways exchange traffic over the mesh: one gateway carries the other's clients (return paths, missing source routing)";
     case 'ndp-from-bridge':
       return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
+    case 'arp-filter-off-macvlan':
+      return "arp_filter is off on this gateway: its anycast macvlan answers ARP for the gateway's own IP with the anycast MAC; hosts that cache it send this gateway's traffic to whichever gateway is nearest";
   }
 }
 
@@ -48,6 +52,7 @@ export function fixCommands(f: Finding): string[] {
   const ip = f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : '<anycast-ip>';
   switch (f.cause) {
     case 'arp-filter-off':
+    case 'arp-filter-off-macvlan':
       return ['sysctl -w net.ipv4.conf.all.arp_filter=1', "echo 'net.ipv4.conf.all.arp_filter = 1' > /etc/sysctl.d/90-anycast.conf"];
     case 'source-route-missing':
       return [
