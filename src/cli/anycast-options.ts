@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { parseIpv4, parseIpv6, parseMac } from '../core/address.js';
 import { Defaults, emptyConfig, type AnycastConfig, type GatewayConfig } from '../detect/config.js';
 import { UsageError } from '../core/errors.js';
+import { EXIT_CODES_TEXT } from './exit-code.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 import { DETECTORS, selectDetectors, unknownDetectorIds } from '../detect/registry.js';
 
@@ -183,6 +184,7 @@ export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
       .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
       .option('max-flows', { type: 'number', describe: 'bound on each flow/request table (default 65536); evictions are reported' })
       .option('detectors', { type: 'string', describe: 'run only these detectors (ids, comma-separated; see anycast-probe detectors)' })
-      .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' }) as Argv<T>
+      .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' })
+      .epilogue(EXIT_CODES_TEXT) as Argv<T>
   );
 }

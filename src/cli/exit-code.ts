@@ -1,10 +1,35 @@
-/** Exit codes: a pure function of the outcome (see README "Exit codes"). */
+import type { Verdict } from '../detect/analysis.js';
+
+/** Exit codes: a pure function of the outcome (README "Exit codes", `--help`). */
 export const ExitCode = {
-  /** Read everything; analyze: anycast healthy. */
+  /** Read everything; analyze/watch/replay: anycast healthy. */
   ok: 0,
-  /** analyze/watch: problems found. */
+  /** analyze/watch/replay: problems found (an error or warning finding). */
   problems: 1,
   /** Bad flag, unreadable or corrupt input, missing interface, no permission. */
   usageOrInput: 2,
+  /** analyze/watch/replay: nothing to judge — no anycast address given, none inferable from the capture. */
+  noAnycast: 3,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code of a verdict read to the end. */
+export function verdictExitCode(verdict: Verdict): ExitCodeValue {
+  switch (verdict) {
+    case 'healthy':
+      return ExitCode.ok;
+    case 'problems':
+      return ExitCode.problems;
+    case 'no-anycast':
+      return ExitCode.noAnycast;
+  }
+}
+
+/** The exit codes, as `--help` and the README list them. */
+export const EXIT_CODES_TEXT = [
+  'Exit codes:',
+  '  0  read completely; analyze/watch/replay: anycast healthy',
+  '  1  analyze/watch/replay: problems found (an error or warning finding)',
+  '  2  usage or input error: bad flag, unreadable, corrupt or unsupported capture, missing interface, no permission',
+  '  3  analyze/watch/replay: no anycast address given and none could be inferred (nothing was judged)',
+].join('\n');

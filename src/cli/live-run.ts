@@ -8,7 +8,7 @@ import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view
 import { gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { describeError } from '../report/error-text.js';
-import { ExitCode, type ExitCodeValue } from './exit-code.js';
+import { ExitCode, type ExitCodeValue, verdictExitCode } from './exit-code.js';
 import { LivePipeline } from '../pipeline/live-pipeline.js';
 import { LineWriter, warn } from './output.js';
 import { useColor } from './terminal.js';
@@ -46,7 +46,8 @@ const REDRAW_EVERY_MS = 1000;
  * same exit codes.
  */
 export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, shouldStop: () => boolean) => Promise<RunningSource>): Promise<ExitCodeValue> {
-  const out = new LineWriter(1);
+  // A reader that went away (`| head`) ends the run quietly: no more lines, no report.
+  const out = new LineWriter(1, () => stop());
   const tty = process.stdout.isTTY === true && !opts.json && !opts.ndjson;
   const color = useColor(1);
   let stopRequested = false;
@@ -164,6 +165,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     process.off('SIGTERM', onSignal);
   }
   if (tty) eraseBlock();
+  if (out.closed) return verdictExitCode(pipeline.finish().result.verdict);
   if (source === undefined && error !== undefined) {
     out.flush();
     warn(describeError(error, opts.input));
@@ -192,7 +194,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     warn(describeError(error, opts.input));
     return ExitCode.usageOrInput;
   }
-  return result.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
+  return verdictExitCode(result.verdict);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: it matches terminal colour sequences, on purpose.

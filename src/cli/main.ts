@@ -8,7 +8,7 @@ import { replayCommand } from './commands/replay.js';
 import { watchCommand } from './commands/watch.js';
 import { detectorsCommand } from './commands/detectors.js';
 import { describeError } from '../report/error-text.js';
-import { ExitCode } from './exit-code.js';
+import { EXIT_CODES_TEXT, ExitCode } from './exit-code.js';
 import { warn } from './output.js';
 import { packageVersion } from './version.js';
 
@@ -39,6 +39,12 @@ export async function main(rawArgv: string[]): Promise<void> {
       .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors')
       .strict()
       .help()
+      .alias('help', 'h')
+      .example('anycast-probe analyze capture.pcap', 'judge a capture; the anycast IP and MAC are inferred from it')
+      .example('tcpdump -i br-fftr -w - | anycast-probe analyze -', 'judge a capture as it is taken')
+      .example('sudo anycast-probe watch br-fftr', 'live on a gateway: finds the anycast macvlan on the bridge by itself')
+      .example('anycast-probe frames capture.pcap', 'every ARP/ICMP/ICMPv6 frame, one line each, like tcpdump -nne')
+      .epilogue(EXIT_CODES_TEXT)
       .version(packageVersion())
       // yargs' own strings in English, as every message of this tool: its translations are files
       // beside yargs in node_modules, which the bundle does not read.

@@ -15,12 +15,21 @@ export class LineWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private readonly fd: number;
+  private readonly onClosed: (() => void) | undefined;
+  /** The reader went away: what is written from now on is dropped. */
+  closed = false;
 
-  constructor(fd = 1) {
+  /**
+   * `onClosed`: called once when the reader goes away (`| head`), after which
+   * writes are dropped; without it, a write then throws OutputClosed.
+   */
+  constructor(fd = 1, onClosed?: () => void) {
     this.fd = fd;
+    this.onClosed = onClosed;
   }
 
   line(text: string): void {
+    if (this.closed) return;
     if (this.rawPending !== '') {
       this.pending.push(this.rawPending + text);
       this.rawPending = '';
@@ -41,6 +50,11 @@ export class LineWriter {
   private rawPending = '';
 
   flush(): void {
+    if (this.closed) {
+      this.pending = [];
+      this.rawPending = '';
+      return;
+    }
     if (this.pending.length === 0 && this.rawPending === '') return;
     const data = Buffer.from((this.pending.length > 0 ? `${this.pending.join('\n')}\n` : '') + this.rawPending);
     this.rawPending = '';
@@ -56,7 +70,12 @@ export class LineWriter {
           Atomics.wait(waitCell, 0, 0, 5);
           continue;
         }
-        if (code === 'EPIPE') throw new OutputClosed('output closed');
+        if (code === 'EPIPE') {
+          if (this.onClosed === undefined) throw new OutputClosed('output closed');
+          this.closed = true;
+          this.onClosed();
+          return;
+        }
         throw err;
       }
     }

@@ -261,7 +261,7 @@ const SCENARIOS: readonly Scenario[] = [
       problems: [{ kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause: 'ndp-from-bridge', clients: [CLIENT.c1, CLIENT.c2] }],
     },
     // Inference reads IPv4 ARP only: an IPv6-only capture has no anycast to judge.
-    inferred: { exit: 0, verdict: 'no-anycast', problems: [] },
+    inferred: { exit: 3, verdict: 'no-anycast', problems: [] },
   },
 ];
 

@@ -4,7 +4,7 @@ import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
 import { describeError } from '../../report/error-text.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
-import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+import { ExitCode, type ExitCodeValue, verdictExitCode } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
 import { useColor } from '../terminal.js';
 
@@ -40,7 +40,8 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
     tsDigits: run.tsDigits,
     judgedFromFrame: run.judgement.judgedFromFrame,
   });
-  const out = new LineWriter(1);
+  // A reader that went away (`| head -1`) only ends the output: the verdict's exit code stands.
+  const out = new LineWriter(1, () => undefined);
   out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color: useColor(1) }));
   out.flush();
   for (const w of read.warnings) warn(`${shown}: ${w}`);
@@ -49,7 +50,7 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
     return ExitCode.usageOrInput;
   }
   if (read.warnings.length > 0) return ExitCode.usageOrInput;
-  return analysis.verdict === 'problems' ? ExitCode.problems : ExitCode.ok;
+  return verdictExitCode(analysis.verdict);
 }
 
 export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {
