@@ -82,10 +82,18 @@ bench_commands() {
 
   # analyze exits 1 when it finds problems (the bench capture has an arp_filter fault).
   _bench_add "anycast-probe analyze --json" "$CLI analyze $file --json > /dev/null" "0 1" "$analyze_skip"
-  # Told the anycast addresses, analyze skips its inference pass and reads the file once.
+  # Told the anycast addresses, analyze needs no inference (both read the file once).
   _bench_add "anycast-probe analyze --json --anycast-ip/-mac" "$CLI analyze $file --json $ANYCAST_FLAGS > /dev/null" "0 1" "$analyze_skip"
   # The same on one core (no decode thread): what a gateway busy with other work gets.
   _bench_add "anycast-probe analyze --json --anycast-ip/-mac --threads 1" "$CLI analyze $file --json $ANYCAST_FLAGS --threads 1 > /dev/null" "0 1" "$analyze_skip"
+  # BENCH_BASELINE=DIR: the same analyze commands with another build (a worktree of an earlier
+  # commit, built), interleaved in the same run, for a before/after on the same machine state.
+  if [[ -n ${BENCH_BASELINE:-} ]]; then
+    local base_skip=""
+    [[ -x $BENCH_BASELINE/bin/anycast-probe && -f $BENCH_BASELINE/dist/bundle/main.js ]] || base_skip="baseline not built: $BENCH_BASELINE"
+    _bench_add "baseline analyze --json" "$BENCH_BASELINE/bin/anycast-probe analyze $file --json > /dev/null" "0 1" "$base_skip"
+    _bench_add "baseline analyze --json --anycast-ip/-mac" "$BENCH_BASELINE/bin/anycast-probe analyze $file --json $ANYCAST_FLAGS > /dev/null" "0 1" "$base_skip"
+  fi
   _bench_add "anycast-probe frames -q" "$CLI frames $file -q > /dev/null" "0" ""
   _bench_add "anycast-probe frames --json -q" "$CLI frames $file --json -q > /dev/null" "0" ""
   _bench_add "tcpdump BPF-only (-w /dev/null)" "tcpdump -r $file -w /dev/null '$BPF_FILTER' 2> /dev/null" "0" "$tcpdump_skip"
@@ -97,14 +105,16 @@ _bench_add() {
   CMD_LABEL+=("$1") CMD_LINE+=("$2") CMD_OK_CODES+=("$3") CMD_SKIP+=("$4")
 }
 
-# bench_time LINE: runs LINE under /usr/bin/time; sets T_WALL (s), T_RSS_KB, T_RC.
+# bench_time LINE: runs LINE under /usr/bin/time; sets T_WALL (s), T_CPU (user + sys, s: steadier
+# than wall time on a shared machine), T_RSS_KB, T_RC.
 bench_time() {
-  local tf
+  local tf user sys
   tf=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$tf" bash -c "$1"
+  /usr/bin/time -f '%e %U %S %M' -o "$tf" bash -c "$1"
   T_RC=$?
   # GNU time writes "Command exited with non-zero status N" first when it fails.
-  read -r T_WALL T_RSS_KB < <(tail -n 1 "$tf")
+  read -r T_WALL user sys T_RSS_KB < <(tail -n 1 "$tf")
+  T_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
   rm -f "$tf"
 }
 

@@ -26,6 +26,16 @@ export const LOOK_BACK_FRAMES = 1 << 16;
  */
 const FOLLOW_EVERY_FRAMES = 4096;
 
+/**
+ * Once the anycast address is inferred at frame N, the look-back keeps
+ * filling only to max(KEEP_AFTER_INFERENCE_MIN, N × KEEP_AFTER_INFERENCE_FACTOR)
+ * frames, so a change of answer soon after is still judged from frame 1:
+ * on the bench capture the answer comes at frame ~700, and a look-back filled
+ * to 65,536 frames cost 13 MiB of peak memory for nothing.
+ */
+const KEEP_AFTER_INFERENCE_MIN = 8192;
+const KEEP_AFTER_INFERENCE_FACTOR = 4;
+
 /** Writes the row of `frame` at `rows[at..at + FRAME_ROW_WORDS)` (the caller knows whether it is a decoder or a row view). */
 export type RowWriter = (frame: DecodedFrame, rows: Int32Array, at: number) => void;
 
@@ -80,7 +90,7 @@ export class OnePassAnalysis {
   private readonly replayFrame: DecodedFrame & RowLoadable;
   private lookBack: Int32Array | undefined;
   private lookBackFrames = 0;
-  private readonly lookBackCapacity: number;
+  private lookBackCapacity: number;
   /** The inference as last adopted (IPs and MACs in order), and its version. */
   private adoptedIps: number[] = [];
   private adoptedMacs: number[] = [];
@@ -201,6 +211,9 @@ export class OnePassAnalysis {
     if (this.lookBack !== undefined) {
       // Every frame so far is in the look-back: judge them all (again) with what is known now.
       this.current = this.judgeLookBack(config, inferred);
+      // The answer can still change as evidence comes in (which of two MACs is the anycast one),
+      // mostly within a few requests: keep the look-back a while longer, not to its end.
+      this.lookBackCapacity = Math.min(this.lookBackCapacity, Math.max(KEEP_AFTER_INFERENCE_MIN, frameNumber * KEEP_AFTER_INFERENCE_FACTOR));
       return;
     }
     if (this.judgedFromFrame === 1) this.judgedFromFrame = frameNumber + 1;
