@@ -39,7 +39,7 @@ export class PairIndex {
     }
   }
 
-  /** Store `value` (any int32 but -1, which `get` returns for a missing key) under (hi, lo), replacing any value there. */
+  /** Store `value` (≥ 0) under (hi, lo), replacing any value there. */
   set(hi: number, lo: number, value: number): void {
     hi |= 0;
     lo |= 0;
