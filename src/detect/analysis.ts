@@ -4,6 +4,7 @@ import { anycastClaims, type Claim } from './anycast-claims.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition, InstanceOf } from './detector.js';
+import { recordFacts } from './facts.js';
 import { FindingStore, type Finding } from './findings.js';
 import { GatewayRegistry, type Gateway } from './gateways.js';
 import type { InferredAnycast } from './inference.js';
@@ -92,6 +93,7 @@ export class Analysis {
     }
     this.lastSec = d.tsSec;
     this.lastNsec = d.tsNsec;
+    recordFacts(d, ctx);
     this.dispatch(d, ctx);
   }
 

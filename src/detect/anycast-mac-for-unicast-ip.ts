@@ -5,7 +5,6 @@ import { Layer } from '../decode/layer.js';
 import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import type { FindingOf } from './findings.js';
 import { foldIpv6 } from './flow-table.js';
-import { PairIndex } from './pair-index.js';
 
 const KIND = 'anycast-mac-for-unicast-ip';
 
@@ -15,7 +14,7 @@ export interface AnycastMacForUnicastIpEvidence {
   /** The address claimed: IPv4 (uint32) or -1, else IPv6. */
   readonly claimedIpv4: number;
   readonly claimedIpv6: Uint32Array | null;
-  /** The unicast MAC that claimed the same address itself (its owner), -1 when the capture never shows one. */
+  /** The unicast MAC that claimed the same IPv4 address itself (its owner), -1 when the capture never shows one (or IPv6). */
   owner: number;
   replies: number;
   gratuitous: number;
@@ -23,9 +22,7 @@ export interface AnycastMacForUnicastIpEvidence {
   neighborAdverts: number;
 }
 
-/** Addresses whose owner (unicast MAC) is remembered; beyond this the owner of a new address is not. */
-const MAX_OWNERS = 1 << 16;
-/** Word of the PairIndex key that marks an IPv6 address (folded) apart from an IPv4 one. */
+/** Word of the finding key that tells an IPv6 address (folded) from an IPv4 one. */
 const V6_KEY = 1;
 
 /**
@@ -36,12 +33,10 @@ const V6_KEY = 1;
  * gateway's unicast IP too (test/lab/FINDINGS.md, arp-filter-off), and a
  * host that caches the answer sends that gateway's traffic to whichever
  * gateway is nearest. One finding per address; the gateway named is the
- * one whose unicast MAC claimed the same address in the capture.
+ * one whose unicast MAC claimed the same IPv4 address in the capture (the
+ * registry's fact, GatewayRegistry.ownerOf).
  */
 export class AnycastMacForUnicastIpDetector implements Detector {
-  /** Address key → index into ownerMacs: who claimed each address with a unicast MAC. */
-  private readonly owners = new PairIndex();
-  private ownerMacs: number[] = [];
   /** The findings raised, to name their owner at the end. */
   private readonly raised: number[] = [];
 
@@ -49,11 +44,7 @@ export class AnycastMacForUnicastIpDetector implements Detector {
     if ((d.layers & Layer.arp) !== 0) {
       const a = d.arp;
       if (!a.complete || !a.isEthernetIpv4() || a.spa <= 0 || (a.op !== ArpOp.reply && a.op !== ArpOp.request)) return;
-      if (ctx.anycast.isAnycastIpv4(a.spa)) return;
-      if (!ctx.gateways.isAnycastMac(a.sha)) {
-        this.noteOwner(0, a.spa | 0, a.sha);
-        return;
-      }
+      if (!ctx.gateways.isAnycastMac(a.sha) || ctx.anycast.isAnycastIpv4(a.spa)) return;
       const f = this.finding(d, ctx, 0, a.spa | 0, a.spa, null);
       if (a.op === ArpOp.reply) {
         f.evidence.replies++;
@@ -66,21 +57,10 @@ export class AnycastMacForUnicastIpDetector implements Detector {
     const n = d.icmpv6;
     if (n.type !== Icmpv6Type.neighborAdvert || !n.hasTarget) return;
     if (ctx.anycast.anycastIpv6Index(n.target) >= 0 || n.target[0]! >>> 16 === 0xfe80) return;
-    const mac = n.targetLinkAddr >= 0 ? n.targetLinkAddr : d.l2Src;
-    const key = foldIpv6(n.target);
-    if (!ctx.gateways.isAnycastMac(mac)) {
-      this.noteOwner(V6_KEY, key, mac);
-      return;
-    }
-    const f = this.finding(d, ctx, V6_KEY, key, -1, Uint32Array.from(n.target));
+    if (!ctx.gateways.isAnycastMac(n.targetLinkAddr >= 0 ? n.targetLinkAddr : d.l2Src)) return;
+    const f = this.finding(d, ctx, V6_KEY, foldIpv6(n.target), -1, Uint32Array.from(n.target));
     f.evidence.neighborAdverts++;
     ctx.findings.addClient(f, d.l2Dst);
-  }
-
-  private noteOwner(family: number, key: number, mac: number): void {
-    if (mac < 0 || this.owners.get(family, key) >= 0 || this.ownerMacs.length >= MAX_OWNERS) return;
-    this.owners.set(family, key, this.ownerMacs.length);
-    this.ownerMacs.push(mac);
   }
 
   /** The finding for this address (counted), raised on first sight; the IPv6 words are copied only then. */
@@ -112,11 +92,9 @@ export class AnycastMacForUnicastIpDetector implements Detector {
   finish(ctx: DetectContext): void {
     for (const id of this.raised) {
       const f = ctx.findings.get<AnycastMacForUnicastIpEvidence>(id);
-      const e = f.evidence;
-      const at = e.claimedIpv4 >= 0 ? this.owners.get(0, e.claimedIpv4 | 0) : this.owners.get(V6_KEY, foldIpv6(e.claimedIpv6!));
-      if (at < 0) continue;
-      e.owner = this.ownerMacs[at]!;
-      f.gateway = ctx.gateways.indexOf(e.owner);
+      if (f.evidence.claimedIpv4 < 0) continue;
+      f.evidence.owner = ctx.gateways.ownerOf(f.evidence.claimedIpv4);
+      if (f.evidence.owner >= 0) f.gateway = ctx.gateways.indexOf(f.evidence.owner);
     }
   }
 }

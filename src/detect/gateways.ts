@@ -127,6 +127,11 @@ export class GatewayRegistry {
     return gw.index;
   }
 
+  /** The unicast MAC that first claimed `ip` in ARP, or -1. */
+  ownerOf(ip: number): number {
+    return this.ipOwner.get(ip) ?? -1;
+  }
+
   /** Give learned gateways the unicast IPv4 address their MAC claimed in ARP (their name in reports). */
   resolveLearnedAddresses(isAnycastIpv4: (ip: number) => boolean): void {
     for (const gw of this.list) {

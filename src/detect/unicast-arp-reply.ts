@@ -50,10 +50,7 @@ export class UnicastArpReplyDetector implements Detector {
     if ((d.layers & Layer.arp) === 0) return;
     const a = d.arp;
     if (!a.complete || !a.isEthernetIpv4()) return;
-    if (!ctx.anycast.isAnycastIpv4(a.spa)) {
-      if (a.op === ArpOp.request || a.op === ArpOp.reply) ctx.gateways.noteIpClaim(a.spa, a.sha);
-      return;
-    }
+    if (!ctx.anycast.isAnycastIpv4(a.spa)) return;
     const gateways = ctx.gateways;
     // Time is set on the tables rather than passed: see ClientTimes.now.
     this.lastAnycastReply.now = ctx.now;

@@ -2,6 +2,7 @@ import { FrameDecoder } from '../../src/decode/frame-decoder.js';
 import { LinkType } from '../../src/core/link-type.js';
 import { AnycastAddresses } from '../../src/detect/anycast-addresses.js';
 import { emptyConfig, type AnycastConfig } from '../../src/detect/config.js';
+import { recordFacts } from '../../src/detect/facts.js';
 import type { DetectContext, Detector, DetectorDefinition } from '../../src/detect/detector.js';
 import { FindingStore, type Finding } from '../../src/detect/findings.js';
 import { GatewayRegistry } from '../../src/detect/gateways.js';
@@ -27,7 +28,8 @@ import { ip4, ip6, macNum } from './decode.js';
 /**
  * Detector unit tests: built frames fed straight into one detector, with a
  * context made from a configuration, without the CLI, the reader or the
- * other detectors. The frame goes through the real decoder first, and the
+ * other detectors. The frame goes through the real decoder first, the facts
+ * every detector may read are recorded (facts.ts), and the
  * detector sees it only when its definition's `needs` lets it through, as
  * in the pipeline.
  */
@@ -97,6 +99,7 @@ export function runDetector<D extends Detector>(
     d.tsNsec = Math.round((f.t - Math.floor(f.t)) * 1e9);
     d.wireLen = f.bytes.length;
     ctx.now = f.t;
+    recordFacts(d, ctx);
     if (definition.needs !== 0 && (d.layers & definition.needs) === 0) return;
     observed++;
     detector.observe(d, ctx);
