@@ -60,12 +60,45 @@ function readConfigFile(path: string, explicit: boolean): ConfigFile | undefined
     if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new UsageError(`${path}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be an object');
-    return parsed as ConfigFile;
+    parsed = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new UsageError(`${path}: not valid JSON config: ${(err as Error).message}`);
+    throw new UsageError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  checkKeys(parsed, CONFIG_KEYS.top, path, '');
+  const file = parsed as Record<string, unknown>;
+  if (file['anycast'] !== undefined) checkKeys(file['anycast'], CONFIG_KEYS.anycast, path, 'anycast.');
+  if (file['gateways'] !== undefined) {
+    checkKeys(file['gateways'], undefined, path, 'gateways.');
+    for (const [name, g] of Object.entries(file['gateways'] as Record<string, unknown>)) checkKeys(g, CONFIG_KEYS.gateway, path, `gateways.${name}.`);
+  }
+  return parsed as ConfigFile;
+}
+
+/**
+ * The keys a config file may have (schema/config.schema.json describes the
+ * same; a test checks the two agree). A key not listed — a typo such as
+ * "anycst" — is an error naming it, not a silent fallback to inference.
+ */
+export const CONFIG_KEYS = {
+  top: ['$schema', 'anycast', 'gateways', 'interGatewayThreshold', 'maxFlows'],
+  anycast: ['ipv4', 'ipv6', 'mac'],
+  gateway: ['mac', 'ipv4'],
+} as const;
+
+/** `value` must be an object whose keys are all in `known` (any key when undefined). */
+function checkKeys(value: unknown, known: readonly string[] | undefined, path: string, at: string): void {
+  const where = at === '' ? 'the top level' : at.slice(0, -1);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(`${path}: ${where} must be an object (see schema/config.schema.json)`);
+  if (known === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new UsageError(
+        `${path}: unknown key "${at}${key}" (known here: ${known.filter((k) => k !== '$schema').join(', ')}; see schema/config.schema.json)`,
+      );
+    }
   }
 }
 
@@ -98,8 +131,8 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
       }
       config.gateways.push(gw);
     }
-    if (file.interGatewayThreshold !== undefined) config.interGatewayWarnShare = file.interGatewayThreshold;
-    if (file.maxFlows !== undefined) config.maxFlows = file.maxFlows;
+    if (file.interGatewayThreshold !== undefined) config.interGatewayWarnShare = threshold(file.interGatewayThreshold, `${where}: interGatewayThreshold`);
+    if (file.maxFlows !== undefined) config.maxFlows = maxFlows(file.maxFlows, `${where}: maxFlows`);
     config.source = 'config-file';
   }
   let fromFlags = false;
@@ -128,19 +161,23 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
     else config.gateways.push(gw);
     fromFlags = true;
   }
-  if (flags.interGatewayThreshold !== undefined) {
-    const t = flags.interGatewayThreshold;
-    if (!Number.isFinite(t) || t < 0 || t > 1) throw new UsageError(`--inter-gateway-threshold ${t}: expected a share between 0 and 1 (e.g. 0.05 for 5 %)`);
-    config.interGatewayWarnShare = t;
-  }
-  if (flags.maxFlows !== undefined) {
-    if (!Number.isInteger(flags.maxFlows) || flags.maxFlows < 16 || flags.maxFlows > 1 << 24)
-      throw new UsageError(`--max-flows ${flags.maxFlows}: expected an integer between 16 and 16777216`);
-    config.maxFlows = flags.maxFlows;
-  }
+  if (flags.interGatewayThreshold !== undefined) config.interGatewayWarnShare = threshold(flags.interGatewayThreshold, '--inter-gateway-threshold');
+  if (flags.maxFlows !== undefined) config.maxFlows = maxFlows(flags.maxFlows, '--max-flows');
   if (fromFlags) config.source = 'flags';
   if (!Number.isFinite(config.interGatewayWarnShare)) config.interGatewayWarnShare = Defaults.interGatewayWarnShare;
   return config;
+}
+
+function threshold(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1)
+    throw new UsageError(`${where} ${String(value)}: expected a share between 0 and 1 (e.g. 0.05 for 5 %)`);
+  return value;
+}
+
+function maxFlows(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 16 || value > 1 << 24)
+    throw new UsageError(`${where} ${String(value)}: expected an integer between 16 and 16777216`);
+  return value;
 }
 
 function listOf(value: string[] | string | undefined): string[] {

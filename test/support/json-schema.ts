@@ -14,11 +14,13 @@ export interface Schema {
   type?: SchemaType | SchemaType[];
   properties?: Record<string, Schema>;
   required?: string[];
-  additionalProperties?: false;
+  /** false: no other property; a schema: every other property must match it. */
+  additionalProperties?: false | Schema;
   items?: Schema;
   enum?: unknown[];
   const?: unknown;
   minimum?: number;
+  maximum?: number;
   /** Exactly one of these must validate (as in JSON Schema). */
   oneOf?: Schema[];
 }
@@ -38,6 +40,7 @@ export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
   'enum',
   'const',
   'minimum',
+  'maximum',
   'oneOf',
 ]);
 
@@ -81,6 +84,9 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
       errors.push(`${at}: must match exactly one of ${schema.oneOf.length} branches (${why})`);
     }
   }
+  if (schema.maximum !== undefined && typeof value === 'number' && value > schema.maximum) {
+    errors.push(`${at}: ${value} is above the maximum ${schema.maximum}`);
+  }
   if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) {
     errors.push(`${at}: ${value} is below the minimum ${schema.minimum}`);
   }
@@ -93,6 +99,7 @@ export function validate(schema: Schema, value: unknown, at = '$'): string[] {
       const sub = schema.properties?.[name];
       if (sub !== undefined) errors.push(...validate(sub, v, `${at}.${name}`));
       else if (schema.additionalProperties === false) errors.push(`${at}: property "${name}" is not allowed`);
+      else if (schema.additionalProperties !== undefined) errors.push(...validate(schema.additionalProperties, v, `${at}.${name}`));
     }
   }
   if (Array.isArray(value) && schema.items !== undefined) {
