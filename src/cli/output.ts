@@ -1,3 +1,4 @@
+import { EnvironmentError } from '../core/errors.js';
 import * as fs from 'node:fs';
 
 /** Thrown when the reader of our output went away (`| head`): stop quietly. */
@@ -70,13 +71,14 @@ export class LineWriter {
           Atomics.wait(waitCell, 0, 0, 5);
           continue;
         }
-        if (code === 'EPIPE') {
-          if (this.onClosed === undefined) throw new OutputClosed('output closed');
-          this.closed = true;
-          this.onClosed();
-          return;
+        if (code !== 'EPIPE') {
+          const why = code === 'ENOSPC' ? 'no space left on the device' : (err as Error).message;
+          throw new EnvironmentError(`${this.fd === 1 ? 'stdout' : `file descriptor ${this.fd}`}: cannot write the output: ${why}`);
         }
-        throw err;
+        if (this.onClosed === undefined) throw new OutputClosed('output closed');
+        this.closed = true;
+        this.onClosed();
+        return;
       }
     }
   }

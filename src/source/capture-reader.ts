@@ -59,7 +59,11 @@ export async function readCapture(path: string, sink: FrameSink, hooks: ReadHook
 }
 
 function openInput(path: string): number {
-  if (path === '-') return 0;
+  if (path === '-') {
+    // `analyze - < DIR`: the shell opens a directory as stdin; reading it would say EISDIR.
+    if (fs.fstatSync(0).isDirectory()) throw new CaptureInputError('is a directory, not a capture file', 'EISDIR');
+    return 0;
+  }
   try {
     const fd = fs.openSync(path, 'r');
     if (fs.fstatSync(fd).isDirectory()) {

@@ -70,6 +70,33 @@ export function requireInterface(name: string): void {
   if (!interfaceExists(name)) throw noSuchInterfaceError(name);
 }
 
+export function notEthernetError(iface: string, name: string): EnvironmentError {
+  return new EnvironmentError(`interface ${iface} has link type ${name}, not Ethernet: capture on the bridge (e.g. br-fftr) or another Ethernet interface`);
+}
+
+/** Names of the ARPHRD types an operator may point watch at by mistake (linux/if_arp.h). */
+const ARPHRD_NAMES: Readonly<Record<number, string>> = {
+  512: 'PPP',
+  768: 'IP-in-IP tunnel',
+  772: 'loopback',
+  776: 'IPv6-in-IPv4 tunnel (sit)',
+  778: 'GRE tunnel',
+  823: 'IPv6 GRE tunnel',
+  65534: 'raw IP (no link layer: a tun or WireGuard device)',
+};
+
+/**
+ * Refuses an interface that is not Ethernet before a capture filter is
+ * built for it: libpcap would otherwise fail on the default filter's
+ * "vlan" with "no VLAN support for Raw IP", which names neither the
+ * interface nor what to do.
+ */
+export function requireEthernet(name: string): void {
+  const arphrd = interfaceArphrd(name);
+  if (arphrd === undefined || arphrd === 1) return;
+  throw notEthernetError(name, ARPHRD_NAMES[arphrd] ?? `ARPHRD ${arphrd}`);
+}
+
 /** ARPHRD type of the interface (1 = Ethernet), or undefined if unreadable. */
 export function interfaceArphrd(name: string): number | undefined {
   const text = readSys(name, 'type');

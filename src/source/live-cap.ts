@@ -39,10 +39,10 @@
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError, UsageError } from '../core/errors.js';
 import { emptyFrameRecord, type FrameSink } from '../core/frame-record.js';
 import { LinkType, linkTypeName } from '../core/link-type.js';
-import { requireInterface } from './interface-info.js';
+import { notEthernetError, requireInterface } from './interface-info.js';
 
 export interface LiveCaptureOptions {
   /** Interface to capture on, e.g. "br-fftr". */
@@ -107,10 +107,6 @@ export function permissionError(iface: string, binary: 'node' | 'tcpdump'): Envi
   );
 }
 
-export function notEthernetError(iface: string, name: string): EnvironmentError {
-  return new EnvironmentError(`interface ${iface} has link type ${name}, not Ethernet: capture on the bridge (e.g. br-fftr) or another Ethernet interface`);
-}
-
 /**
  * Turns one libpcap error message (from cap's open() or tcpdump's stderr)
  * into the one-line error the user sees.
@@ -140,10 +136,12 @@ export function checkLiveOptions(opts: LiveCaptureOptions, defaultBufferBytes: n
   const snapLen = opts.snapLen ?? LIVE_DEFAULTS.snapLen;
   const bufferBytes = opts.bufferBytes ?? defaultBufferBytes;
   if (!Number.isInteger(snapLen) || snapLen < 64 || snapLen > LIVE_DEFAULTS.maxSnapLen) {
-    throw new RangeError(`snap length must be an integer from 64 to ${LIVE_DEFAULTS.maxSnapLen}: ${snapLen}`);
+    throw new UsageError(
+      `--snaplen ${snapLen}: expected an integer from 64 to ${LIVE_DEFAULTS.maxSnapLen} (bytes kept per frame; 64 keeps a tagged ARP packet or an ICMP header)`,
+    );
   }
   if (!Number.isInteger(bufferBytes) || bufferBytes < 65536 || bufferBytes > 0x7fffffff) {
-    throw new RangeError(`capture buffer must be an integer from 65536 to ${0x7fffffff} bytes: ${bufferBytes}`);
+    throw new UsageError(`capture buffer of ${bufferBytes} bytes: expected an integer from 65536 to ${0x7fffffff} (--buffer-mib 1 to 2048)`);
   }
   return { snapLen, bufferBytes };
 }

@@ -40,16 +40,8 @@ import { EnvironmentError } from '../core/errors.js';
 import { readCaptureStream } from './capture-reader.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { LinkType, linkTypeName } from '../core/link-type.js';
-import { requireInterface } from './interface-info.js';
-import {
-  checkLiveOptions,
-  LIVE_DEFAULTS,
-  mapLibpcapError,
-  notEthernetError,
-  type LiveCapture,
-  type LiveCaptureOptions,
-  type LiveCaptureStats,
-} from './live-cap.js';
+import { notEthernetError, requireInterface } from './interface-info.js';
+import { checkLiveOptions, LIVE_DEFAULTS, mapLibpcapError, type LiveCapture, type LiveCaptureOptions, type LiveCaptureStats } from './live-cap.js';
 
 export interface TcpdumpCaptureOptions extends LiveCaptureOptions {
   /** --immediate-mode (default false; see the header comment). */

@@ -1,3 +1,4 @@
+import { EnvironmentError } from '../core/errors.js';
 /**
  * Classic libpcap file writer (the format of `tcpdump -w`), version 2.4.
  *
@@ -199,12 +200,33 @@ export interface OpenPcapFileOptions extends PcapWriterOptions {
  * Opens `path` and writes the global header. Records are packed into one
  * reused buffer and flushed when it fills, on flush() and on close().
  */
+/** One line naming the file and what to do, for a file that cannot be created or written. */
+function writeError(path: string, err: unknown): EnvironmentError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOSPC'
+          ? 'no space left on the device'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (err as Error).message;
+  return new EnvironmentError(`${path}: cannot write the capture file: ${why}`);
+}
+
 export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileWriter {
   const writer = new PcapWriter(opts);
   const size = Math.max(opts.bufferSize ?? STREAM_BUFFER_SIZE, PCAP_SIZES.GLOBAL_HEADER);
   const buf = Buffer.allocUnsafe(size);
   // Always truncate: the global header must be the first bytes of the file.
-  const fd = openSync(path, 'w');
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw writeError(path, err);
+  }
   let used = writer.writeHeaderInto(buf, 0);
   let records = 0;
   let bytes = used;
@@ -212,7 +234,11 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
 
   const writeAll = (b: Buffer, from: number, len: number): void => {
     let done = 0;
-    while (done < len) done += writeSync(fd, b, from + done, len - done);
+    try {
+      while (done < len) done += writeSync(fd, b, from + done, len - done);
+    } catch (err) {
+      throw writeError(path, err);
+    }
   };
   const flush = (): void => {
     if (used > 0) writeAll(buf, 0, used);

@@ -3,8 +3,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
 import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { buildDefaultFilter } from '../../source/default-filter.js';
-import { discoverAnycastSetup } from '../../source/interface-info.js';
-import { openCapCapture, type LiveCapture } from '../../source/live-cap.js';
+import { discoverAnycastSetup, requireEthernet } from '../../source/interface-info.js';
+import { checkLiveOptions, openCapCapture, type LiveCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
 import { UsageError } from '../../core/errors.js';
@@ -75,6 +75,8 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   if (opts.duration < 0 || opts.count < 0) throw new UsageError('--duration and --count must not be negative');
   if (!(opts.bufferMib >= 1 && opts.bufferMib <= 2048)) throw new UsageError(`--buffer-mib ${opts.bufferMib}: expected 1 to 2048`);
   const detectors = detectorsFrom(opts);
+  checkLiveOptions({ interface: opts.interface, filter: '', snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 }, 0);
+  requireEthernet(opts.interface);
   const config = configFromInterface(opts.interface, anycastConfigFrom(opts));
   const gatewayMacs = [...config.anycastMacs, ...config.gateways.flatMap((g) => g.macs)];
   const filter = opts.filter ?? buildDefaultFilter({ gatewayMacs, vlan: true, batadv: true });
@@ -132,7 +134,7 @@ export const watchCommand: CommandModule<object, WatchOptions> = {
             describe: 'capture engine: tcpdump -U -w - through our reader (kernel timestamps, drop counters) or the cap binding',
           })
           .option('buffer-mib', { type: 'number', default: 16, describe: 'kernel capture buffer in MiB' })
-          .option('snaplen', { alias: 's', type: 'number', default: 262144, describe: 'bytes kept per frame' }),
+          .option('snaplen', { alias: 's', type: 'number', default: 262144, describe: 'bytes kept per frame, 64 to 262144' }),
       ),
     ) as unknown as Argv<WatchOptions>,
   handler: async (argv) => {
