@@ -196,9 +196,16 @@ export class AnycastInference {
     return mac < 0 ? 1 : this.macIpCount[mac]!;
   }
 
-  result(): InferredAnycast[] {
+  /**
+   * The anycast candidates, by first frame. With `only` (addresses known to
+   * be anycast: given without their MAC), just those, each with the MAC that
+   * answers for it as the anycast one would — however strong the evidence
+   * elsewhere.
+   */
+  result(only?: ReadonlySet<number>): InferredAnycast[] {
     const out: InferredAnycast[] = [];
     for (const ip of this.candidates) {
+      if (only !== undefined && !only.has(this.ipAddress[ip]!)) continue;
       const replying: number[] = [];
       for (let p = this.ipFirstPair[ip]!; p >= 0; p = this.pairNext[p]!) if (this.pairReplies[p]! > 0) replying.push(p);
       let best = -1;
@@ -226,7 +233,7 @@ export class AnycastInference {
     // share that MAC). Where one exists, addresses that are merely claimed by several MACs are not
     // anycast: in the lab a gateway's macvlan also answers for the gateway's own IP (arp_filter off).
     const strong = out.filter((i) => i.maxRepliesPerRequest >= 2);
-    const chosen = strong.length > 0 ? strong : out;
+    const chosen = strong.length > 0 && only === undefined ? strong : out;
     return chosen.sort((x, y) => x.firstFrame - y.firstFrame);
   }
 }

@@ -84,6 +84,8 @@ export class OnePassAnalysis {
   /** What the live view shows before the first judgement: an analysis of nothing yet. */
   private readonly idle: Analysis;
   private readonly inference: AnycastInference | undefined;
+  /** The anycast IPs given without a MAC, whose MAC is inferred; undefined when the whole address is (or nothing is). */
+  private readonly macOnlyFor: ReadonlySet<number> | undefined;
   private readonly base: AnycastConfig;
   private readonly detectors: readonly DetectorDefinition[];
   private readonly writeRow: RowWriter;
@@ -113,7 +115,11 @@ export class OnePassAnalysis {
     this.onFinding = opts.onFinding;
     this.lookBackCapacity = opts.lookBackFrames ?? LOOK_BACK_FRAMES;
     this.idle = new Analysis(opts.config, [], this.detectors);
-    if (hasAnycast(opts.config)) this.current = this.analysisFor(opts.config, []);
+    // Anycast IPv4 addresses given without the anycast MAC: infer the MAC (only), or the MAC that
+    // answers for them would count as a gateway claiming the anycast IP.
+    const c = opts.config;
+    if (hasAnycast(c) && c.anycastMacs.length === 0 && c.anycastIpv4.length > 0) this.macOnlyFor = new Set(c.anycastIpv4);
+    if (hasAnycast(c) && this.macOnlyFor === undefined) this.current = this.analysisFor(c, []);
     else {
       this.inference = new AnycastInference();
       this.lookBack = new Int32Array(Math.min(this.lookBackCapacity, 4096) * FRAME_ROW_WORDS);
@@ -152,7 +158,7 @@ export class OnePassAnalysis {
     // Nothing inferred and the look-back never filled: judge what was kept with what is known.
     if (this.current === undefined) this.current = this.judgeLookBack(this.base, []);
     const result = this.current.finish();
-    if (this.inference !== undefined) result.inferred = this.inference.result();
+    if (this.inference !== undefined) result.inferred = this.inference.result(this.macOnlyFor);
     return { result, judgement: { judgedFromFrame: this.judgedFromFrame } };
   }
 
@@ -201,13 +207,13 @@ export class OnePassAnalysis {
   private follow(inference: AnycastInference, frameNumber: number): void {
     this.seenVersion = inference.version;
     this.nextFollowFrame = frameNumber + FOLLOW_EVERY_FRAMES;
-    const inferred = inference.result();
-    const ips = inferred.map((i) => i.ipv4);
+    const inferred = inference.result(this.macOnlyFor);
+    const ips = this.macOnlyFor !== undefined ? [] : inferred.map((i) => i.ipv4);
     const macs = [...new Set(inferred.map((i) => i.mac))];
     if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs)) return;
     this.adoptedIps = ips;
     this.adoptedMacs = macs;
-    const config = withInferred(this.base, ips, macs);
+    const config = this.macOnlyFor !== undefined ? { ...this.base, anycastMacs: macs } : withInferred(this.base, ips, macs);
     if (this.lookBack !== undefined) {
       // Every frame so far is in the look-back: judge them all (again) with what is known now.
       this.current = this.judgeLookBack(config, inferred);

@@ -111,10 +111,17 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
 function anycastLine(doc: AnalysisJson): string {
   const a = doc.anycast;
   const addrs = a.ipv4.concat(a.ipv6).join(', ') || 'none';
+  const evidence = a.inferred
+    .map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`)
+    .join('; ');
   const src =
     a.source === 'inferred'
-      ? `inferred from the capture: ${a.inferred.map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`).join('; ')}`
-      : a.source;
+      ? `inferred from the capture: ${evidence}`
+      : a.inferred.length > 0
+        ? `${a.source}; the anycast MAC inferred from the capture: ${evidence}`
+        : a.macs.length === 0 && a.ipv4.length > 0
+          ? `${a.source}; no anycast MAC given, and none seen answering for it as the gateways' shared MAC would: a MAC answering for it counts as a gateway — give --anycast-mac`
+          : a.source;
   const late =
     a.judgedFromFrame !== undefined
       ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all`

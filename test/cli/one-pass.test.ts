@@ -49,3 +49,22 @@ test('replay reaches the verdict, findings and exit code analyze gives on every 
     assert.deepEqual(comparable(JSON.parse(replayed.stdout) as AnalysisJson), comparable(JSON.parse(analyzed.stdout) as AnalysisJson), file);
   }
 });
+
+test('--anycast-ip without --anycast-mac infers the anycast MAC instead of taking it for a gateway', () => {
+  const plain = JSON.parse(runCli(['analyze', '--json', 'fixtures/lab/no-source-route.pcap']).stdout) as AnalysisJson;
+  const r = runCli(['analyze', '--json', 'fixtures/lab/no-source-route.pcap', '--anycast-ip', '10.172.0.10']);
+  assert.equal(r.status, 1, r.stderr);
+  const doc = JSON.parse(r.stdout) as AnalysisJson;
+  assert.equal(doc.anycast.source, 'flags');
+  assert.deepEqual(doc.anycast.macs, ['02:ca:fe:00:00:01']);
+  assert.deepEqual(
+    doc.anycast.inferred.map((i) => i.mac),
+    ['02:ca:fe:00:00:01'],
+  );
+  assert.ok(!doc.gateways.some((g) => g.macs.includes('02:ca:fe:00:00:01')), JSON.stringify(doc.gateways));
+  assert.deepEqual(
+    doc.findings.map((f) => `${f.kind}@${f.gateway}`),
+    plain.findings.map((f) => `${f.kind}@${f.gateway}`),
+  );
+  assert.equal(doc.findings.filter((f) => f.severity !== 'info').length, 3);
+});
