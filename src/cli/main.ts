@@ -54,12 +54,14 @@ export async function main(rawArgv: string[]): Promise<void> {
         if (err !== undefined && err !== null) throw err;
         // yargs checks positionals before flags: "--bogus FILE" reads as a missing FILE. Name the real mistake.
         const unknown = unknownFlags(argv, (parser as unknown as { getOptions(): ParserOptions }).getOptions());
-        throw new UsageFailure(unknown.length > 0 ? `Unknown argument: ${unknown.join(', ')}` : msg);
+        if (unknown.length > 0) throw new UsageFailure(`Unknown argument: ${unknown.join(', ')}`);
+        throw new UsageFailure(missingArgument(argv[0], msg) ?? msg);
       })
       .parseAsync();
   } catch (err) {
     if (err instanceof UsageFailure) {
-      warn(`${err.message} (see anycast-probe --help)`);
+      // yargs words some errors over two lines ("Invalid values:\n  Argument: …"): one line each.
+      warn(`${err.message.replace(/\s*\n\s*/g, ' ')} (see anycast-probe --help)`);
       process.exitCode = ExitCode.usageOrInput;
       return;
     }
@@ -69,6 +71,20 @@ export async function main(rawArgv: string[]): Promise<void> {
 }
 
 class UsageFailure extends Error {}
+
+/** What each command's positional argument is, for "missing …" (yargs says only "Not enough non-option arguments"). */
+const POSITIONALS: Readonly<Record<string, string>> = {
+  analyze: '<input>: the capture to read (a pcap or pcapng file, or - for stdin)',
+  frames: '<input>: the capture to read (a pcap or pcapng file, or - for stdin)',
+  replay: '<input>: the capture to replay (a pcap or pcapng file)',
+  watch: '<interface>: the interface to capture on (the mesh bridge, e.g. br-fftr)',
+};
+
+function missingArgument(command: string | undefined, msg: string): string | undefined {
+  if (command === undefined || !/^Not enough non-option arguments/.test(msg)) return undefined;
+  const what = POSITIONALS[command];
+  return what === undefined ? undefined : `${command}: missing ${what}`;
+}
 
 /** The part of yargs' internals (yargs 18, usage.js) that caches help text on every command run. */
 interface YargsInternals {

@@ -76,9 +76,9 @@ test("--version is this package's, whatever directory it is run from", () => {
 
 test("yargs' messages are English under another locale, as every message of the tool", () => {
   for (const entry of [cliPath, unbundled]) {
-    const german = run(entry, ['analyze'], { LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' });
-    const plain = run(entry, ['analyze'], { LC_ALL: 'C', LANG: 'C' });
+    const german = run(entry, ['analyze', 'x.pcap', '--threads', '7'], { LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' });
+    const plain = run(entry, ['analyze', 'x.pcap', '--threads', '7'], { LC_ALL: 'C', LANG: 'C' });
     assert.equal(german.stderr, plain.stderr);
-    assert.match(german.stderr, /Not enough non-option arguments/);
+    assert.match(german.stderr, /Invalid values:/);
   }
 });
