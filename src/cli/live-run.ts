@@ -1,3 +1,4 @@
+import { LinkType } from '../core/link-type.js';
 import type { Finding } from '../detect/findings.js';
 import type { AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
@@ -76,6 +77,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     detectors: opts.detectors,
     announce,
     ...(opts.write !== undefined ? { writePath: opts.write } : {}),
+    // A live interface is Ethernet (watch refuses others): create the file now, so a bad path fails first.
+    ...(opts.format === 'live' ? { linkType: LinkType.ethernet } : {}),
   });
 
   const stop = (): void => {
@@ -190,6 +193,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       `${opts.input}: ${pipeline.frames} frames analysed, ${counters.received} received, ${counters.dropped === undefined ? 'drops not reported by this engine' : `${counters.dropped} dropped by the kernel`}${counters.note !== undefined ? ` (${counters.note})` : ''}`,
     );
   }
+  if (pipeline.notWritten > 0)
+    warn(`${opts.write}: ${pipeline.notWritten} frames not written: their link type differs from the file's first frame (a pcap holds one link type)`);
   if (error !== undefined) {
     warn(describeError(error, opts.input));
     return ExitCode.usageOrInput;

@@ -5,7 +5,6 @@ import type { AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 import type { Finding } from '../detect/findings.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
-import { LinkType } from '../core/link-type.js';
 import { AnyCaptureDedup } from '../source/any-dedup.js';
 import { openPcapFile, type PcapFileWriter } from '../source/pcap-writer.js';
 import { writeFrameRow } from './frame-row.js';
@@ -18,7 +17,12 @@ export interface LivePipelineOptions {
   announce: (finding: Finding, analysis: Analysis) => void;
   /** Also write every frame to this pcap (nanosecond, the source's link type). */
   writePath?: string;
-  /** The source's link type, for the written file (default Ethernet). */
+  /**
+   * The source's link type, when known before the first frame (a live
+   * interface): the file is then created at once, so a path that cannot be
+   * written fails before the capture starts. Otherwise (replay) the file is
+   * created at the first frame, with that frame's link type.
+   */
   linkType?: number;
 }
 
@@ -37,7 +41,12 @@ export class LivePipeline implements FrameSink {
   private readonly judge: OnePassAnalysis;
   frames = 0;
   tsDigits = 9;
-  private readonly writer: PcapFileWriter | undefined;
+  private writer: PcapFileWriter | undefined;
+  private readonly writePath: string | undefined;
+  /** Link type of the written file; frames of another one (a pcapng with several) are not written. */
+  private writtenLinkType = -1;
+  /** Frames not written because their link type differs from the file's. */
+  notWritten = 0;
   private readonly fresh: Finding[] = [];
   private readonly announce: (f: Finding, analysis: Analysis) => void;
 
@@ -50,7 +59,22 @@ export class LivePipeline implements FrameSink {
       replayFrame: new FrameDecoder(),
       onFinding: (f) => this.fresh.push(f),
     });
-    this.writer = opts.writePath === undefined ? undefined : openPcapFile(opts.writePath, { linkType: opts.linkType ?? LinkType.ethernet, nanosecond: true });
+    this.writePath = opts.writePath;
+    if (opts.writePath !== undefined && opts.linkType !== undefined) this.openWriter(opts.linkType);
+  }
+
+  private openWriter(linkType: number): void {
+    this.writer = openPcapFile(this.writePath!, { linkType, nanosecond: true });
+    this.writtenLinkType = linkType;
+  }
+
+  private write(rec: FrameRecord): void {
+    if (this.writer === undefined) this.openWriter(rec.linkType);
+    if (rec.linkType !== this.writtenLinkType) {
+      this.notWritten++;
+      return;
+    }
+    this.writer!.write(rec.tsSec, rec.tsNsec, rec.data, rec.offset, rec.capLen, rec.wireLen);
   }
 
   /** The analysis judging now: its gateways and findings so far (live view). */
@@ -60,7 +84,7 @@ export class LivePipeline implements FrameSink {
 
   frame(rec: FrameRecord): void {
     this.frames++;
-    this.writer?.write(rec.tsSec, rec.tsNsec, rec.data, rec.offset, rec.capLen, rec.wireLen);
+    if (this.writePath !== undefined) this.write(rec);
     // Copies of one frame in an `-i any` capture are judged once, as analyze does.
     if (this.dedup.isDuplicate(rec)) return;
     const d = this.decoder;

@@ -13,8 +13,14 @@ export interface ReadFramesOptions {
   keepDuplicates: boolean;
   /** Stop after this many frames (0 = all). */
   count: number;
-  /** Called with the decoder positioned on each frame, synchronously. */
-  onFrame(decoder: FrameDecoder): void;
+  /**
+   * Called with the decoder positioned on each frame, synchronously; `copy`
+   * is true for a copy of an earlier frame in an `-i any` capture (only
+   * with `markDuplicates`, which delivers them instead of dropping them).
+   */
+  onFrame(decoder: FrameDecoder, copy: boolean): void;
+  /** Deliver copies too, marked (overrides keepDuplicates). */
+  markDuplicates?: boolean;
   /** Frames for which this returns false are counted but not decoded (a pass that needs only some frames). */
   wants?: (rec: FrameRecord) => boolean;
   /** Counters to fill (default: new ones), for a caller that reports them while reading (the decode thread). */
@@ -53,7 +59,9 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
   const sink = {
     frame(rec: FrameRecord): void {
       if (opts.count > 0 && delivered >= opts.count) return;
-      if (!opts.keepDuplicates && dedup.isDuplicate(rec)) return;
+      let copy = false;
+      if (opts.markDuplicates === true) copy = dedup.isDuplicate(rec);
+      else if (!opts.keepDuplicates && dedup.isDuplicate(rec)) return;
       delivered++;
       if (opts.wants !== undefined && !opts.wants(rec)) {
         stats.frames++;
@@ -61,7 +69,7 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
       }
       decoder.decode(rec);
       stats.observe(decoder);
-      opts.onFrame(decoder);
+      opts.onFrame(decoder, copy);
     },
   };
   try {

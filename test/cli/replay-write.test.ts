@@ -63,6 +63,33 @@ test('--write keeps every frame as a pcap that tcpdump reads back with the same 
   }
 });
 
+test('--write of an SLL or SLL2 capture keeps its link type: tcpdump prints the same lines', { skip: haveTcpdump ? false : 'tcpdump not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-write-'));
+  try {
+    for (const file of ['fixtures/sll.pcap', 'fixtures/sll2.pcap']) {
+      const out = path.join(dir, path.basename(file));
+      const r = runCli(['replay', '--fast', file, '--write', out]);
+      assert.ok(r.status === 0 || r.status === 3, r.stderr);
+      const original = spawnSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8' });
+      const kept = spawnSync('tcpdump', ['-nn', '-r', out], { encoding: 'utf8' });
+      assert.equal(kept.stdout, original.stdout, file);
+      assert.doesNotMatch(kept.stdout, /\[\|llc\]/);
+      assert.equal(
+        kept.stderr
+          .split('\n')[0]
+          ?.replace(out, 'X')
+          .replace(/snapshot length \d+/, ''),
+        original.stderr
+          .split('\n')[0]
+          ?.replace(file, 'X')
+          .replace(/snapshot length \d+/, ''),
+      );
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('replay refuses stdin and a bad --speed with one line and exit 2', () => {
   const a = runCli(['replay', '-']);
   assert.equal(a.status, 2);

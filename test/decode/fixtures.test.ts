@@ -147,7 +147,8 @@ const EXPECTED: Record<string, string[]> = {
 
 for (const [file, expected] of Object.entries(EXPECTED)) {
   test(`frames --json --all decodes ${file} frame by frame as tcpdump does`, () => {
-    assert.deepEqual(frames(['frames', '--json', '--all', '-q', `fixtures/${file}`]).map(summary), expected);
+    // Copies of a frame in an -i any capture hidden: each frame is pinned once.
+    assert.deepEqual(frames(['frames', '--json', '--all', '-q', '--duplicates', 'hide', `fixtures/${file}`]).map(summary), expected);
   });
 }
 
@@ -182,13 +183,22 @@ test('multi-interface.pcapng names interface 1 (Linux SLL, ns) and leaves interf
   );
 });
 
-test('sll2-any-duplicates.pcap shows each frame once (1, 3, 5, 7); --keep-duplicates shows all eight', () => {
-  const once = frames(['frames', '--json', '--all', '-q', 'fixtures/sll2-any-duplicates.pcap']);
+test('sll2-any-duplicates.pcap: frames shows all eight records by default, as tcpdump does; --duplicates hide shows each frame once, mark marks the copies', () => {
+  const once = frames(['frames', '--json', '--all', '-q', '--duplicates', 'hide', 'fixtures/sll2-any-duplicates.pcap']);
   assert.deepEqual(
     once.map((f) => f.frame),
     [1, 3, 5, 7],
   );
-  const all = frames(['frames', '--json', '--all', '-q', '--keep-duplicates', 'fixtures/sll2-any-duplicates.pcap']);
+  const marked = frames(['frames', '--json', '--all', '-q', '--duplicates', 'mark', 'fixtures/sll2-any-duplicates.pcap']);
+  assert.deepEqual(
+    marked.filter((f) => (f as { copy?: boolean }).copy === true).map((f) => f.frame),
+    [2, 4, 6, 8],
+  );
+  assert.match(
+    runCli(['frames', '--duplicates', 'mark', 'fixtures/sll2-any-duplicates.pcap']).stdout.split('\n')[1] ?? '',
+    /\[copy of an earlier frame: -i any\]$/,
+  );
+  const all = frames(['frames', '--json', '--all', '-q', 'fixtures/sll2-any-duplicates.pcap']);
   assert.deepEqual(
     all.map((f) => f.frame),
     [1, 2, 3, 4, 5, 6, 7, 8],

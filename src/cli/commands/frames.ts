@@ -12,6 +12,7 @@ export interface FramesOptions {
   json: boolean;
   all: boolean;
   keepDuplicates: boolean;
+  duplicates: 'show' | 'mark' | 'hide';
   count: number;
   quiet: boolean;
 }
@@ -19,14 +20,17 @@ export interface FramesOptions {
 export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
   const out = new LineWriter(1);
   let shown = 0;
+  const duplicates = opts.keepDuplicates ? 'show' : opts.duplicates;
   const result = await readFrames({
     input: opts.input,
-    keepDuplicates: opts.keepDuplicates,
+    keepDuplicates: duplicates !== 'hide',
+    markDuplicates: duplicates === 'mark',
     count: opts.count,
-    onFrame(d) {
+    onFrame(d, copy) {
       if (!opts.all && !isArpOrIcmp(d)) return;
       shown++;
-      out.line(opts.json ? JSON.stringify(frameJson(d)) : frameLine(d));
+      if (opts.json) out.line(JSON.stringify(copy ? { ...frameJson(d), copy: true } : frameJson(d)));
+      else out.line(copy ? `${frameLine(d)} [copy of an earlier frame: -i any]` : frameLine(d));
     },
   });
   try {
@@ -40,7 +44,12 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
   for (const w of result.warnings) warn(`${opts.input}: ${w}`);
   if (!opts.quiet && (result.stats.frames > 0 || result.error === undefined)) {
     const s = result.stats;
-    const dup = result.duplicates > 0 ? `, ${result.duplicates} duplicate copies from an 'any' capture skipped` : '';
+    const dup =
+      result.duplicates === 0
+        ? ''
+        : duplicates === 'hide'
+          ? `, ${result.duplicates} copies of earlier frames (an -i any capture) hidden`
+          : `, ${result.duplicates} of them copies of earlier frames (an -i any capture), marked`;
     warn(
       `${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}`,
     );
@@ -60,7 +69,12 @@ export const framesCommand: CommandModule<object, FramesOptions> = {
       .positional('input', { type: 'string', demandOption: true, describe: 'pcap or pcapng file, or - for stdin' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per frame (schema/frame.schema.json)' })
       .option('all', { type: 'boolean', default: false, describe: 'print every frame, not only ARP/ICMP/ICMPv6' })
-      .option('keep-duplicates', { type: 'boolean', default: false, describe: "keep every copy a 'tcpdump -i any' capture holds of a frame" })
+      .option('duplicates', {
+        choices: ['show', 'mark', 'hide'] as const,
+        default: 'show' as const,
+        describe: "copies of one frame in a 'tcpdump -i any' capture (one per interface it crossed): show them as tcpdump does, mark them, or hide them",
+      })
+      .option('keep-duplicates', { type: 'boolean', default: false, hidden: true, describe: 'the default now (--duplicates show)' })
       .option('count', { alias: 'c', type: 'number', default: 0, describe: 'stop after this many frames read (0 = all)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no summary line on stderr' }) as unknown as Argv<FramesOptions>,
   handler: async (argv) => {
