@@ -660,7 +660,7 @@ export function buildFixtures(): FixtureFile[] {
   });
   add({
     name: 'broken-caplen-over-snaplen.pcap',
-    description: 'Snaplen 128; 2 good frames, then a complete 200-byte record (incl_len 200 > snaplen).',
+    description: 'Snaplen 128; 2 good frames, then a complete 200-byte record (incl_len 200 > snaplen), which libpcap, tshark and anycast-probe read whole.',
     format: 'pcap',
     linkType: 'EN10MB (1)',
     frames: 2,

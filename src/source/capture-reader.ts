@@ -28,6 +28,8 @@ export interface ReadResult {
   format: CaptureFormat;
   records: number;
   bytesRead: number;
+  /** Records longer than the file's snap length (kept whole, as libpcap and tshark keep them). */
+  recordsOverSnapLen: number;
   interfaces: InterfaceInfo[];
 }
 
@@ -218,6 +220,7 @@ async function readFrom(fill: FillChunk, sink: FrameSink, hooks: ReadHooks): Pro
     format: parser?.format ?? 'pcap',
     records,
     bytesRead,
+    recordsOverSnapLen: parser?.recordsOverSnapLen ?? 0,
     interfaces: parser?.interfaces ?? [],
   };
 }

@@ -16,6 +16,8 @@ export interface CaptureParser {
   finish(leftover: number, fileOffset: number): void;
   /** Interfaces (id → LINKTYPE) declared so far, for reports and link-type checks. */
   readonly interfaces: InterfaceInfo[];
+  /** Records longer than their interface's snap length, read whole as libpcap and tshark read them. */
+  readonly recordsOverSnapLen: number;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';

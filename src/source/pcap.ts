@@ -21,6 +21,8 @@ export class PcapParser implements CaptureParser {
   private littleEndian = true;
   private nanosecond = false;
   private snapLen = 0;
+  /** Records whose captured length exceeds the header's snap length (read whole, as libpcap does). */
+  recordsOverSnapLen = 0;
   private linkType = 0;
   private headerDone = false;
   private recordNumber = 0;
@@ -73,12 +75,9 @@ export class PcapParser implements CaptureParser {
           fileOffset + (pos - start),
         );
       }
-      if (capLen > limit) {
-        throw new CaptureFormatError(
-          `record ${this.recordNumber + 1}: captured length ${capLen} exceeds the file's snap length ${this.snapLen}; the file is corrupt from here on`,
-          fileOffset + (pos - start),
-        );
-      }
+      // Longer than the file header's snap length: libpcap (and so tcpdump) and tshark read such
+      // records whole — common in ordinary captures (65,549 bytes under a 65,535 header). Counted.
+      if (capLen > limit) this.recordsOverSnapLen++;
       if (end - pos < RECORD_HEADER_BYTES + capLen) {
         this.needed = RECORD_HEADER_BYTES + capLen;
         return pos;

@@ -26,6 +26,8 @@ interface PcapngInterface extends InterfaceInfo {
 
 export class PcapngParser implements CaptureParser {
   readonly format = 'pcapng' as const;
+  /** Enhanced packet blocks longer than their interface's snap length are read whole; not counted yet. */
+  readonly recordsOverSnapLen = 0;
   needed = BLOCK_OVERHEAD;
   /** Interfaces of every section, in file order; `sectionBase` maps a section's ids onto this list. */
   readonly interfaces: PcapngInterface[] = [];

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,7 +19,6 @@ const BROKEN: { file: string; framesBefore: number; message: RegExp }[] = [
     framesBefore: 3,
     message: /broken-truncated-record\.pcap: byte 252: record 4 truncated: its header says 74 bytes, the file ends after 10/,
   },
-  { file: 'broken-caplen-over-snaplen.pcap', framesBefore: 2, message: /byte 176: record 3: captured length 200 exceeds the file's snap length 128/ },
   { file: 'broken-absurd-length.pcap', framesBefore: 2, message: /byte 176: record 3: captured length 2147483647 is absurd/ },
   { file: 'broken-block-length.pcapng', framesBefore: 2, message: /byte 336: block total length in header \(108\) and trailer \(112\) don't match/ },
   { file: 'broken-unknown-linktype.pcap', framesBefore: 0, message: /byte 20: link type 160 is not supported/ },
@@ -84,4 +84,19 @@ test('no command is a usage error with exit 2', () => {
   const r = runCli([]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /name a command/);
+});
+
+test("a record longer than the file header's snap length is read whole, as tcpdump and tshark read it, and counted", {
+  skip: spawnSync('sh', ['-c', 'command -v tcpdump'], { stdio: 'ignore' }).status === 0 ? false : 'tcpdump not installed',
+}, () => {
+  for (const [file, over] of [
+    ['fixtures/broken-caplen-over-snaplen.pcap', 1],
+    ['test/regress/snaplen-64.pcap', 2],
+  ] as const) {
+    const r = runCli(['frames', '--json', '--all', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const tcpdump = spawnSync('tcpdump', ['-nn', '-r', file], { encoding: 'utf8' });
+    assert.equal(jsonLines(r.stdout).length, tcpdump.stdout.trim().split('\n').length, file);
+    assert.match(r.stderr, new RegExp(`, ${over} longer than the file's snap length \\(read whole, as tcpdump does\\)$`, 'm'), file);
+  }
 });

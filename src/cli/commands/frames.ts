@@ -50,8 +50,10 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
         : duplicates === 'hide'
           ? `, ${result.duplicates} copies of earlier frames (an -i any capture) hidden`
           : `, ${result.duplicates} of them copies of earlier frames (an -i any capture), marked`;
+    const over =
+      (result.read?.recordsOverSnapLen ?? 0) > 0 ? `, ${result.read!.recordsOverSnapLen} longer than the file's snap length (read whole, as tcpdump does)` : '';
     warn(
-      `${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}`,
+      `${opts.input}: ${s.frames} frames read (${result.format ?? 'unknown format'}), ${shown} shown, ${s.truncated} truncated, ${s.malformed} malformed${dup}${over}`,
     );
   }
   if (result.error !== undefined) {
