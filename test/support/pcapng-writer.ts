@@ -23,6 +23,7 @@ export const PCAPNG_OPTION = {
   SHB_USERAPPL: 4,
   IF_NAME: 2,
   IF_TSRESOL: 9,
+  IF_TSOFFSET: 14,
 } as const;
 
 /** if_tsresol values: power of ten of the per-second unit. */
