@@ -36,7 +36,7 @@ export interface ReadFramesResult {
   format: CaptureFormat | undefined;
   stats: DecodeStats;
   duplicates: number;
-  /** Non-fatal problems: interfaces whose link type we cannot decode. */
+  /** Non-fatal problems: frames on interfaces whose link type we cannot decode (one line per link type). */
   warnings: string[];
   /** The fault that ended reading early, if any; every frame before it was delivered. */
   error: unknown;
@@ -52,6 +52,14 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
   const stats = opts.stats ?? new DecodeStats();
   const dedup = opts.dedup ?? new AnyCaptureDedup();
   const warnings: string[] = [];
+  /**
+   * Per unsupported link type: interfaces declared with it, the first one's
+   * offset, frames seen on them. A pcapng may declare many such interfaces
+   * that never carry a packet (mergecap keeps every input's), or a million
+   * of them (a crafted file): one warning per link type that carried
+   * frames, with counts, not one per interface.
+   */
+  const unsupported = new Map<number, { interfaces: number; declaredAt: number; frames: number }>();
   let delivered = 0;
   let read: ReadResult | undefined;
   let error: unknown;
@@ -69,23 +77,35 @@ export async function readFrames(opts: ReadFramesOptions): Promise<ReadFramesRes
       }
       decoder.decode(rec);
       stats.observe(decoder);
+      if (!isSupportedLinkType(rec.linkType)) {
+        const u = unsupported.get(rec.linkType);
+        if (u !== undefined) u.frames++;
+      }
       opts.onFrame(decoder, copy);
     },
   };
   try {
     read = await readCapture(opts.input, sink, {
-      onInterface(info, index, fileFormat) {
+      onInterface(info, _index, fileFormat) {
         if (format === undefined) opts.onFormat?.(fileFormat);
         format = fileFormat;
         if (isSupportedLinkType(info.linkType)) return;
-        const text = unsupportedLinkTypeText(info.linkType);
-        if (fileFormat === 'pcap') throw new CaptureFormatError(text, info.declaredAt);
-        warnings.push(`byte ${info.declaredAt}: interface ${index}: ${text}; its frames are counted but not decoded`);
+        if (fileFormat === 'pcap') throw new CaptureFormatError(unsupportedLinkTypeText(info.linkType), info.declaredAt);
+        const u = unsupported.get(info.linkType);
+        if (u !== undefined) u.interfaces++;
+        else unsupported.set(info.linkType, { interfaces: 1, declaredAt: info.declaredAt, frames: 0 });
       },
       shouldStop: () => opts.count > 0 && delivered >= opts.count,
     });
   } catch (err) {
     error = err;
+  }
+  for (const [linkType, u] of unsupported) {
+    if (u.frames === 0) continue;
+    const where = u.interfaces === 1 ? `byte ${u.declaredAt}: an interface` : `${u.interfaces} interfaces (the first at byte ${u.declaredAt})`;
+    warnings.push(
+      `${where}: ${unsupportedLinkTypeText(linkType)}; ${u.frames} frame${u.frames === 1 ? '' : 's'} on ${u.interfaces === 1 ? 'it' : 'them'} counted but not decoded`,
+    );
   }
   return { read, format: read?.format ?? format, stats, duplicates: dedup.duplicates, warnings, error };
 }

@@ -24,6 +24,9 @@ interface PcapngInterface extends InterfaceInfo {
   tsOffsetSec: number;
 }
 
+/** Different interface descriptions kept at most (identical ones share one). */
+const MAX_DISTINCT_INTERFACES = 1 << 16;
+
 export class PcapngParser implements CaptureParser {
   readonly format = 'pcapng' as const;
   /** Enhanced packet blocks longer than their interface's snap length are read whole; not counted yet. */
@@ -31,6 +34,8 @@ export class PcapngParser implements CaptureParser {
   needed = BLOCK_OVERHEAD;
   /** Interfaces of every section, in file order; `sectionBase` maps a section's ids onto this list. */
   readonly interfaces: PcapngInterface[] = [];
+  /** Interface descriptions by content, each kept once. */
+  private readonly distinctInterfaces = new Map<string, PcapngInterface>();
   private sectionBase = 0;
   private littleEndian = true;
   private sawSection = false;
@@ -162,7 +167,21 @@ export class PcapngParser implements CaptureParser {
       o += 4 + ((len + 3) & ~3);
     }
     iface.tsDigits = digitsForUnits(iface.unitsPerSecond);
-    this.interfaces.push(iface);
+    // Interfaces that describe the same link are one object: a file may declare a million of them
+    // (one per input merged, or crafted), and an object each took 1.75 GB. Distinct ones are bounded.
+    const key = `${iface.linkType}/${iface.snapLen}/${iface.unitsPerSecond}/${iface.tsOffsetSec}`;
+    let shared = this.distinctInterfaces.get(key);
+    if (shared === undefined) {
+      if (this.distinctInterfaces.size >= MAX_DISTINCT_INTERFACES) {
+        throw new CaptureFormatError(
+          `more than ${MAX_DISTINCT_INTERFACES} different interface descriptions: no capture of a mesh bridge has that many; stopping here`,
+          at,
+        );
+      }
+      shared = iface;
+      this.distinctInterfaces.set(key, shared);
+    }
+    this.interfaces.push(shared);
     this.onInterface(iface, this.interfaces.length - 1, this.format);
   }
 

@@ -49,7 +49,6 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
     warn(describeError(read.error, shown));
     return ExitCode.usageOrInput;
   }
-  if (read.warnings.length > 0) return ExitCode.usageOrInput;
   return verdictExitCode(analysis.verdict);
 }
 

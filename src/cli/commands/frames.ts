@@ -60,7 +60,7 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
     warn(describeError(result.error, opts.input));
     return ExitCode.usageOrInput;
   }
-  return result.warnings.length > 0 ? ExitCode.usageOrInput : ExitCode.ok;
+  return ExitCode.ok;
 }
 
 export const framesCommand: CommandModule<object, FramesOptions> = {
