@@ -185,8 +185,24 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     tsDigits: pipeline.tsDigits,
     judgedFromFrame: judgement.judgedFromFrame,
   });
-  if (opts.ndjson) out.line(JSON.stringify({ type: 'report', report: doc }));
-  else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
+  if (opts.ndjson) {
+    // The engine's drop counter is known only once it has stopped (tcpdump prints it on exit):
+    // the periodic stats lines say null until then; this last one has it.
+    const perKind: Record<string, number> = {};
+    for (const f of result.findings) perKind[f.kind] = (perKind[f.kind] ?? 0) + f.count;
+    out.line(
+      JSON.stringify({
+        type: 'stats',
+        final: true,
+        frames: pipeline.frames,
+        received: counters?.received ?? pipeline.frames,
+        dropped: counters?.dropped ?? null,
+        elapsedSeconds: (performance.now() - startedAt) / 1000,
+        findings: perKind,
+      }),
+    );
+    out.line(JSON.stringify({ type: 'report', report: doc }));
+  } else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
   out.flush();
   if (counters !== undefined) {
     warn(

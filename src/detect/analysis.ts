@@ -25,6 +25,8 @@ export interface AnalysisResult {
   totalBytes: number;
   totalPackets: number;
   claims: Claim[];
+  /** Claim frames not in `claims`: the table was full. */
+  claimsNotTracked: number;
   evictions: number;
   firstSec: number;
   firstNsec: number;
@@ -139,6 +141,7 @@ export class Analysis {
       totalBytes: igt?.totalBytes ?? 0,
       totalPackets: igt?.totalPackets ?? 0,
       claims: this.instance(anycastClaims)?.list() ?? [],
+      claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
       evictions: this.instance(asymmetricReply)?.evictions ?? 0,
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,

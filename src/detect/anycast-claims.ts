@@ -30,6 +30,8 @@ const MAX_CLAIMS = 1024;
  * a judgement — the table the report shows under the findings.
  */
 export class AnycastClaimsTracker implements Detector {
+  /** Claim frames not counted because the table was full (MAX_CLAIMS different MAC/address pairs). */
+  notTracked = 0;
   /** Claims in the order first seen. */
   private readonly claims: Claim[] = [];
   /**
@@ -69,7 +71,10 @@ export class AnycastClaimsTracker implements Detector {
       const lo = twice | 0;
       const i = this.byKey.get(hi, lo);
       if (i < 0) {
-        if (this.claims.length >= MAX_CLAIMS) return undefined;
+        if (this.claims.length >= MAX_CLAIMS) {
+          this.notTracked++;
+          return undefined;
+        }
         const fresh: Claim = {
           ipv4,
           ipv6Index,

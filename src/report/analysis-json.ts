@@ -84,6 +84,8 @@ export interface AnalysisJson {
     bytes: number;
     duplicates: number;
     evictions: number;
+    /** Present when the claims table was full: claim frames it did not count. */
+    claimsNotTracked?: number;
     layers: Record<string, number>;
     truncated: number;
     malformed: number;
@@ -225,6 +227,7 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       bytes: stats.bytes,
       duplicates: read.duplicates,
       evictions: r.evictions,
+      ...(r.claimsNotTracked > 0 ? { claimsNotTracked: r.claimsNotTracked } : {}),
       layers: stats.toRecord(),
       truncated: stats.truncated,
       malformed: stats.malformed,

@@ -5,8 +5,10 @@ import { kindTitle } from './causes.js';
 
 type Finding = AnalysisJson['findings'][number];
 
-/** Rows per finding kind in the human report. */
+/** Rows per finding kind (and of the who-claimed table) in the human report. */
 const MAX_ROWS_PER_KIND = 20;
+/** Gateways named on the Gateways line; --json has them all. */
+const MAX_GATEWAYS_LISTED = 8;
 
 export interface TextOptions {
   color: boolean;
@@ -25,9 +27,12 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
   out.push('');
   out.push(`${c.bold('Anycast')}: ${anycastLine(doc)}`);
   if (doc.gateways.length > 0) {
-    out.push(
-      `${c.bold('Gateways')}: ${doc.gateways.map((g) => `${g.name} [${g.macs.join(', ')}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`).join('; ')}`,
-    );
+    const shown = doc.gateways.slice(0, MAX_GATEWAYS_LISTED);
+    const more = doc.gateways.length - shown.length;
+    // One line per gateway: a mesh with many stays readable.
+    out.push(`${c.bold('Gateways')}:`);
+    for (const g of shown) out.push(`  ${g.name} [${listed(g.macs, 3)}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`);
+    if (more > 0) out.push(c.dim(`  … and ${more} more (--json lists them all)`));
   }
   const problems = doc.findings.filter((f) => f.severity !== 'info');
   const kinds = [...new Set(problems.map((f) => f.kind))];
@@ -42,10 +47,11 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
     for (const f of causes) {
       out.push(
-        `  ${c.bold('Likely cause')} (${list
-          .filter((x) => x.cause === f.cause)
-          .map((x) => x.gateway ?? '?')
-          .join(', ')}): ${f.causeText}`,
+        `  ${c.bold('Likely cause')} (${listed(
+          list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? '?'),
+          3,
+          'gateways',
+        )}): ${f.causeText}`,
       );
       out.push(`  ${c.bold('Fix')}:`);
       for (const cmd of f.fix) out.push(`    ${c.cyan(cmd)}`);
@@ -73,9 +79,21 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
       head: ['anycast IP', 'MAC', 'anycast MAC?', 'replies', 'gratuitous', 'requests', 'NA', 'first frame'],
       style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
     });
-    for (const cl of doc.claims)
+    // The anycast MACs first, then the others by how often they claimed: the rows that matter on top.
+    const rows = [...doc.claims].sort(
+      (a, b) =>
+        Number(b.isAnycastMac) - Number(a.isAnycastMac) ||
+        b.replies + b.gratuitous + b.requests + b.neighborAdverts - (a.replies + a.gratuitous + a.requests + a.neighborAdverts) ||
+        a.firstFrame - b.firstFrame,
+    );
+    const shown = doc.claims.length > MAX_ROWS_PER_KIND ? rows.slice(0, MAX_ROWS_PER_KIND) : doc.claims;
+    for (const cl of shown)
       t.push([cl.ip, cl.mac, cl.isAnycastMac ? 'yes' : c.red('NO'), cl.replies, cl.gratuitous, cl.requests, cl.neighborAdverts, cl.firstFrame]);
     out.push(t.toString());
+    if (shown.length < doc.claims.length) out.push(c.dim(`  … and ${doc.claims.length - shown.length} more MACs (--json lists them all)`));
+  }
+  if (doc.stats.claimsNotTracked !== undefined) {
+    out.push(c.dim(`  The table is full (${doc.claims.length} MAC/address pairs): ${doc.stats.claimsNotTracked} claims by further MACs were not counted.`));
   }
   out.push('');
   const s = doc.stats;
@@ -85,6 +103,12 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     ),
   );
   return out.join('\n');
+}
+
+/** The first `max` items, then "+N more <what>": a line stays short however many there are. */
+function listed(items: readonly string[], max: number, what = 'more'): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} +${items.length - max} ${what === 'more' ? 'more' : `more ${what}`}`;
 }
 
 function shortTime(iso: string): string {
@@ -105,7 +129,7 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
   }
   const worst = problems[0]!;
   const gws = [...new Set(problems.map((f) => f.gateway).filter((g): g is string => g !== null))];
-  return `${c.red.bold('PROBLEMS')}: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? gws.join(', ') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
+  return `${c.red.bold('PROBLEMS')}: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? listed(gws, 3, 'gateways') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
 }
 
 function anycastLine(doc: AnalysisJson): string {

@@ -38,13 +38,15 @@ test('replay paces frames by their capture time: at a quarter speed, one second 
   assert.ok(paced > 0 && paced < 34, `paced replay analysed ${paced} of 34 frames`);
 });
 
-test('replay --ndjson prints each finding as it appears, then the report', () => {
+test('replay --ndjson prints each finding as it appears, the final stats, then the report', () => {
   const r = runCli(['replay', '--fast', '--ndjson', 'fixtures/lab/arp-filter-off-one.pcap']);
   const lines = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; kind?: string });
+    .map((l) => JSON.parse(l) as { type: string; kind?: string; final?: boolean; frames?: number; dropped?: number | null });
   assert.equal(lines.at(-1)!.type, 'report');
+  const stats = lines.at(-2)!;
+  assert.deepEqual([stats.type, stats.final, stats.frames, stats.dropped], ['stats', true, 40, null]);
   assert.ok(lines.some((l) => l.type === 'finding' && l.kind === 'unicast-arp-reply'));
 });
 
