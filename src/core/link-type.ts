@@ -7,6 +7,8 @@
 export const LinkType = {
   ethernet: 1,
   ppp: 9,
+  /** PPP in HDLC-like framing (RFC 1662): address and control bytes first, which the PPP path skips. */
+  pppHdlc: 50,
   raw: 101,
   linuxSll: 113,
   ipv4: 228,
@@ -18,6 +20,7 @@ export type LinkTypeValue = (typeof LinkType)[keyof typeof LinkType];
 const NAMES: Readonly<Record<LinkTypeValue, string>> = {
   [LinkType.ethernet]: 'Ethernet',
   [LinkType.ppp]: 'PPP',
+  [LinkType.pppHdlc]: 'PPP in HDLC framing',
   [LinkType.raw]: 'raw IP',
   [LinkType.linuxSll]: 'Linux cooked v1 (SLL)',
   [LinkType.ipv4]: 'raw IPv4',

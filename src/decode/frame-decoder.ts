@@ -119,6 +119,7 @@ export class FrameDecoder implements StopSink, FrameDetail {
         this.network(b, this.sll.protocol, this.sll.payloadOffset, end);
         return;
       case LinkType.ppp:
+      case LinkType.pppHdlc:
         this.fromPpp(b, off, end);
         return;
       case LinkType.raw:
@@ -206,7 +207,10 @@ export class FrameDecoder implements StopSink, FrameDetail {
       }
       case Layer.ipv6: {
         const ip = this.ipv6;
-        if (!ip.decode(b, p, end, this)) return;
+        if (!ip.decode(b, p, end, this)) {
+          if (ip.headerRead) this.layers |= Layer.ipv6;
+          return;
+        }
         this.layers |= Layer.ipv6;
         if (ip.laterFragment) return;
         const claimedEnd = ip.payloadLength === 0 ? ip.end : ip.offset + 40 + ip.payloadLength;

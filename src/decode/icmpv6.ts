@@ -48,7 +48,7 @@ export class Icmpv6View {
   /** NS/NA/redirect target address; valid when hasTarget. */
   hasTarget = false;
   readonly target = new Uint32Array(4);
-  /** NA flags byte (router/solicited/override). */
+  /** NA flags byte (router/solicited/override); -1 when the frame ends before it. */
   naFlags = 0;
   /** Source / target link-layer address options as MAC numbers, NO_MAC when absent. */
   sourceLinkAddr = NO_MAC;
@@ -71,7 +71,7 @@ export class Icmpv6View {
     this.id = -1;
     this.seq = -1;
     this.hasTarget = false;
-    this.naFlags = 0;
+    this.naFlags = -1;
     this.sourceLinkAddr = NO_MAC;
     this.targetLinkAddr = NO_MAC;
     this.raHopLimit = -1;
@@ -96,6 +96,8 @@ export class Icmpv6View {
     else if (t === Icmpv6Type.redirect) need = NDP_TARGET_BYTES + 16;
     if (end - off < need) {
       // Keep type/code: a cut NS is still an NS. Echo id/seq need the first 8 bytes.
+      // A cut NA still has its flags when their byte is there.
+      if (t === Icmpv6Type.neighborAdvert && end - off >= 5) this.naFlags = b[off + 4]!;
       if (end - off >= HEADER_BYTES && (t === Icmpv6Type.echoRequest || t === Icmpv6Type.echoReply)) {
         this.id = be16(b, off + 4);
         this.seq = be16(b, off + 6);
@@ -112,7 +114,7 @@ export class Icmpv6View {
       case Icmpv6Type.neighborSolicit:
       case Icmpv6Type.neighborAdvert:
       case Icmpv6Type.redirect:
-        this.naFlags = t === Icmpv6Type.neighborAdvert ? b[off + 4]! : 0;
+        if (t === Icmpv6Type.neighborAdvert) this.naFlags = b[off + 4]!;
         this.hasTarget = true;
         ipv6Words(b, off + 8, this.target);
         this.walkOptions(b, off + need, end, claimedEnd, stops);

@@ -42,11 +42,18 @@ export class Ipv6View {
   /** Non-first fragment: no transport header here. */
   laterFragment = false;
   extensionHeaders = 0;
+  /**
+   * The fixed header decoded (addresses, next header): true even when the
+   * extension-header walk then stopped, so the frame keeps its IPv6 layer
+   * with the stop reason, as tcpdump and tshark keep it.
+   */
+  headerRead = false;
 
   decode(b: Uint8Array, off: number, end: number, stops: StopSink): boolean {
     this.offset = off;
     this.laterFragment = false;
     this.extensionHeaders = 0;
+    this.headerRead = false;
     if (end - off < HEADER_BYTES) {
       stops.stop(Layer.ipv6, Stop.truncated, HEADER_BYTES, end - off);
       return false;
@@ -63,7 +70,17 @@ export class Ipv6View {
     this.hopLimit = b[off + 7]!;
     ipv6Words(b, off + 8, this.src);
     ipv6Words(b, off + 24, this.dst);
-    // Payload length 0 means a jumbogram (or TSO): the capture end stands in.
+    this.nextHeader = this.firstNextHeader;
+    this.headerRead = true;
+    // Payload length 0 is a jumbogram only with a Hop-by-Hop header (its Jumbo Payload option):
+    // then the capture end stands in. Without one there is no payload (tcpdump: "length 0
+    // (invalid)", tshark: malformed): the bytes after the header are not decoded as anything.
+    if (this.payloadLength === 0 && this.firstNextHeader !== Ipv6Next.hopByHop) {
+      this.end = off + HEADER_BYTES;
+      this.truncated = false;
+      stops.stop(Layer.ipv6, Stop.malformed, 1, 0);
+      return false;
+    }
     const claimedEnd = this.payloadLength === 0 ? end : off + HEADER_BYTES + this.payloadLength;
     this.truncated = claimedEnd > end;
     this.end = this.truncated ? end : claimedEnd;

@@ -95,7 +95,10 @@ export function frameJson(d: FrameDetail): FrameJson {
     if (b.orig >= 0) out.batadv.orig = formatMac(b.orig);
     if (b.subtype >= 0) out.batadv.subtype = b.subtype;
     if (b.seqno >= 0) out.batadv.seqno = b.seqno;
-    if (d.has(Layer.ethernet)) out.batadv.eth = { src: formatMac(d.ethernet.src), dst: formatMac(d.ethernet.dst), type: d.ethernet.etherType };
+    // Only packets that carry a frame (unicast, broadcast) have an inner Ethernet header; for OGM, ELP
+    // and fragments the Ethernet layer is the outer one, already shown as eth.
+    if (d.has(Layer.ethernet) && b.innerOffset >= 0)
+      out.batadv.eth = { src: formatMac(d.ethernet.src), dst: formatMac(d.ethernet.dst), type: d.ethernet.etherType };
   } else if (d.has(Layer.ethernet)) {
     const e = d.ethernet;
     out.eth = { src: formatMac(e.src), dst: formatMac(e.dst), type: e.etherType };
@@ -160,7 +163,7 @@ export function frameJson(d: FrameDetail): FrameJson {
       out.icmp6.seq = c.seq;
     }
     if (c.hasTarget) out.icmp6.target = formatIpv6(c.target);
-    if (c.type === 136) {
+    if (c.type === 136 && c.naFlags >= 0) {
       out.icmp6.flags = {
         router: (c.naFlags & NaFlag.router) !== 0,
         solicited: (c.naFlags & NaFlag.solicited) !== 0,

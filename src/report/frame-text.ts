@@ -54,7 +54,8 @@ function linkText(d: FrameDetail): string {
     parts.push(tagsText(d, 0));
     return parts.join('');
   }
-  if (d.linkType === LinkType.ppp) return d.has(Layer.ppp) ? `PPP protocol 0x${d.pppProtocol.toString(16).padStart(4, '0')}, length ${d.wireLen}: ` : '';
+  if (d.linkType === LinkType.ppp || d.linkType === LinkType.pppHdlc)
+    return d.has(Layer.ppp) ? `PPP protocol 0x${d.pppProtocol.toString(16).padStart(4, '0')}, length ${d.wireLen}: ` : '';
   if (d.linkType !== LinkType.ethernet) return '';
   if (d.has(Layer.batadv)) {
     const b = d.batadv;
@@ -221,7 +222,8 @@ function icmpv6Text(d: FrameDetail): string {
     case Icmpv6Type.neighborSolicit:
       return `ICMP6, neighbor solicitation, who has ${c.hasTarget ? formatIpv6(c.target) : '?'}${lla}${tail}`;
     case Icmpv6Type.neighborAdvert: {
-      const flags = [c.naFlags & NaFlag.router ? 'router' : '', c.naFlags & NaFlag.solicited ? 'solicited' : '', c.naFlags & NaFlag.override ? 'override' : '']
+      const f = Math.max(c.naFlags, 0); // -1: the frame ends before the flags
+      const flags = [f & NaFlag.router ? 'router' : '', f & NaFlag.solicited ? 'solicited' : '', f & NaFlag.override ? 'override' : '']
         .filter((f) => f !== '')
         .join(', ');
       return `ICMP6, neighbor advertisement, tgt is ${c.hasTarget ? formatIpv6(c.target) : '?'}${flags ? `, Flags [${flags}]` : ''}${lla}${tail}`;

@@ -213,16 +213,16 @@ const chainPastEnd = ipv6Frame(
   }),
 );
 
-test('malformed: an extension header running past the payload length stops at IPv6 as malformed', () => {
+test('malformed: an extension header running past the payload length stops at IPv6 as malformed, keeping the IPv6 header', () => {
   const d = decode(chainPastEnd);
-  assertLayers(d, Layer.ethernet);
+  assertLayers(d, Layer.ethernet | Layer.ipv6);
   assertStop(d, Layer.ipv6, Stop.malformed);
   assert.deepEqual([d.stopNeed, d.stopHave], [40 + 56, 40 + 16]);
 });
 
-test('an extension header the capture cut (payload length covers it) is truncated, not malformed', () => {
+test('an extension header the capture cut (payload length covers it) is truncated, not malformed, keeping the IPv6 header', () => {
   const d = decode(hopByHopEcho, LinkType.ethernet, 14 + 40 + 6);
-  assertLayers(d, Layer.ethernet);
+  assertLayers(d, Layer.ethernet | Layer.ipv6);
   assertStop(d, Layer.ipv6, Stop.truncated);
 });
 
@@ -273,10 +273,10 @@ test('every cut of a router advertisement names ICMPv6 until its prefix option i
   ]);
 });
 
-test('every cut of an echo behind a Hop-by-Hop header names IPv6 until the extension header is whole', () => {
+test('every cut of an echo behind a Hop-by-Hop header names IPv6 until the extension header is whole (the IPv6 layer shows from its fixed header on)', () => {
   assertEveryCut(hopByHopEcho, LinkType.ethernet, [
     { layer: Layer.ethernet, end: 14 },
-    { layer: Layer.ipv6, end: 62 },
+    { layer: Layer.ipv6, reportedAt: 54, end: 62 },
     { layer: Layer.icmpv6, reportedAt: 66, end: 70 },
   ]);
 });
