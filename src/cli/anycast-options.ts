@@ -220,7 +220,10 @@ export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
       .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
       .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
       .option('max-flows', { type: 'number', describe: 'bound on each flow/request table, 16 to 16777216 (default 65536); evictions are reported' })
-      .option('detectors', { type: 'string', describe: 'run only these detectors (ids, comma-separated; see anycast-probe detectors)' })
+      .option('detectors', {
+        type: 'string',
+        describe: 'run only these detectors (ids, comma-separated; +ID adds one to the default set; see anycast-probe detectors)',
+      })
       .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' })
       .epilogue(EXIT_CODES_TEXT) as Argv<T>
   );

@@ -10,7 +10,8 @@ import { GatewayRegistry, type Gateway } from './gateways.js';
 import type { InferredAnycast } from './inference.js';
 import { interGatewayTraffic, type InterGatewayPair } from './inter-gateway-traffic.js';
 import { settleCauses } from './policy.js';
-import { DETECTORS } from './registry.js';
+import { unansweredAnycast } from './unanswered-anycast.js';
+import { selectDetectors } from './registry.js';
 
 export type Verdict = 'healthy' | 'problems' | 'no-anycast';
 
@@ -73,7 +74,7 @@ export class Analysis {
   private lastSec = 0;
   private lastNsec = 0;
 
-  constructor(config: AnycastConfig, inferred: InferredAnycast[] = [], detectors: readonly DetectorDefinition[] = DETECTORS) {
+  constructor(config: AnycastConfig, inferred: InferredAnycast[] = [], detectors: readonly DetectorDefinition[] = selectDetectors(undefined)) {
     this.inferred = inferred;
     this.ctx = {
       config,
@@ -142,7 +143,7 @@ export class Analysis {
       totalPackets: igt?.totalPackets ?? 0,
       claims: this.instance(anycastClaims)?.list() ?? [],
       claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
-      evictions: this.instance(asymmetricReply)?.evictions ?? 0,
+      evictions: (this.instance(asymmetricReply)?.evictions ?? 0) + (this.instance(unansweredAnycast)?.evictions ?? 0),
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,
       lastSec: this.lastSec,

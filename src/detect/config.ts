@@ -36,6 +36,8 @@ export const Defaults = {
   arpReplyWindow: 1.0,
   /** Echo requests wait this long for their reply. */
   echoReplyWindow: 5.0,
+  /** An echo request to the anycast gateway with no reply this long after it is lost (seconds of capture time). */
+  unansweredTimeout: 1.0,
   /** A TCP/UDP flow is forgotten after this much silence. */
   flowIdle: 120,
 } as const;

@@ -59,6 +59,11 @@ export interface DetectorDefinition<E extends EvidenceRecord = EvidenceRecord, C
   readonly causes: readonly C[];
   /** Layer bits (decode/layer.ts): `observe` sees only frames where one of them decoded; 0 = every frame. */
   readonly needs: number;
+  /**
+   * false: runs only when asked for (--detectors +ID), because what it costs
+   * is not yet paid back on every capture (the README says what it costs).
+   */
+  readonly onByDefault?: false;
   create(): D;
   /** Types only, never set: the evidence and cause types the registry collects. */
   readonly evidenceType?: E;

@@ -4,6 +4,7 @@ import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
+import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
 import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
 
@@ -23,6 +24,7 @@ export const DETECTORS = [
   interGatewayTraffic,
   anycastClaims,
   anycastMacForUnicastIp,
+  unansweredAnycast,
 ] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];
@@ -44,15 +46,19 @@ export function detectorById(id: string): DetectorDefinition | undefined {
 }
 
 /**
- * The detectors to run: all of them, or only those named in `only`, minus
- * those in `skip` (registry order kept). Unknown ids are the caller's to
- * report (`unknownDetectorIds`).
+ * The detectors to run, in registry order: those on by default, or only
+ * those named in `only` — where an id written "+ID" adds a detector to the
+ * default ones instead — minus those in `skip`. Unknown ids are the
+ * caller's to report (`unknownDetectorIds`).
  */
 export function selectDetectors(only: readonly string[] | undefined, skip: readonly string[] = []): readonly DetectorDefinition[] {
-  return DETECTORS.filter((d) => (only === undefined || only.includes(d.id)) && !skip.includes(d.id));
+  const added = (only ?? []).filter((id) => id.startsWith('+')).map((id) => id.slice(1));
+  const named = (only ?? []).filter((id) => !id.startsWith('+'));
+  const chosen = (d: DetectorDefinition): boolean => (named.length > 0 ? named.includes(d.id) : d.onByDefault !== false) || added.includes(d.id);
+  return DETECTORS.filter((d) => chosen(d) && !skip.includes(d.id));
 }
 
 /** The ids in `ids` that name no detector. */
 export function unknownDetectorIds(ids: readonly string[]): string[] {
-  return ids.filter((id) => detectorById(id) === undefined);
+  return ids.filter((id) => detectorById(id.replace(/^\+/, '')) === undefined);
 }

@@ -154,6 +154,15 @@ export function evidenceDetail(e: FindingEvidence): Record<string, number | stri
       return { client: ipv4OrNone(e.client), server: ipv4OrNone(e.server) };
     case 'inter-gateway-traffic':
       return { bytes: e.bytes, share: e.share, peakPerSecond: e.peakPerSecond };
+    case 'unanswered-anycast':
+      return {
+        client: formatMac(e.client),
+        clientIp: ipv4OrNone(e.clientIpv4),
+        toAnycastSent: e.toAnycastSent,
+        toAnycastLost: e.toAnycastLost,
+        forwardedSent: e.forwardedSent,
+        forwardedLost: e.forwardedLost,
+      };
     case 'anycast-mac-for-unicast-ip':
       return {
         claimedIp: e.claimedIpv4 >= 0 ? formatIpv4(e.claimedIpv4) : formatIpv6(e.claimedIpv6!),

@@ -48,7 +48,9 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     for (const f of causes) {
       out.push(
         `  ${c.bold('Likely cause')} (${listed(
-          list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? '?'),
+          list
+            .filter((x) => x.cause === f.cause)
+            .map((x) => x.gateway ?? (x.kind === 'unanswered-anycast' ? `client ${x.detail.clientIp === -1 ? x.detail.client : x.detail.clientIp}` : '?')),
           3,
           'gateways',
         )}): ${f.causeText}`,
@@ -161,6 +163,20 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
   });
   for (const f of list) {
     const claimed = f.kind === 'anycast-mac-for-unicast-ip' ? String(f.detail.claimedIp) : undefined;
+    if (f.kind === 'unanswered-anycast') {
+      const d = f.detail;
+      const loss = (lost: number, sent: number): string => `${lost}/${sent} lost (${sent > 0 ? Math.round((100 * lost) / sent) : 0} %)`;
+      t.push([
+        `client ${d.clientIp === -1 ? d.client : d.clientIp}`,
+        String(d.client),
+        f.count,
+        shortTime(f.first),
+        shortTime(f.last),
+        f.frames.join(', '),
+        `to the anycast IP ${loss(Number(d.toAnycastLost), Number(d.toAnycastSent))}; forwarded ${loss(Number(d.forwardedLost), Number(d.forwardedSent))}`,
+      ]);
+      continue;
+    }
     const gw =
       f.otherGateway !== null
         ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`

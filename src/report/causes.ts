@@ -19,6 +19,8 @@ export function kindTitle(kind: FindingKindValue): string {
       return 'traffic between gateways';
     case 'anycast-mac-for-unicast-ip':
       return "a gateway's own address answered (ARP/NDP) with the anycast MAC";
+    case 'unanswered-anycast':
+      return 'pings sent to the anycast gateway that got no reply';
   }
 }
 
@@ -37,6 +39,10 @@ export function causeText(cause: CauseValue): string {
       return "gateways exchange traffic over the mesh: one gateway carries the other's clients (return paths, missing source routing)";
     case 'ndp-from-bridge':
       return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
+    case 'forwarded-dropped':
+      return 'the gateway answers pings to the anycast IP but drops what clients send through it: strict rp_filter on fftr-gw-anycast or br-fftr (the reply route does not point back out of the interface the request came in on), or a firewall that does not forward traffic arriving on the anycast interface';
+    case 'anycast-unanswered':
+      return 'nothing answers at the anycast gateway: the gateway nearest to this client is down or unreachable, its anycast interface is down, or a firewall drops the pings';
     case 'arp-filter-off-macvlan':
       return "arp_filter is off on this gateway: its anycast macvlan answers ARP for the gateway's own IP with the anycast MAC; hosts that cache it send this gateway's traffic to whichever gateway is nearest";
   }
@@ -69,6 +75,16 @@ export function fixCommands(f: Finding): string[] {
       return ['keep NAT/conntrack state in sync between gateways (conntrackd) or avoid NAT on the gateways; check batman-adv gateway selection (batctl gwl)'];
     case 'inter-gateway-volume':
       return ['check the source routing on every gateway (ip rule show; ip route show table anycast) and the uplink return paths'];
+    case 'forwarded-dropped':
+      return [
+        'sysctl -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.br-fftr.rp_filter=0 net.ipv4.conf.fftr-gw-anycast.rp_filter=0',
+        'iptables -S FORWARD; nft list ruleset   # accept forwarding from fftr-gw-anycast as from br-fftr',
+      ];
+    case 'anycast-unanswered':
+      return [
+        'ip -d link show fftr-gw-anycast; ip addr show fftr-gw-anycast   # on the gateway nearest to the client (batctl gwl)',
+        'iptables -S INPUT; nft list ruleset   # ICMP echo accepted on fftr-gw-anycast',
+      ];
     case 'ndp-from-bridge':
       return [
         `ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`,

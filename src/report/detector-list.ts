@@ -10,6 +10,8 @@ export interface DetectorJson {
   causes: string[];
   needs: string[];
   docs: string;
+  /** false: runs only when asked for with --detectors +ID. */
+  onByDefault: boolean;
 }
 
 /** The layers a definition's `needs` names, or "every frame". */
@@ -21,7 +23,15 @@ function needsNames(needs: number): string[] {
 }
 
 export function detectorJson(d: DetectorDefinition): DetectorJson {
-  return { id: d.id, title: d.title, kinds: [...d.kinds], causes: [...d.causes], needs: needsNames(d.needs), docs: d.docs };
+  return {
+    id: d.id,
+    title: d.title,
+    kinds: [...d.kinds],
+    causes: [...d.causes],
+    needs: needsNames(d.needs),
+    docs: d.docs,
+    onByDefault: d.onByDefault !== false,
+  };
 }
 
 /** The catalogue, in the order frames visit the detectors: per detector its id and title, then what it raises, reads and where it is documented. */
@@ -35,8 +45,11 @@ export function detectorListText(list: readonly DetectorDefinition[], color: boo
     if (j.causes.length > 0) out.push(`    causes: ${j.causes.join(', ')}`);
     out.push(`    reads:  ${j.needs.join(', ')}`);
     out.push(`    docs:   ${j.docs}`);
+    if (!j.onByDefault) out.push(`    off by default: --detectors +${j.id} runs it with the others`);
   }
   out.push('');
-  out.push(c.dim('Select with --detectors ID[,ID...] or --skip-detectors ID[,ID...] on analyze, watch and replay.'));
+  out.push(
+    c.dim('Select with --detectors ID[,ID...] (only these; +ID adds one to the default set) or --skip-detectors ID[,ID...] on analyze, watch and replay.'),
+  );
   return out.join('\n');
 }

@@ -358,6 +358,9 @@ const LAB: readonly LabCapture[] = [
   { file: 'arp-filter-off-one.pcap', does: 'blames arp_filter on gw1 only', want: ARP_FILTER_OFF_ONE },
   { file: 'arp-filter-off-both.pcap', does: 'blames arp_filter on both gateways', want: ARP_FILTER_OFF_BOTH },
   { file: 'no-source-route.pcap', does: 'blames the missing source route on gw1', want: NO_SOURCE_ROUTE },
+  // With the default detectors strict rp_filter leaves no error or warning: unanswered-anycast, which names it,
+  // is off by default (below).
+  { file: 'rp-filter-strict.pcap', does: 'raises no error or warning with the default detectors', want: HEALTHY },
   // The capture alone cannot show this: c1's forwarded requests go to the anycast MAC (delivered to gw1) and the
   // replies come from gw2's bridge MAC, which is exactly what healthy looks like with another nearest gateway.
   // Calling it asymmetric needs to know c1's nearest gateway (a probe through each gateway, or batman's gateway
@@ -365,13 +368,6 @@ const LAB: readonly LabCapture[] = [
   {
     file: 'return-via-other.pcap',
     does: 'raises no error or warning for replies returning via the other gateway (needs a nearest-gateway detector)',
-    want: HEALTHY,
-  },
-  // The only trace is two forwarded echo requests to the anycast MAC that nobody answers; every frame present
-  // looks healthy. Unanswered requests need their own detector (a later issue).
-  {
-    file: 'rp-filter-strict.pcap',
-    does: 'raises no error or warning when rp_filter silently drops forwarded requests (needs an unanswered-request detector)',
     want: HEALTHY,
   },
   // Healthy for clients: forwarded replies from the anycast MAC are what the kernel does when the macvlan's
@@ -475,3 +471,28 @@ describe('configuration', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 });
+
+// The only trace of strict rp_filter: c1's two forwarded echo requests to the anycast MAC that nobody answers,
+// while its pings to the anycast IP itself are answered (test/lab/FINDINGS.md). unanswered-anycast names it.
+for (const flags of [[], ['--anycast-ip', ANYCAST_IP, '--anycast-mac', ANYCAST_MAC]]) {
+  test(`lab rp-filter-strict.pcap: c1's forwarded pings go unanswered while its pings to the anycast IP are answered: forwarded dropped (${flags.length > 0 ? 'configured' : 'without configuration'})`, () => {
+    // Off by default (its cost, README): asked for here.
+    const r = runCli(['analyze', '--json', 'fixtures/lab/rp-filter-strict.pcap', '--detectors', '+unanswered-anycast', ...flags]);
+    assert.equal(r.status, 1, r.stderr);
+    const doc = JSON.parse(r.stdout) as AnalysisJson;
+    const problems = doc.findings.filter((f) => f.severity !== 'info');
+    assert.deepEqual(
+      problems.map((f) => [f.kind, f.cause, f.count, f.frames]),
+      [['unanswered-anycast', 'forwarded-dropped', 2, [17, 18]]],
+    );
+    assert.deepEqual(problems[0]!.detail, {
+      client: CLIENT.c1,
+      clientIp: '10.172.1.1',
+      toAnycastSent: 2,
+      toAnycastLost: 0,
+      forwardedSent: 2,
+      forwardedLost: 2,
+    });
+    assert.ok(problems[0]!.fix.some((cmd) => cmd.includes('rp_filter=0')));
+  });
+}

@@ -48,7 +48,7 @@ test('detector ids and finding kinds are unique, and each detector says what it 
 test('selecting detectors keeps registry order; skipping removes; unknown ids are named', () => {
   assert.deepEqual(
     selectDetectors(undefined).map((d) => d.id),
-    DETECTORS.map((d) => d.id),
+    DETECTORS.filter((d) => d.onByDefault !== false).map((d) => d.id),
   );
   assert.deepEqual(
     selectDetectors(['anycast-claims', 'unicast-arp-reply']).map((d) => d.id),
@@ -60,5 +60,18 @@ test('selecting detectors keeps registry order; skipping removes; unknown ids ar
       .includes('asymmetric-reply'),
     false,
   );
-  assert.deepEqual(unknownDetectorIds(['unicast-arp-reply', 'flip-flop']), ['flip-flop']);
+  assert.deepEqual(unknownDetectorIds(['unicast-arp-reply', 'flip-flop', '+unanswered-anycast', '+nope']), ['flip-flop', '+nope']);
+  // Off by default, added with +ID; named alone, only it runs.
+  assert.equal(
+    selectDetectors(undefined).some((d) => d.id === 'unanswered-anycast'),
+    false,
+  );
+  assert.deepEqual(
+    selectDetectors(['+unanswered-anycast']).map((d) => d.id),
+    [...selectDetectors(undefined).map((d) => d.id), 'unanswered-anycast'],
+  );
+  assert.deepEqual(
+    selectDetectors(['unanswered-anycast']).map((d) => d.id),
+    ['unanswered-anycast'],
+  );
 });

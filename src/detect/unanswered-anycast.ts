@@ -1,0 +1,242 @@
+import type { DecodedFrame } from '../decode/decoded-frame.js';
+import { IpProtocol } from '../decode/dispatch.js';
+import { IcmpType } from '../decode/icmp.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
+import { Layer } from '../decode/layer.js';
+import { highWord } from '../decode/read.js';
+import { Defaults } from './config.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
+import type { FindingOf } from './findings.js';
+import { FlowTable, foldIpv6 } from './flow-table.js';
+import { PairIndex } from './pair-index.js';
+
+const KIND = 'unanswered-anycast';
+
+/** A client's echo requests sent to the anycast gateway that got no reply, ping-style. */
+export interface UnansweredAnycastEvidence {
+  readonly kind: typeof KIND;
+  /** The client's MAC and (IPv4) address, -1 for IPv6. */
+  readonly client: number;
+  readonly clientIpv4: number;
+  /** Echo requests to the anycast IP itself: sent and left unanswered. */
+  toAnycastSent: number;
+  toAnycastLost: number;
+  /** Echo requests forwarded through the anycast gateway (sent to the anycast MAC, addressed beyond it). */
+  forwardedSent: number;
+  forwardedLost: number;
+}
+
+export type UnansweredAnycastCause = 'forwarded-dropped' | 'anycast-unanswered';
+
+/** Clients whose requests are counted; more are not (a flood of sources costs coverage, said in the report's evictions). */
+const MAX_CLIENTS = 4096;
+/** Per client: to-anycast sent, to-anycast lost, forwarded sent, forwarded lost. */
+const COUNTERS = 4;
+const TO_SENT = 0;
+const TO_LOST = 1;
+const FWD_SENT = 2;
+const FWD_LOST = 3;
+/** FlowTable gateway field of a pending request: answered. */
+const ANSWERED = 1;
+
+/**
+ * `unanswered-anycast`: ICMP and ICMPv6 echo requests sent to the anycast
+ * MAC that get no reply within Defaults.unansweredTimeout of capture time —
+ * to the anycast IP itself, or forwarded through the anycast gateway. Strict
+ * rp_filter shows as the second with the first answered: with the source
+ * rule in place the kernel still answers pings to the anycast IP but drops
+ * clients' forwarded traffic (test/lab/FINDINGS.md, rp-filter-strict).
+ * Requests within the timeout of the capture's end are not judged: their
+ * reply may simply not have been captured. One finding per client, with its
+ * loss like ping's summary.
+ */
+export class UnansweredAnycastDetector implements Detector {
+  private pending: FlowTable | undefined;
+  /** Requests in the order sent: slot in `pending`, kind, client index, capture time and frame. */
+  private queueSlot = new Int32Array(1024);
+  private queueKind = new Uint8Array(1024);
+  private queueClient = new Int32Array(1024);
+  private queueTime = new Float64Array(1024);
+  private queueSec = new Float64Array(1024);
+  private queueNsec = new Int32Array(1024);
+  private queueFrame = new Float64Array(1024);
+  /** The request's key words, to tell our slot from one the table gave a later request. */
+  private queueKey = new Int32Array(1024 * 4);
+  private queueHead = 0;
+  private queueLength = 0;
+  private readonly clients = new PairIndex();
+  private readonly clientMacs: number[] = [];
+  private readonly clientIps: number[] = [];
+  private readonly counters = new Float64Array(MAX_CLIENTS * COUNTERS);
+  /** Finding id per client index, -1 until the client's first loss. */
+  private readonly findingOf = new Int32Array(MAX_CLIENTS).fill(-1);
+  private readonly timeRef = { tsSec: 0, tsNsec: 0, number: 0 };
+  private readonly key = new Int32Array(4);
+
+  observe(d: DecodedFrame, ctx: DetectContext): void {
+    const v4 = (d.layers & Layer.icmp) !== 0;
+    if (!v4 && (d.layers & Layer.icmpv6) === 0) return;
+    this.expire(ctx, ctx.now);
+    const type = v4 ? d.icmp.type : d.icmpv6.type;
+    const isRequest = v4 ? type === IcmpType.echoRequest : type === Icmpv6Type.echoRequest;
+    const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
+    if (!isRequest && !isReply) return;
+    const id = v4 ? d.icmp.id : d.icmpv6.id;
+    const seq = v4 ? d.icmp.seq : d.icmpv6.seq;
+    if (id < 0 || seq < 0) return;
+    const src = v4 ? d.ipv4.src | 0 : foldIpv6(d.ipv6.src);
+    const dst = v4 ? d.ipv4.dst | 0 : foldIpv6(d.ipv6.dst);
+    const proto = v4 ? IpProtocol.icmp : IpProtocol.icmpv6;
+    const idSeq = (id << 16) | seq | 0;
+    const table = this.table(ctx);
+    table.now = ctx.now;
+    if (isReply) {
+      const s = table.find(dst, src, idSeq, proto);
+      if (s >= 0) table.setGateway(s, ANSWERED);
+      return;
+    }
+    if (!ctx.gateways.isAnycastMac(d.l2Dst)) return;
+    const toAnycast = v4 ? ctx.anycast.isAnycastIpv4(d.ipv4.dst) : ctx.anycast.anycastIpv6Index(d.ipv6.dst) >= 0;
+    const client = this.client(d.l2Src, v4 ? d.ipv4.src : -1);
+    if (client < 0) return;
+    const s = table.upsert(src, dst, idSeq, proto);
+    table.setGateway(s, 0);
+    this.key[0] = src;
+    this.key[1] = dst;
+    this.key[2] = idSeq;
+    this.key[3] = proto;
+    this.counters[client * COUNTERS + (toAnycast ? TO_SENT : FWD_SENT)]!++;
+    this.enqueue(s, toAnycast ? 0 : 1, client, ctx.now, d);
+  }
+
+  private table(ctx: DetectContext): FlowTable {
+    this.pending ??= new FlowTable(ctx.config.maxFlows, Defaults.echoReplyWindow);
+    return this.pending;
+  }
+
+  private client(mac: number, ipv4: number): number {
+    let c = this.clients.get(highWord(mac), mac | 0);
+    if (c >= 0) return c;
+    if (this.clientMacs.length >= MAX_CLIENTS) return -1;
+    c = this.clientMacs.length;
+    this.clients.set(highWord(mac), mac | 0, c);
+    this.clientMacs.push(mac);
+    this.clientIps.push(ipv4);
+    return c;
+  }
+
+  private enqueue(slot: number, kind: number, client: number, now: number, d: DecodedFrame): void {
+    if (this.queueLength === this.queueSlot.length) this.growQueue();
+    const at = (this.queueHead + this.queueLength) % this.queueSlot.length;
+    this.queueSlot[at] = slot;
+    this.queueKind[at] = kind;
+    this.queueClient[at] = client;
+    this.queueTime[at] = now;
+    this.queueSec[at] = d.tsSec;
+    this.queueNsec[at] = d.tsNsec;
+    this.queueFrame[at] = d.number;
+    this.queueKey.set(this.key, at * 4);
+    this.queueLength++;
+  }
+
+  private growQueue(): void {
+    const n = this.queueSlot.length;
+    const order = (i: number): number => (this.queueHead + i) % n;
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(old: T, fresh: T): T => {
+      for (let i = 0; i < this.queueLength; i++) fresh[i] = old[order(i)]!;
+      return fresh;
+    };
+    this.queueSlot = grow(this.queueSlot, new Int32Array(n * 2));
+    this.queueKind = grow(this.queueKind, new Uint8Array(n * 2));
+    this.queueClient = grow(this.queueClient, new Int32Array(n * 2));
+    this.queueTime = grow(this.queueTime, new Float64Array(n * 2));
+    this.queueSec = grow(this.queueSec, new Float64Array(n * 2));
+    this.queueNsec = grow(this.queueNsec, new Int32Array(n * 2));
+    this.queueFrame = grow(this.queueFrame, new Float64Array(n * 2));
+    const keys = new Int32Array(n * 2 * 4);
+    for (let i = 0; i < this.queueLength; i++) keys.set(this.queueKey.subarray(order(i) * 4, order(i) * 4 + 4), i * 4);
+    this.queueKey = keys;
+    this.queueHead = 0;
+  }
+
+  /** Judges the requests sent more than the timeout before `now`: unanswered ones are lost. */
+  private expire(ctx: DetectContext, now: number): void {
+    const n = this.queueSlot.length;
+    while (this.queueLength > 0 && this.queueTime[this.queueHead]! + Defaults.unansweredTimeout < now) {
+      const at = this.queueHead;
+      this.queueHead = (at + 1) % n;
+      this.queueLength--;
+      const table = this.pending!;
+      const k = at * 4;
+      const slot = table.find(this.queueKey[k]!, this.queueKey[k + 1]!, this.queueKey[k + 2]!, this.queueKey[k + 3]!);
+      // Evicted from a full table (counted there as an eviction): not judged.
+      if (slot !== this.queueSlot[at] || table.gateway(slot) === ANSWERED) continue;
+      this.lose(ctx, at);
+    }
+  }
+
+  private lose(ctx: DetectContext, at: number): void {
+    const client = this.queueClient[at]!;
+    this.counters[client * COUNTERS + (this.queueKind[at] === 0 ? TO_LOST : FWD_LOST)]!++;
+    const ref = this.timeRef;
+    ref.tsSec = this.queueSec[at]!;
+    ref.tsNsec = this.queueNsec[at]!;
+    ref.number = this.queueFrame[at]!;
+    const id = this.findingOf[client]!;
+    if (id >= 0) {
+      ctx.findings.count(id, ref);
+      return;
+    }
+    const mac = this.clientMacs[client]!;
+    this.findingOf[client] = ctx.findings.add<UnansweredAnycastEvidence>(0, client, ref, {
+      kind: KIND,
+      severity: 'warning',
+      cause: 'anycast-unanswered',
+      gateway: -1,
+      otherGateway: -1,
+      anycastIpv4: -1,
+      anycastIpv6: null,
+      mac: -1,
+      evidence: { kind: KIND, client: mac, clientIpv4: this.clientIps[client]!, toAnycastSent: 0, toAnycastLost: 0, forwardedSent: 0, forwardedLost: 0 },
+    });
+    ctx.findings.addClient(ctx.findings.get(this.findingOf[client]!), mac);
+  }
+
+  /** Requests evicted from the full pending table before they could be judged. */
+  get evictions(): number {
+    return this.pending?.evictions ?? 0;
+  }
+
+  finish(ctx: DetectContext): void {
+    // Requests within the timeout of the last frame are left unjudged: their reply may be past the capture's end.
+    this.expire(ctx, ctx.now);
+    for (let client = 0; client < this.clientMacs.length; client++) {
+      const id = this.findingOf[client]!;
+      if (id < 0) continue;
+      const f: FindingOf<UnansweredAnycastEvidence> = ctx.findings.get<UnansweredAnycastEvidence>(id);
+      const c = client * COUNTERS;
+      const e = f.evidence;
+      e.toAnycastSent = this.counters[c + TO_SENT]!;
+      e.toAnycastLost = this.counters[c + TO_LOST]!;
+      e.forwardedSent = this.counters[c + FWD_SENT]!;
+      e.forwardedLost = this.counters[c + FWD_LOST]!;
+      // The gateway answers pings to its anycast IP but not the client's forwarded ones: strict rp_filter
+      // (or a firewall) drops forwarded traffic that arrives on the anycast interface.
+      const anycastAnswered = e.toAnycastSent > e.toAnycastLost;
+      f.cause = e.forwardedLost > 0 && (anycastAnswered || e.toAnycastSent === 0) ? 'forwarded-dropped' : 'anycast-unanswered';
+    }
+  }
+}
+
+export const unansweredAnycast: DetectorDefinition<UnansweredAnycastEvidence, UnansweredAnycastCause, UnansweredAnycastDetector> = {
+  id: KIND,
+  title: 'Echo requests sent to the anycast gateway (to the anycast IP, or forwarded through it) that get no reply',
+  docs: 'README.md#unanswered-anycast',
+  kinds: [KIND],
+  causes: ['forwarded-dropped', 'anycast-unanswered'],
+  needs: Layer.icmp | Layer.icmpv6,
+  // Tracking every echo request to the anycast MAC until its reply costs the bounding thread 35-45 %
+  // on the bench capture (a million echo pairs) and 14 MB: on request until that is brought down.
+  onByDefault: false,
+  create: () => new UnansweredAnycastDetector(),
+};

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FindingOf } from '../../src/detect/findings.js';
+import { unansweredAnycast, type UnansweredAnycastEvidence } from '../../src/detect/unanswered-anycast.js';
+import { ip4, macNum } from '../support/decode.js';
+import { echoFrame, PLAN, planConfig, runDetector, type TestFrame } from '../support/detect.js';
+
+const { anycastIp, anycastMac, gw1, c1, c2, server } = PLAN;
+
+const pingAnycast = (seq: number, t: number): TestFrame =>
+  echoFrame({ type: 'request', ethSrc: c1.mac, ethDst: anycastMac, src: c1.ip, dst: anycastIp, seq }, t);
+const anycastReply = (seq: number, t: number): TestFrame =>
+  echoFrame({ type: 'reply', ethSrc: anycastMac, ethDst: c1.mac, src: anycastIp, dst: c1.ip, seq }, t);
+const pingServer = (seq: number, t: number, ethDst: string = anycastMac): TestFrame =>
+  echoFrame({ type: 'request', ethSrc: c1.mac, ethDst, src: c1.ip, dst: server, id: 2, seq }, t);
+const serverReply = (seq: number, t: number): TestFrame =>
+  echoFrame({ type: 'reply', ethSrc: gw1.mac, ethDst: c1.mac, src: server, dst: c1.ip, id: 2, seq }, t);
+/** A later frame, so the capture goes on past the timeout. */
+const later = (t: number): TestFrame => echoFrame({ type: 'request', ethSrc: c2.mac, ethDst: gw1.mac, src: c2.ip, dst: server, id: 9, seq: 1 }, t);
+
+function only(findings: readonly unknown[]): FindingOf<UnansweredAnycastEvidence> {
+  assert.equal(findings.length, 1, JSON.stringify(findings));
+  return findings[0] as FindingOf<UnansweredAnycastEvidence>;
+}
+
+test('forwarded pings lost while pings to the anycast IP are answered: one finding for the client, forwarded dropped', () => {
+  const run = runDetector(unansweredAnycast, planConfig(), [pingAnycast(1, 1), anycastReply(1, 1.01), pingServer(1, 2), pingServer(2, 3), later(5)]);
+  const f = only(run.findings);
+  assert.equal(f.kind, 'unanswered-anycast');
+  assert.equal(f.cause, 'forwarded-dropped');
+  assert.deepEqual([f.count, f.frames], [2, [3, 4]]);
+  assert.deepEqual(f.clientMacs, [macNum(c1.mac)]);
+  const e = f.evidence;
+  assert.deepEqual([e.client, e.clientIpv4, e.toAnycastSent, e.toAnycastLost, e.forwardedSent, e.forwardedLost], [macNum(c1.mac), ip4(c1.ip), 1, 0, 2, 2]);
+});
+
+test('pings to the anycast IP that nothing answers: anycast unanswered', () => {
+  const run = runDetector(unansweredAnycast, planConfig(), [pingAnycast(1, 1), pingAnycast(2, 2), later(4)]);
+  const f = only(run.findings);
+  assert.equal(f.cause, 'anycast-unanswered');
+  assert.deepEqual([f.evidence.toAnycastSent, f.evidence.toAnycastLost], [2, 2]);
+});
+
+test('healthy: forwarded pings answered from a gateway unicast MAC, pings to a unicast gateway, and the last second of the capture are not judged', () => {
+  const run = runDetector(unansweredAnycast, planConfig(), [
+    pingServer(1, 1),
+    serverReply(1, 1.01),
+    pingServer(2, 2, gw1.mac), // not sent to the anycast MAC: not this detector's to judge
+    later(4),
+    pingServer(3, 4.5), // within 1 s of the capture's end: its reply may just not be in the capture
+  ]);
+  assert.deepEqual(run.findings, []);
+});
