@@ -16,6 +16,7 @@ export interface AnycastFlags {
   config?: string;
   interGatewayThreshold?: number;
   maxFlows?: number;
+  flipFlopWindow?: number;
   /** Only these detectors (ids, comma-separated or repeated). */
   detectors?: string[] | string;
   /** All but these detectors. */
@@ -30,6 +31,7 @@ interface ConfigFile {
   gateways?: Record<string, { mac?: string[]; ipv4?: string[] }>;
   interGatewayThreshold?: number;
   maxFlows?: number;
+  flipFlopWindow?: number;
 }
 
 function mac(text: string, where: string): number {
@@ -82,7 +84,7 @@ function readConfigFile(path: string, explicit: boolean): ConfigFile | undefined
  * "anycst" — is an error naming it, not a silent fallback to inference.
  */
 export const CONFIG_KEYS = {
-  top: ['$schema', 'anycast', 'gateways', 'interGatewayThreshold', 'maxFlows'],
+  top: ['$schema', 'anycast', 'gateways', 'interGatewayThreshold', 'maxFlows', 'flipFlopWindow'],
   anycast: ['ipv4', 'ipv6', 'mac'],
   gateway: ['mac', 'ipv4'],
 } as const;
@@ -133,6 +135,7 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
     }
     if (file.interGatewayThreshold !== undefined) config.interGatewayWarnShare = threshold(file.interGatewayThreshold, `${where}: interGatewayThreshold`);
     if (file.maxFlows !== undefined) config.maxFlows = maxFlows(file.maxFlows, `${where}: maxFlows`);
+    if (file.flipFlopWindow !== undefined) config.flipFlopWindow = seconds(file.flipFlopWindow, `${where}: flipFlopWindow`);
     config.source = 'config-file';
   }
   let fromFlags = false;
@@ -163,9 +166,16 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
   }
   if (flags.interGatewayThreshold !== undefined) config.interGatewayWarnShare = threshold(flags.interGatewayThreshold, '--inter-gateway-threshold');
   if (flags.maxFlows !== undefined) config.maxFlows = maxFlows(flags.maxFlows, '--max-flows');
+  if (flags.flipFlopWindow !== undefined) config.flipFlopWindow = seconds(flags.flipFlopWindow, '--flip-flop-window');
   if (fromFlags) config.source = 'flags';
   if (!Number.isFinite(config.interGatewayWarnShare)) config.interGatewayWarnShare = Defaults.interGatewayWarnShare;
   return config;
+}
+
+function seconds(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 86400)
+    throw new UsageError(`${where} ${String(value)}: expected seconds, more than 0 and at most 86400`);
+  return value;
 }
 
 function threshold(value: unknown, where: string): number {
@@ -220,6 +230,10 @@ export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
       .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
       .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
       .option('max-flows', { type: 'number', describe: 'bound on each flow/request table, 16 to 16777216 (default 65536); evictions are reported' })
+      .option('flip-flop-window', {
+        type: 'number',
+        describe: 'seconds within which a MAC for the anycast IP changing back is a flip-flop, up to 86400 (default 60)',
+      })
       .option('detectors', {
         type: 'string',
         describe: 'run only these detectors (ids, comma-separated; +ID adds one to the default set; see anycast-probe detectors)',

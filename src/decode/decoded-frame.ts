@@ -71,6 +71,8 @@ export interface DecodedIcmpv6 extends DecodedEcho {
   readonly hasTarget: boolean;
   readonly target: Uint32Array;
   readonly targetLinkAddr: number;
+  /** Neighbor advertisement flags byte (router/solicited/override, NaFlag), -1 when absent. */
+  readonly naFlags: number;
 }
 
 export interface DecodedPorts {

@@ -19,6 +19,8 @@ export interface AnycastConfig {
   gateways: GatewayConfig[];
   /** Inter-gateway bytes as a share of all bytes above which traffic between gateways is a warning. */
   interGatewayWarnShare: number;
+  /** Seconds within which a host's MAC for an anycast address changing back counts as a flip-flop. */
+  flipFlopWindow: number;
   /** Bound on every per-flow / per-request table: a flood of flows costs accuracy (counted), never memory. */
   maxFlows: number;
   /** Where the anycast facts came from, for the report. */
@@ -32,6 +34,7 @@ export const Defaults = {
   /** Minimum inter-gateway packets before the share can raise a warning (a handful of pings is not a problem). */
   interGatewayMinPackets: 100,
   maxFlows: 1 << 16,
+  flipFlopWindow: 60,
   /** An ARP reply belongs to a request seen this long before it (seconds of capture time). */
   arpReplyWindow: 1.0,
   /** Echo requests wait this long for their reply. */
@@ -50,6 +53,7 @@ export function emptyConfig(): AnycastConfig {
     gateways: [],
     interGatewayWarnShare: Defaults.interGatewayWarnShare,
     maxFlows: Defaults.maxFlows,
+    flipFlopWindow: Defaults.flipFlopWindow,
     source: 'none',
   };
 }

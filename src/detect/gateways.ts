@@ -46,8 +46,9 @@ class MacIndex {
     let s = (Math.imul(mac >>> 0, 0x9e3779b1) >>> 22) & 1023;
     for (;;) {
       const k = this.keys[s]!;
-      if (k === mac) return this.values[s]!;
+      // The empty-slot test first: NO_MAC (-1, a capture with no destination MAC) equals the sentinel.
       if (k === -1) return -1;
+      if (k === mac) return this.values[s]!;
       s = (s + 1) & 1023;
     }
   }

@@ -2,7 +2,9 @@ import type { CauseOf, DetectorDefinition, EvidenceOf } from './detector.js';
 import { anycastClaims } from './anycast-claims.js';
 import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
+import { arpFlipFlop } from './arp-flip-flop.js';
 import { asymmetricReply } from './asymmetric-reply.js';
+import { clientPinned } from './client-pinned.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
@@ -25,6 +27,8 @@ export const DETECTORS = [
   anycastClaims,
   anycastMacForUnicastIp,
   unansweredAnycast,
+  arpFlipFlop,
+  clientPinned,
 ] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];

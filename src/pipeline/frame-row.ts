@@ -41,6 +41,7 @@ const W = {
   ndHasTarget: 24,
   ndTarget: 25, // 4 words
   ndTargetLinkAddr: 29, // hi, lo
+  naFlags: 31,
   // Timestamps beyond 32 bits: pcapng seconds with a large if_tsoffset, or a corrupt µs field
   // (up to 2^32 - 1 µs, times 1000 in nanoseconds). Read back exactly as the one-thread path sees them.
   tsSecHigh: 32,
@@ -151,6 +152,7 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
     rows[base + W.ndHasTarget] = n.hasTarget ? 1 : 0;
     if (n.hasTarget) writeWords(rows, base + W.ndTarget, n.target);
     writeMac(rows, base + W.ndTargetLinkAddr, n.targetLinkAddr);
+    rows[base + W.naFlags] = n.naFlags;
   }
 }
 
@@ -192,6 +194,7 @@ class RowIcmpv6 extends RowEcho implements DecodedIcmpv6 {
   hasTarget = false;
   readonly target = new Uint32Array(4);
   targetLinkAddr = NO_MAC;
+  naFlags = -1;
 }
 
 class RowPorts implements DecodedPorts {
@@ -252,7 +255,7 @@ export interface RowLoadable {
   readonly ipv4: { src: number; dst: number; protocol: number };
   readonly ipv6: { readonly src: Uint32Array; readonly dst: Uint32Array; nextHeader: number };
   readonly icmp: { type: number; id: number; seq: number };
-  readonly icmpv6: { type: number; id: number; seq: number; hasTarget: boolean; readonly target: Uint32Array; targetLinkAddr: number };
+  readonly icmpv6: { type: number; id: number; seq: number; hasTarget: boolean; readonly target: Uint32Array; targetLinkAddr: number; naFlags: number };
   readonly tcp: { srcPort: number; dstPort: number };
   readonly udp: { srcPort: number; dstPort: number };
 }
@@ -317,5 +320,6 @@ export function loadRow(f: RowLoadable, rows: Int32Array, base: number): void {
     n.hasTarget = rows[base + W.ndHasTarget] === 1;
     if (n.hasTarget) readWords(rows, base + W.ndTarget, n.target);
     n.targetLinkAddr = readMac(rows, base + W.ndTargetLinkAddr);
+    n.naFlags = rows[base + W.naFlags]!;
   }
 }

@@ -23,6 +23,9 @@ export interface ReadSummary {
   judgedFromFrame?: number;
 }
 
+/** A value in a finding's `detail`: a count, an address, or (pinned clients) a short list of records. */
+export type DetailValue = number | string | Record<string, number | string>[];
+
 export interface AnalysisJson {
   schema: string;
   input: string;
@@ -54,7 +57,7 @@ export interface AnalysisJson {
     cause: string;
     causeText: string;
     fix: string[];
-    detail: Record<string, number | string>;
+    detail: Record<string, DetailValue>;
   }[];
   interGateway: {
     from: string;
@@ -121,7 +124,7 @@ export function findingJson(f: Finding, gateways: Gateway[], digits: number): Fi
     cause: f.cause,
     causeText: causeText(f.cause),
     fix: fixCommands(f),
-    detail: evidenceDetail(f.evidence),
+    detail: evidenceDetail(f.evidence, time),
   };
 }
 
@@ -131,7 +134,7 @@ function ipv4OrNone(ip: number): string | number {
 }
 
 /** A finding's evidence as the document's `detail` object (schema/analysis.schema.json, per kind). */
-export function evidenceDetail(e: FindingEvidence): Record<string, number | string> {
+export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: number) => string): Record<string, DetailValue> {
   switch (e.kind) {
     case 'unicast-arp-reply': {
       const detail: Record<string, number> = {
@@ -162,6 +165,31 @@ export function evidenceDetail(e: FindingEvidence): Record<string, number | stri
         toAnycastLost: e.toAnycastLost,
         forwardedSent: e.forwardedSent,
         forwardedLost: e.forwardedLost,
+      };
+    case 'arp-flip-flop':
+      return {
+        macA: formatMac(e.macA),
+        macB: formatMac(e.macB),
+        flips: e.flips,
+        everyHostFlips: e.everyHostFlips,
+        shortestSeconds: Number(e.shortestSeconds.toFixed(3)),
+        windowSeconds: e.windowSeconds,
+      };
+    case 'client-pinned':
+      return {
+        toAnycastFrames: e.toAnycastFrames,
+        forwardedFrames: e.forwardedFrames,
+        clients: e.clients.map((c) => ({
+          mac: formatMac(c.mac),
+          ip: ipv4OrNone(c.ipv4),
+          toldBy: c.toldBy,
+          told: c.toldSec >= 0 ? time(c.toldSec, c.toldNsec) : '',
+          toldFrame: c.toldFrame,
+          toAnycastFrames: c.toAnycastFrames,
+          forwardedFrames: c.forwardedFrames,
+          released: c.releasedFrame >= 0 ? time(c.releasedSec, c.releasedNsec) : '',
+          releasedFrame: c.releasedFrame,
+        })),
       };
     case 'anycast-mac-for-unicast-ip':
       return {

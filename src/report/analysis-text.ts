@@ -183,8 +183,26 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
         : claimed !== undefined
           ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
           : (f.gateway ?? '?');
-    const clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${f.clientCount > 3 ? ` +${f.clientCount - 3}` : ''}`;
-    t.push([gw, f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
+    const more = f.clientCount > 3 ? ` +${f.clientCount - 3}` : '';
+    let clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${more}`;
+    let mac = f.mac ?? '-';
+    if (f.kind === 'arp-flip-flop') {
+      const d = f.detail;
+      mac = `${String(d.macA)} <-> ${String(d.macB)}`;
+      const heard = Number(d.everyHostFlips) > 0 ? `; ${String(d.everyHostFlips)} heard by every host` : '';
+      clients = `${String(d.flips)} flips, shortest ${String(d.shortestSeconds)} s apart${heard}; ${clients === '-' ? 'no one client' : clients}`;
+    } else if (f.kind === 'client-pinned' && Array.isArray(f.detail.clients)) {
+      // One client per line: what told it (frame), what it sent to the gateway, whether a later answer released it.
+      const lines = f.detail.clients.slice(0, 3).map((p) => {
+        const told = p.toldBy === 'before-capture' ? 'before the capture' : `by ${String(p.toldBy)} in frame ${String(p.toldFrame)}`;
+        const frames = Number(p.toAnycastFrames) + Number(p.forwardedFrames);
+        const released = Number(p.releasedFrame) >= 0 ? `, until frame ${String(p.releasedFrame)}` : ', still at the end';
+        return `${p.ip === -1 ? String(p.mac) : String(p.ip)} told ${told}: ${frames} frame${frames === 1 ? '' : 's'}${released}`;
+      });
+      if (f.clientCount > 3) lines.push(`+${f.clientCount - 3} more`);
+      clients = lines.join('\n');
+    }
+    t.push([gw, mac, f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
   }
   return t;
 }

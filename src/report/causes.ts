@@ -21,6 +21,10 @@ export function kindTitle(kind: FindingKindValue): string {
       return "a gateway's own address answered (ARP/NDP) with the anycast MAC";
     case 'unanswered-anycast':
       return 'pings sent to the anycast gateway that got no reply';
+    case 'arp-flip-flop':
+      return "the MAC of the anycast IP flips back and forth in clients' caches";
+    case 'client-pinned':
+      return "clients pinned to one gateway's unicast MAC";
   }
 }
 
@@ -43,6 +47,12 @@ export function causeText(cause: CauseValue): string {
       return 'the gateway answers pings to the anycast IP but drops what clients send through it: strict rp_filter on fftr-gw-anycast or br-fftr (the reply route does not point back out of the interface the request came in on), or a firewall that does not forward traffic arriving on the anycast interface';
     case 'anycast-unanswered':
       return 'nothing answers at the anycast gateway: the gateway nearest to this client is down or unreachable, its anycast interface is down, or a firewall drops the pings';
+    case 'anycast-and-unicast-answer':
+      return "clients learn the anycast IP at the anycast MAC and at this gateway's unicast MAC in turn, whichever answer wins: the gateway also answers or announces the anycast IP from its bridge (arp_filter off, or its source route missing: see the unicast-arp-reply finding); each change moves the client to another gateway and breaks its connections (intermittent loss)";
+    case 'unicast-gateways-answer':
+      return "clients learn the anycast IP at two gateways' unicast MACs in turn: both answer from their bridges (arp_filter off or source route missing on each: see the unicast-arp-reply findings); each change moves the client between the gateways and breaks its connections (intermittent loss)";
+    case 'pinned-to-gateway':
+      return "these clients hold this gateway's unicast MAC for the anycast IP and send to it, not to the anycast MAC: they stay on this gateway wherever they roam, and lose their gateway while it is down, until their ARP cache forgets it";
     case 'arp-filter-off-macvlan':
       return "arp_filter is off on this gateway: its anycast macvlan answers ARP for the gateway's own IP with the anycast MAC; hosts that cache it send this gateway's traffic to whichever gateway is nearest";
   }
@@ -84,6 +94,17 @@ export function fixCommands(f: Finding): string[] {
       return [
         'ip -d link show fftr-gw-anycast; ip addr show fftr-gw-anycast   # on the gateway nearest to the client (batctl gwl)',
         'iptables -S INPUT; nft list ruleset   # ICMP echo accepted on fftr-gw-anycast',
+      ];
+    case 'anycast-and-unicast-answer':
+    case 'unicast-gateways-answer':
+      return [
+        'sysctl -w net.ipv4.conf.all.arp_filter=1   # on the gateway(s) named',
+        `ip rule add from ${ip}/32 table anycast; ip route add table anycast ${meshPrefixExample(f.anycastIpv4)} dev fftr-gw-anycast   # if the source route is missing`,
+      ];
+    case 'pinned-to-gateway':
+      return [
+        'fix what told them first (the unicast-arp-reply / arp-flip-flop findings of this gateway: arp_filter, the source route)',
+        `ip neigh del ${ip} dev <interface>   # on a pinned client, or wait until its cache entry expires`,
       ];
     case 'ndp-from-bridge':
       return [

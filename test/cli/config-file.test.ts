@@ -31,7 +31,10 @@ test('a typo in the config file is an error naming the key, exit 2, nothing anal
     const r = runCli(['analyze', 'fixtures/lab/no-source-route.pcap', '--config', file]);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /unknown key "anycst" \(known here: anycast, gateways, interGatewayThreshold, maxFlows; see schema\/config.schema.json\)/);
+    assert.match(
+      r.stderr,
+      /unknown key "anycst" \(known here: anycast, gateways, interGatewayThreshold, maxFlows, flipFlopWindow; see schema\/config.schema.json\)/,
+    );
   });
   withConfig({ anycast: { ipv4: ['10.172.0.10'], macs: ['02:ca:fe:00:00:01'] } }, (file) => {
     const r = runCli(['analyze', 'fixtures/lab/no-source-route.pcap', '--config', file]);

@@ -66,5 +66,5 @@ test('--anycast-ip without --anycast-mac infers the anycast MAC instead of takin
     doc.findings.map((f) => `${f.kind}@${f.gateway}`),
     plain.findings.map((f) => `${f.kind}@${f.gateway}`),
   );
-  assert.equal(doc.findings.filter((f) => f.severity !== 'info').length, 3);
+  assert.equal(doc.findings.filter((f) => f.severity !== 'info').length, 4);
 });

@@ -38,7 +38,15 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
   if (l & Layer.icmp) out.icmp = { type: d.icmp.type, id: d.icmp.id, seq: d.icmp.seq };
   if (l & Layer.icmpv6) {
     const n = d.icmpv6;
-    out.icmpv6 = { type: n.type, id: n.id, seq: n.seq, hasTarget: n.hasTarget, target: n.hasTarget ? [...n.target] : null, targetLinkAddr: n.targetLinkAddr };
+    out.icmpv6 = {
+      type: n.type,
+      id: n.id,
+      seq: n.seq,
+      hasTarget: n.hasTarget,
+      target: n.hasTarget ? [...n.target] : null,
+      targetLinkAddr: n.targetLinkAddr,
+      naFlags: n.naFlags,
+    };
   }
   if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
