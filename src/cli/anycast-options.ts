@@ -172,21 +172,26 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
   return config;
 }
 
+/** A bad value as the message shows it: yargs turns a word given to a number flag into NaN. */
+function given(value: unknown): string {
+  return typeof value === 'number' && Number.isNaN(value) ? '(not a number)' : (JSON.stringify(value) ?? String(value));
+}
+
 function seconds(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 86400)
-    throw new UsageError(`${where} ${String(value)}: expected seconds, more than 0 and at most 86400`);
+    throw new UsageError(`${where} ${given(value)}: expected seconds, more than 0 and at most 86400`);
   return value;
 }
 
 function threshold(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1)
-    throw new UsageError(`${where} ${String(value)}: expected a share between 0 and 1 (e.g. 0.05 for 5 %)`);
+    throw new UsageError(`${where} ${given(value)}: expected a share between 0 and 1 (e.g. 0.05 for 5 %)`);
   return value;
 }
 
 function maxFlows(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 16 || value > 1 << 24)
-    throw new UsageError(`${where} ${String(value)}: expected an integer between 16 and 16777216`);
+    throw new UsageError(`${where} ${given(value)}: expected an integer between 16 and 16777216`);
   return value;
 }
 

@@ -40,3 +40,27 @@ test('a bad --anycast-mac is one line naming the flag and the value, exit 2', ()
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'anycast-probe: --anycast-mac: "02:ca:fe" is not a MAC address (expected aa:bb:cc:dd:ee:ff)\n');
 });
+
+test('a word or an out-of-range value given to a number flag is one line naming the flag and the range, exit 2', () => {
+  for (const [flag, value, want] of [
+    ['--flip-flop-window', 'soon', /^anycast-probe: --flip-flop-window \(not a number\): expected seconds, more than 0 and at most 86400\n$/],
+    ['--flip-flop-window', '0', /^anycast-probe: --flip-flop-window 0: expected seconds, more than 0 and at most 86400\n$/],
+    ['--max-flows', 'many', /^anycast-probe: --max-flows \(not a number\): expected an integer between 16 and 16777216\n$/],
+  ] as const) {
+    const r = runCli(['analyze', flag, value, 'fixtures/lab/healthy.pcap']);
+    assert.equal(r.status, 2, `${flag} ${value}`);
+    assert.match(r.stderr, want);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('--flip-flop-window is read: a change back 53.75 s after the change is a flip-flop within 60 s, not within 50 s', () => {
+  const flips = (window: string): number =>
+    (
+      JSON.parse(runCli(['analyze', '--json', '--flip-flop-window', window, '../shared/corpus/tcpdump__arp-oobr.pcap']).stdout) as {
+        findings: { kind: string }[];
+      }
+    ).findings.filter((f) => f.kind === 'arp-flip-flop').length;
+  assert.equal(flips('60'), 1);
+  assert.equal(flips('50'), 0);
+});

@@ -29,7 +29,12 @@ test('detectors lists every registered detector, in text and as JSON', () => {
 
 test('--skip-detectors and --detectors choose which detectors judge the capture', () => {
   assert.deepEqual(kinds([]), ['anycast-reply-unicast-mac', 'asymmetric-reply', 'client-pinned', 'inter-gateway-traffic', 'unicast-arp-reply']);
-  assert.deepEqual(kinds(['--skip-detectors', 'unicast-arp-reply']), ['anycast-reply-unicast-mac', 'asymmetric-reply', 'client-pinned', 'inter-gateway-traffic']);
+  assert.deepEqual(kinds(['--skip-detectors', 'unicast-arp-reply']), [
+    'anycast-reply-unicast-mac',
+    'asymmetric-reply',
+    'client-pinned',
+    'inter-gateway-traffic',
+  ]);
   assert.deepEqual(kinds(['--detectors', 'unicast-arp-reply,anycast-claims']), ['unicast-arp-reply']);
 });
 
