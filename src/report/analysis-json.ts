@@ -172,7 +172,7 @@ export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: num
         macB: formatMac(e.macB),
         flips: e.flips,
         everyHostFlips: e.everyHostFlips,
-        shortestSeconds: Number(e.shortestSeconds.toFixed(3)),
+        shortestSeconds: Number(e.shortestSeconds.toFixed(6)),
         windowSeconds: e.windowSeconds,
       };
     case 'client-pinned':

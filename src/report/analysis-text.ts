@@ -190,7 +190,9 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
       const d = f.detail;
       mac = `${String(d.macA)} <-> ${String(d.macB)}`;
       const heard = Number(d.everyHostFlips) > 0 ? `; ${String(d.everyHostFlips)} heard by every host` : '';
-      clients = `${String(d.flips)} flips, shortest ${String(d.shortestSeconds)} s apart${heard}; ${clients === '-' ? 'no one client' : clients}`;
+      const shortest = Number(d.shortestSeconds);
+      const apart = shortest < 0.001 ? `${Math.round(shortest * 1e6)} µs` : shortest < 1 ? `${(shortest * 1000).toFixed(1)} ms` : `${shortest.toFixed(1)} s`;
+      clients = `${String(d.flips)} flips, shortest ${apart} apart${heard}; ${clients === '-' ? 'no one client' : clients}`;
     } else if (f.kind === 'client-pinned' && Array.isArray(f.detail.clients)) {
       // One client per line: what told it (frame), what it sent to the gateway, whether a later answer released it.
       const lines = f.detail.clients.slice(0, 3).map((p) => {

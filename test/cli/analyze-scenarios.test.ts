@@ -386,6 +386,29 @@ const LAB: readonly LabCapture[] = [
   { file: 'healthy.pcap', does: "calls the real kernel's healthy lab run healthy", want: HEALTHY },
   { file: 'arp-filter-off-one.pcap', does: 'blames arp_filter on gw1 only', want: ARP_FILTER_OFF_ONE },
   { file: 'arp-filter-off-both.pcap', does: 'blames arp_filter on both gateways', want: ARP_FILTER_OFF_BOTH },
+  // c1's entry expires three times (flushed): each new resolution is won by gw1's bridge, then re-taught the
+  // anycast MAC by the macvlan's own request — the MAC flips back and forth, and c1 sends a ping to gw1 each time.
+  {
+    file: 'arp-filter-off-expiry.pcap',
+    does: 'sees the flip-flop of a client whose entry expires and is re-resolved, gw1 winning each time',
+    want: {
+      exit: 1,
+      verdict: 'problems',
+      problems: [
+        arpFilterOff('gw1', 4, [CLIENT.c1, CLIENT.c2]),
+        pinned('gw1', 4, [CLIENT.c1, CLIENT.c2]),
+        {
+          kind: 'arp-flip-flop',
+          severity: 'warning',
+          count: 4,
+          gateway: 'gw1',
+          cause: 'anycast-and-unicast-answer',
+          clients: [CLIENT.c1],
+          fix: FIX_ARP_FILTER,
+        },
+      ],
+    },
+  },
   { file: 'no-source-route.pcap', does: 'blames the missing source route on gw1', want: NO_SOURCE_ROUTE },
   // With the default detectors strict rp_filter leaves no error or warning: unanswered-anycast, which names it,
   // is off by default (below).

@@ -39,7 +39,7 @@ MAC_GW2_BR=02:00:00:00:02:01 MAC_GW2_BAT=02:00:00:00:02:02 MAC_GW2_UP=02:00:00:0
 MAC_C1=02:00:00:00:0c:01 MAC_C2=02:00:00:00:0c:02
 MAC_INET_GW1=02:00:00:00:99:01 MAC_INET_GW2=02:00:00:00:99:02
 
-SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other)
+SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other arp-filter-off-expiry)
 
 log() { echo "[lab] $*" >&2; }
 die() { echo "[lab] ERROR: $*" >&2; exit 1; }
@@ -155,7 +155,7 @@ EOF
     sc "$ns" net.ipv4.ip_forward=1
     local af=1 rpf=0 srcroute=1
     case "$scen" in
-      arp-filter-off-one) [[ $i == 1 ]] && af=0 ;;
+      arp-filter-off-one | arp-filter-off-expiry) [[ $i == 1 ]] && af=0 ;;
       arp-filter-off-both) af=0 ;;
       no-source-route) [[ $i == 1 ]] && srcroute=0 ;;
       rp-filter-strict) [[ $i == 1 ]] && rpf=1 ;;
@@ -265,9 +265,20 @@ dump_state() {
 
 # The bounded traffic every run generates: clients ARP and ping the anycast IP
 # and the host behind the gateways, the gateways ping each other.
+# arp-filter-off-expiry: c1's entry for the anycast IP, and gw1's for c1,
+# expire three more times (flushed, standing in for gc_stale_time) and c1
+# resolves the anycast IP anew, past the ARP lock time, with one ping.
 probe() {
-  local i
+  local scen=$1 i
   for i in 1 2; do nsx acp-c$i ip neigh flush all; done
+  if [[ "$scen" == arp-filter-off-expiry ]]; then
+    for i in 1 2 3; do
+      sleep 1.2
+      nsx "$NS_C1" ip neigh flush all
+      nsx "$NS_GW1" ip neigh flush all
+      timeout 3 ip netns exec "$NS_C1" ping -n -c 1 -W 1 "$ANYCAST_IP" >&2 || log "ping c1 -> anycast failed"
+    done
+  fi
   log "clients -> anycast $ANYCAST_IP"
   bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
   log "clients -> $INET_HOST (forwarded)"
@@ -296,7 +307,7 @@ watch_run() {
   until grep -q . "$out.stderr" 2>/dev/null || (( n++ >= 10 )); do sleep 0.2; done
   sleep 1
   if [[ "$where" == "$NS_MESH" ]]; then build_rest "$scen"; sleep 1.5; fi
-  probe
+  probe "$scen"
   kill -INT "$WATCH_PID" 2>/dev/null || true
   for n in $(seq 1 50); do kill -0 "$WATCH_PID" 2>/dev/null || break; sleep 0.2; done
   local rc=0
@@ -322,7 +333,7 @@ run() {
   build_rest "$scen"
   log "lab up: scenario $scen; tcpdump pid $TCPDUMP_PID"
   sleep 1.5
-  probe
+  probe "$scen"
   [[ -n "${LAB_STATE:-}" ]] && dump_state "$LAB_STATE"
   kill -INT "$TCPDUMP_PID" 2>/dev/null || true
   for i in $(seq 1 25); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done

@@ -81,6 +81,21 @@ test('lab arp-filter-off-one: gw1 answers ARP for the anycast IP with its bridge
   assert.ok(!p.some((x) => x.startsWith('unicast-arp-reply@gw2')), p.join(' '));
 });
 
+test("lab arp-filter-off-expiry: each time c1's entry expires gw1's bridge answers first, then the anycast macvlan re-teaches it: a flip-flop", {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = watchLab('watch-mesh', 'arp-filter-off-expiry', MESH_CONFIG);
+  assert.equal(rc, 1);
+  const p = problems(report);
+  assert.ok(p.includes('arp-flip-flop@gw1:anycast-and-unicast-answer'), p.join(' '));
+  assert.ok(p.includes('client-pinned@gw1:pinned-to-gateway'), p.join(' '));
+  assert.ok(!p.some((x) => x.includes('@gw2')), p.join(' '));
+  // Three re-resolutions after the first, each answered first by the bridge, then re-taught by the macvlan.
+  const flips = report.findings.find((f) => f.kind === 'arp-flip-flop');
+  assert.ok(flips !== undefined && flips.count >= 3, JSON.stringify(flips));
+});
+
 test('lab arp-filter-off-both: both gateways answer ARP for the anycast IP with their bridge MACs', { skip, timeout: 150_000 }, () => {
   const { report, rc } = watchLab('watch-mesh', 'arp-filter-off-both', MESH_CONFIG);
   assert.equal(rc, 1);
