@@ -6,6 +6,7 @@ import { framesCommand } from './commands/frames.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { replayCommand } from './commands/replay.js';
 import { watchCommand } from './commands/watch.js';
+import { probeCommand } from './commands/probe.js';
 import { detectorsCommand } from './commands/detectors.js';
 import { describeError } from '../report/error-text.js';
 import { EXIT_CODES_TEXT, ExitCode } from './exit-code.js';
@@ -35,6 +36,7 @@ export async function main(rawArgv: string[]): Promise<void> {
       .command(analyzeCommand)
       .command(watchCommand)
       .command(replayCommand)
+      .command(probeCommand)
       .command(detectorsCommand)
       .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors')
       .strict()

@@ -15,7 +15,10 @@ export function openInjector(iface: string): Injector {
   const cap = new Cap();
   const buffer = Buffer.alloc(65535);
   try {
-    cap.open(iface, '', 1024 * 1024, buffer);
+    // A filter no frame passes: this handle only sends. Receiving on it (cap copies every frame into
+    // `buffer` and calls back into JS) is work for nothing and, while `probe` sends and captures at
+    // once, crashed the process with heap corruption in some runs.
+    cap.open(iface, 'less 1', 1024 * 1024, buffer);
   } catch (err) {
     const message = (err as Error).message;
     if (/permi|not permitted|EPERM/i.test(message)) {

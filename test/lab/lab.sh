@@ -317,6 +317,21 @@ watch_run() {
   down
 }
 
+# `probe_run SCENARIO OUT [ARGS...]`: builds the lab, runs `anycast-probe probe eth0 ARGS` in acp-c1
+# (its stdout to OUT, stderr to OUT.stderr, exit code to OUT.rc), then removes the lab.
+probe_run() {
+  local scen=$1 out=$2; shift 2
+  valid_scenario "$scen" || die "unknown scenario '$scen'"
+  down
+  build_mesh
+  build_rest "$scen"
+  sleep 1.5
+  local rc=0
+  timeout 60 ip netns exec "$NS_C1" node "$REPO/bin/anycast-probe" probe eth0 "$@" >"$out" 2>"$out.stderr" || rc=$?
+  echo "$rc" >"$out.rc"
+  down
+}
+
 run() {
   local scen=$1 out=$2
   valid_scenario "$scen" || die "unknown scenario '$scen'"
@@ -365,6 +380,11 @@ case "$cmd" in
         trap 'exit 130' INT; trap 'exit 143' TERM
         scen=$2 out=$3; shift 3
         watch_run "$NS_GW1" br-fftr "$scen" "$out" "$@" ;;
+  probe-c1) [[ $# -ge 3 ]] || die "usage: $0 probe-c1 SCENARIO OUT [probe args...]"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        scen=$2 out=$3; shift 3
+        probe_run "$scen" "$out" "$@" ;;
   scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
-  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|scenarios}" ;;
+  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|probe-c1 SCENARIO OUT [args]|scenarios}" ;;
 esac

@@ -1,0 +1,167 @@
+import type { FrameRecord, FrameSink } from '../core/frame-record.js';
+import { ArpOp } from '../decode/arp.js';
+import { FrameDecoder } from '../decode/frame-decoder.js';
+import { IcmpType } from '../decode/icmp.js';
+import { Layer } from '../decode/layer.js';
+import type { LiveCapture } from '../source/live-cap.js';
+import type { Injector } from '../source/inject.js';
+import { ProbeFrames } from '../source/probe-frames.js';
+import type { LivePipeline } from './live-pipeline.js';
+import type { ProbeAnswer, ProbePlan, ProbeResult } from '../core/probe.js';
+
+/**
+ * `probe`'s ceilings, which no flag lifts: at most this many packets per
+ * second (one every 50 ms) and in all. A probe asks; it never floods.
+ */
+export const PROBE_LIMITS = {
+  maxPacketsPerSecond: 20,
+  maxPackets: 100,
+  maxCount: 20,
+  minInterval: 0.05,
+  maxInterval: 10,
+  maxTimeout: 10,
+} as const;
+
+/**
+ * Watches the captured frames for our requests (their capture times, for
+ * round trips) and the answers to them. The capture sees the frames this
+ * host sends, so both ends of a round trip carry kernel timestamps. Every
+ * frame also goes to the analysis, so the same detectors judge the answers.
+ */
+export class ProbeCollector implements FrameSink {
+  private readonly d = new FrameDecoder();
+  private readonly lastArpSent: number[];
+  private readonly echoSentAt = new Map<number, number>();
+  private readonly echoSeen = new Set<number>();
+  readonly answers: ProbeAnswer[] = [];
+  readonly echoAnswered: number[];
+
+  constructor(
+    private readonly plan: ProbePlan,
+    private readonly pipeline: LivePipeline,
+  ) {
+    this.lastArpSent = plan.anycastIpv4.map(() => -1);
+    this.echoAnswered = plan.anycastIpv4.map(() => 0);
+  }
+
+  frame(rec: FrameRecord): void {
+    this.pipeline.frame(rec);
+    const d = this.d;
+    d.decode(rec);
+    const t = d.tsSec + d.tsNsec / 1e9;
+    if ((d.layers & Layer.arp) !== 0) this.arp(d, t);
+    else if ((d.layers & Layer.icmp) !== 0) this.icmp(d, t);
+  }
+
+  private arp(d: FrameDecoder, t: number): void {
+    const a = d.arp;
+    if (!a.complete || !a.isEthernetIpv4()) return;
+    const plan = this.plan;
+    if (a.op === ArpOp.request && a.sha === plan.sourceMac) {
+      const i = plan.anycastIpv4.indexOf(a.tpa);
+      if (i >= 0) this.lastArpSent[i] = t;
+      return;
+    }
+    if (a.op !== ArpOp.reply || (a.tha !== plan.sourceMac && d.l2Dst !== plan.sourceMac)) return;
+    const i = plan.anycastIpv4.indexOf(a.spa);
+    if (i < 0) return;
+    const sent = this.lastArpSent[i]!;
+    this.count(a.spa, 'arp', a.sha, d.l2Src >= 0 && d.l2Src !== a.sha ? d.l2Src : -1, sent >= 0 ? t - sent : -1);
+  }
+
+  private icmp(d: FrameDecoder, t: number): void {
+    const plan = this.plan;
+    const c = d.icmp;
+    if (c.id !== plan.echoId) return;
+    const i = plan.anycastIpv4.indexOf(c.type === IcmpType.echoRequest ? d.ipv4.dst : d.ipv4.src);
+    if (i < 0) return;
+    const key = i * 65536 + c.seq;
+    if (c.type === IcmpType.echoRequest && d.ipv4.src === plan.sourceIp) {
+      this.echoSentAt.set(key, t);
+      return;
+    }
+    if (c.type !== IcmpType.echoReply || d.ipv4.dst !== plan.sourceIp) return;
+    if (!this.echoSeen.has(key)) {
+      this.echoSeen.add(key);
+      this.echoAnswered[i]!++;
+    }
+    const sent = this.echoSentAt.get(key);
+    this.count(d.ipv4.src, 'echo', d.l2Src, -1, sent === undefined ? -1 : t - sent);
+  }
+
+  private count(anycastIp: number, kind: 'arp' | 'echo', mac: number, ethernetSource: number, rtt: number): void {
+    let a = this.answers.find((x) => x.anycastIp === anycastIp && x.kind === kind && x.mac === mac);
+    if (a === undefined) {
+      a = { anycastIp, kind, mac, ethernetSource, replies: 0, rttMin: Number.POSITIVE_INFINITY, rttMax: 0, rttSum: 0, rttCount: 0 };
+      this.answers.push(a);
+    }
+    a.replies++;
+    if (rtt < 0) return;
+    a.rttMin = Math.min(a.rttMin, rtt);
+    a.rttMax = Math.max(a.rttMax, rtt);
+    a.rttSum += rtt;
+    a.rttCount++;
+  }
+
+  /** The MAC that answered ARP for `anycastIp` most often so far (the anycast MAC answers once per gateway), or -1. */
+  mostAnswering(anycastIp: number): number {
+    let best: ProbeAnswer | undefined;
+    for (const a of this.answers) if (a.kind === 'arp' && a.anycastIp === anycastIp && (best === undefined || a.replies > best.replies)) best = a;
+    return best?.mac ?? -1;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends the plan's requests, paced (never faster than
+ * PROBE_LIMITS.maxPacketsPerSecond, never more than maxPackets), while
+ * `capture` delivers frames to `collector`; waits `timeout` after the last
+ * one, stops the capture and returns what answered. `stopped()` ends it
+ * early (Ctrl-C).
+ */
+export async function runProbe(
+  plan: ProbePlan,
+  capture: LiveCapture,
+  injector: Injector,
+  collector: ProbeCollector,
+  stopped: () => boolean,
+): Promise<ProbeResult> {
+  const frames = new ProbeFrames();
+  const gapMs = 1000 / PROBE_LIMITS.maxPacketsPerSecond;
+  let sent = 0;
+  let lastSend = 0;
+  let anycastMac = plan.anycastMac;
+  let anycastMacSource: ProbeResult['anycastMacSource'] = anycastMac >= 0 ? 'given' : 'unknown';
+  let arpSent = 0;
+  let echoSent = 0;
+  const send = async (length: number): Promise<boolean> => {
+    if (sent >= PROBE_LIMITS.maxPackets || stopped()) return false;
+    const wait = lastSend + gapMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    injector.send(frames.buffer, 0, length);
+    lastSend = performance.now();
+    sent++;
+    return true;
+  };
+  for (let round = 0; round < plan.count && !stopped(); round++) {
+    const roundStart = performance.now();
+    for (const ip of plan.anycastIpv4) if (await send(frames.arpRequest(plan.sourceMac, plan.sourceIp, ip))) arpSent++;
+    if (anycastMac < 0) {
+      // Not given: the MAC that answered ARP most often (the anycast MAC answers once per gateway) after a moment.
+      await sleep(Math.min(plan.timeout, 0.3) * 1000);
+      anycastMac = collector.mostAnswering(plan.anycastIpv4[0]!);
+      if (anycastMac >= 0) anycastMacSource = 'answers';
+    }
+    if (anycastMac >= 0) {
+      for (const ip of plan.anycastIpv4) if (await send(frames.echoRequest(plan.sourceMac, anycastMac, plan.sourceIp, ip, plan.echoId, round + 1))) echoSent++;
+    }
+    const rest = roundStart + plan.interval * 1000 - performance.now();
+    if (round + 1 < plan.count && rest > 0) await sleep(rest);
+  }
+  const deadline = performance.now() + plan.timeout * 1000;
+  while (performance.now() < deadline && !stopped()) await sleep(50);
+  capture.stop();
+  await capture.done;
+  return { plan, anycastMac, anycastMacSource, arpSent, echoSent, echoAnswered: collector.echoAnswered, answers: collector.answers };
+}
