@@ -17,6 +17,8 @@ export interface AnycastFlags {
   interGatewayThreshold?: number;
   maxFlows?: number;
   flipFlopWindow?: number;
+  /** Tell this one client's story (IPv4 or MAC). */
+  client?: string;
   /** Only these detectors (ids, comma-separated or repeated). */
   detectors?: string[] | string;
   /** All but these detectors. */
@@ -167,9 +169,19 @@ export function anycastConfigFrom(flags: AnycastFlags): AnycastConfig {
   if (flags.interGatewayThreshold !== undefined) config.interGatewayWarnShare = threshold(flags.interGatewayThreshold, '--inter-gateway-threshold');
   if (flags.maxFlows !== undefined) config.maxFlows = maxFlows(flags.maxFlows, '--max-flows');
   if (flags.flipFlopWindow !== undefined) config.flipFlopWindow = seconds(flags.flipFlopWindow, '--flip-flop-window');
+  if (flags.client !== undefined) config.client = clientOf(flags.client);
   if (fromFlags) config.source = 'flags';
   if (!Number.isFinite(config.interGatewayWarnShare)) config.interGatewayWarnShare = Defaults.interGatewayWarnShare;
   return config;
+}
+
+/** --client: an IPv4 address or a MAC. */
+function clientOf(text: string): { mac: number; ipv4: number } {
+  const ipv4 = parseIpv4(text);
+  if (!Number.isNaN(ipv4)) return { mac: -1, ipv4 };
+  const m = parseMac(text);
+  if (!Number.isNaN(m)) return { mac: m, ipv4: -1 };
+  throw new UsageError(`--client "${text}": expected the client's IPv4 address or MAC (e.g. 10.172.1.1 or 02:00:00:00:0c:01)`);
 }
 
 /** A bad value as the message shows it: yargs turns a word given to a number flag into NaN. */
@@ -216,7 +228,9 @@ function detectorIds(value: string[] | string | undefined, flag: string): string
 
 /** The detectors a run uses: --detectors (only these) minus --skip-detectors, in registry order. */
 export function detectorsFrom(flags: AnycastFlags): readonly DetectorDefinition[] {
-  const only = detectorIds(flags.detectors, '--detectors');
+  let only = detectorIds(flags.detectors, '--detectors');
+  // --client adds the story to whatever else runs.
+  if (flags.client !== undefined) only = [...(only ?? []), '+client-story'];
   const skip = detectorIds(flags.skipDetectors, '--skip-detectors') ?? [];
   const selected = selectDetectors(only, skip);
   if (selected.length === 0) throw new UsageError('--detectors/--skip-detectors leave no detector to run');
@@ -239,6 +253,7 @@ export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
         type: 'number',
         describe: 'seconds within which a MAC for the anycast IP changing back is a flip-flop, up to 86400 (default 60)',
       })
+      .option('client', { type: 'string', describe: "one client's story: what it learned for the anycast IP, its pings, its gateways (IPv4 or MAC)" })
       .option('detectors', {
         type: 'string',
         describe: 'run only these detectors (ids, comma-separated; +ID adds one to the default set; see anycast-probe detectors)',

@@ -2,6 +2,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { AnycastAddresses } from './anycast-addresses.js';
 import { anycastClaims, type Claim } from './anycast-claims.js';
 import { asymmetricReply } from './asymmetric-reply.js';
+import { clientStory, type ClientStory } from './client-story.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition, InstanceOf } from './detector.js';
 import { recordFacts } from './facts.js';
@@ -28,6 +29,8 @@ export interface AnalysisResult {
   claims: Claim[];
   /** Claim frames not in `claims`: the table was full. */
   claimsNotTracked: number;
+  /** The story of the client named with --client, or null. */
+  client: ClientStory | null;
   evictions: number;
   firstSec: number;
   firstNsec: number;
@@ -143,6 +146,7 @@ export class Analysis {
       totalPackets: igt?.totalPackets ?? 0,
       claims: this.instance(anycastClaims)?.list() ?? [],
       claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
+      client: this.instance(clientStory)?.result() ?? null,
       evictions: (this.instance(asymmetricReply)?.evictions ?? 0) + (this.instance(unansweredAnycast)?.evictions ?? 0),
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,

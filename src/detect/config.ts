@@ -19,6 +19,8 @@ export interface AnycastConfig {
   gateways: GatewayConfig[];
   /** Inter-gateway bytes as a share of all bytes above which traffic between gateways is a warning. */
   interGatewayWarnShare: number;
+  /** The client whose story to tell (--client): its MAC and IPv4 address, -1 where not given; null: none. */
+  client: { mac: number; ipv4: number } | null;
   /** Seconds within which a host's MAC for an anycast address changing back counts as a flip-flop. */
   flipFlopWindow: number;
   /** Bound on every per-flow / per-request table: a flood of flows costs accuracy (counted), never memory. */
@@ -54,6 +56,7 @@ export function emptyConfig(): AnycastConfig {
     interGatewayWarnShare: Defaults.interGatewayWarnShare,
     maxFlows: Defaults.maxFlows,
     flipFlopWindow: Defaults.flipFlopWindow,
+    client: null,
     source: 'none',
   };
 }

@@ -5,6 +5,7 @@ import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
 import { arpFlipFlop } from './arp-flip-flop.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { clientPinned } from './client-pinned.js';
+import { clientStory } from './client-story.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
@@ -29,6 +30,7 @@ export const DETECTORS = [
   unansweredAnycast,
   arpFlipFlop,
   clientPinned,
+  clientStory,
 ] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];

@@ -5,6 +5,7 @@ import type { Gateway } from '../detect/gateways.js';
 import type { DecodeStats } from '../decode/stats.js';
 import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { causeText, evidenceText, fixCommands } from './causes.js';
+import { clientStoryJson, type ClientStoryJson } from './client-story.js';
 import { gatewayByIndex, gatewayName } from './names.js';
 import { formatIsoTime } from './time.js';
 
@@ -70,6 +71,8 @@ export interface AnalysisJson {
     first: string;
     last: string;
   }[];
+  /** The story of the client named with --client (present only then). */
+  client?: ClientStoryJson;
   claims: {
     ip: string;
     mac: string;
@@ -247,6 +250,7 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       first: time(p.firstSec, p.firstNsec),
       last: time(p.lastSec, p.lastNsec),
     })),
+    ...(r.client !== null ? { client: clientStoryJson(r.client, r.gateways, r.config, time) } : {}),
     claims: r.claims.map((c) => ({
       ip: c.ipv4 >= 0 ? formatIpv4(c.ipv4) : formatIpv6(r.config.anycastIpv6[c.ipv6Index] ?? new Uint32Array(4)),
       mac: formatMac(c.mac),

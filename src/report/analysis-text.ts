@@ -1,3 +1,4 @@
+import { clientStoryText } from './client-story.js';
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { AnalysisJson } from './analysis-json.js';
@@ -71,6 +72,10 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     for (const p of doc.interGateway)
       t.push([p.from, p.to, p.packets, p.bytes, `${(p.share * 100).toFixed(2)} %`, p.peakPerSecond, shortTime(p.first), shortTime(p.last)]);
     out.push(t.toString());
+  }
+  if (doc.client !== undefined) {
+    out.push('');
+    out.push(...clientStoryText(doc.client, (s) => c.bold(s), shortTime));
   }
   out.push('');
   out.push(`${c.bold('Who claimed the anycast IP')}:`);

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { validate, type Schema } from '../support/json-schema.js';
+import { repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 
 interface Report {
@@ -63,4 +67,26 @@ test('--flip-flop-window is read: a change back 53.75 s after the change is a fl
     ).findings.filter((f) => f.kind === 'arp-flip-flop').length;
   assert.equal(flips('60'), 1);
   assert.equal(flips('50'), 0);
+});
+
+test("--client tells one client's story: the report's Client section and the document's client object, valid against the schema", () => {
+  const text = runCli(['analyze', '--client', '10.172.1.1', 'fixtures/lab/arp-filter-off-expiry.pcap']);
+  assert.equal(text.status, 1, text.stderr);
+  assert.match(text.stdout, /^Client 10\.172\.1\.1 \(02:00:00:00:0c:01\): 7 frames sent, 7 received$/m);
+  assert.match(text.stdout, /frame 2 {2}learned 10\.172\.0\.10 is at 02:00:00:00:01:01 \(gateway 10\.172\.0\.1\), from an ARP reply/);
+  const json = runCli(['analyze', '--json', '--client', '02:00:00:00:0c:01', 'fixtures/lab/arp-filter-off-expiry.pcap']);
+  const doc = JSON.parse(json.stdout) as { client?: { ip: string; events: { frame: number; text: string }[] } };
+  assert.equal(doc.client?.ip, '10.172.1.1');
+  assert.equal(doc.client?.events.filter((e) => e.text.startsWith('learned')).length, 6);
+  const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'schema', 'analysis.schema.json'), 'utf8')) as Schema;
+  assert.deepEqual(validate(schema, doc), []);
+  // Without --client the document has no client object.
+  const plain = JSON.parse(runCli(['analyze', '--json', 'fixtures/lab/arp-filter-off-expiry.pcap']).stdout) as { client?: unknown };
+  assert.equal(plain.client, undefined);
+});
+
+test('--client with something that is neither an IPv4 address nor a MAC is one line naming it, exit 2', () => {
+  const r = runCli(['analyze', '--client', 'alice', 'fixtures/lab/healthy.pcap']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^anycast-probe: --client "alice": expected the client's IPv4 address or MAC/);
 });
