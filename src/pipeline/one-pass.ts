@@ -9,9 +9,9 @@ import { FRAME_ROW_WORDS, loadRow, type RowLoadable } from './frame-row.js';
 
 /**
  * Frames kept from the start of an unconfigured run, as decoded rows
- * (FRAME_ROW_WORDS int32 each: 144 bytes), so that once the anycast address
+ * (FRAME_ROW_WORDS int32 each: 164 bytes), so that once the anycast address
  * is inferred every frame before that moment is judged with it. 64 Ki
- * frames are 9.4 MB; on a busy mesh (10 k frames/s) that is 6 s of
+ * frames are 10.7 MB; on a busy mesh (10 k frames/s) that is 6 s of
  * capture, and an ARP exchange for the anycast IP — what the inference
  * needs — comes every few seconds from every client.
  */

@@ -38,7 +38,31 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
   if (l & Layer.icmp) out.icmp = { type: d.icmp.type, id: d.icmp.id, seq: d.icmp.seq };
   if (l & Layer.icmpv6) {
     const n = d.icmpv6;
-    out.icmpv6 = { type: n.type, id: n.id, seq: n.seq, hasTarget: n.hasTarget, target: n.hasTarget ? [...n.target] : null, targetLinkAddr: n.targetLinkAddr };
+    out.icmpv6 = {
+      type: n.type,
+      id: n.id,
+      seq: n.seq,
+      hasTarget: n.hasTarget,
+      target: n.hasTarget ? [...n.target] : null,
+      targetLinkAddr: n.targetLinkAddr,
+      naFlags: n.naFlags,
+    };
+    if (n.type === 134) {
+      out.ra = {
+        hopLimit: n.raHopLimit,
+        flags: n.raFlags,
+        lifetime: n.raLifetime,
+        mtu: n.raMtu,
+        digest: n.raDigest,
+        prefixCount: n.prefixCount,
+        prefix: [...n.raPrefix],
+        prefixLength: n.raPrefixLength,
+        prefixValid: n.raPrefixValid,
+        prefixPreferred: n.raPrefixPreferred,
+        rdnssCount: n.rdnssCount,
+        rdnss: [...n.raRdnss],
+      };
+    }
   }
   if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
@@ -50,7 +74,7 @@ test('a frame row carries every field detectors read, into a row view and into a
   const view = new FrameRowView();
   // A decoder that last held another frame: loading must overwrite every field detectors read.
   const spare = new FrameDecoder();
-  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0 };
+  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0, neighborAdvert: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
     await readFrames({
       input: file,
@@ -72,6 +96,7 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.udp) seen.udp++;
         if (d.layers & Layer.icmp) seen.icmp++;
         if (d.layers & Layer.ipv4 && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
+        if (d.layers & Layer.icmpv6 && d.icmpv6.type === 136) seen.neighborAdvert++;
       },
     });
   }
