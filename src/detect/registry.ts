@@ -4,6 +4,8 @@ import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
+import { raInconsistent } from './ra-inconsistent.js';
+import { raNotFromAnycast } from './ra-not-from-anycast.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
 import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
@@ -24,6 +26,8 @@ export const DETECTORS = [
   interGatewayTraffic,
   anycastClaims,
   anycastMacForUnicastIp,
+  raNotFromAnycast,
+  raInconsistent,
   unansweredAnycast,
 ] as const;
 
