@@ -716,14 +716,14 @@ const RA_SETTINGS: RouterAdvertOptions = {
   mtu: 1280,
 };
 
-/** An RA from `mac` and its link-local, to all nodes (or to one client's address, solicited). */
-function ra(mac: string, settings: RouterAdvertOptions, to?: NodeName): L2 {
+/** An RA from `mac` and its link-local (or `src`), to all nodes (or to one client's address, solicited). */
+function ra(mac: string, settings: RouterAdvertOptions, to?: NodeName, src: string = linkLocal(mac)): L2 {
   const dst = to === undefined ? { mac: ipv6MulticastMac(ALL_NODES), ip: ALL_NODES } : { mac: NODES[to].mac, ip: linkLocal(NODES[to].mac) };
   return {
     dst: dst.mac,
     src: mac,
     type: ETHERTYPE.IPV6,
-    payload: ipv6({ src: linkLocal(mac), dst: dst.ip, next: IP_PROTO.ICMPV6, hlim: 255, payload: routerAdvert({ ...settings, slla: mac }) }),
+    payload: ipv6({ src, dst: dst.ip, next: IP_PROTO.ICMPV6, hlim: 255, payload: routerAdvert({ ...settings, slla: mac }) }),
   };
 }
 
@@ -758,15 +758,16 @@ function healthyArp(c: Capture): void {
  * client's solicitation answered by its nearest gateway in between.
  * `gw2Settings` is what gw2 says (the same as gw1 when healthy); `bridgeRa`
  * adds gw1's radv on br-fftr (its bridge MAC and link-local), periodic and
- * solicited.
+ * solicited; `gw2LinkLocal` is the link-local of gw2's anycast interface
+ * when it is not the one derived from the anycast MAC.
  */
-function routerAdverts(gw2Settings: RouterAdvertOptions, bridgeRa: boolean): Capture {
+function routerAdverts(gw2Settings: RouterAdvertOptions, bridgeRa: boolean, gw2LinkLocal?: string): Capture {
   const c = new Capture();
   healthyArp(c);
   for (let round = 0; round < 2; round++) {
     c.at(200 + round * 200);
     c.send('gw1', 'all', ra(ANYCAST.MAC, RA_SETTINGS), 0);
-    c.send('gw2', 'all', ra(ANYCAST.MAC, gw2Settings), 900);
+    c.send('gw2', 'all', ra(ANYCAST.MAC, gw2Settings, undefined, gw2LinkLocal), 900);
     if (bridgeRa && round === 0) c.send('gw1', 'all', ra(NODES.gw1.mac, RA_SETTINGS), 700);
   }
   c.at(700);
@@ -1031,6 +1032,14 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
     'error `ra-not-from-anycast` on gw1, count 2, client c1, cause `radv-on-bridge`',
     E,
     ethernetFrames(routerAdverts(RA_SETTINGS, true)),
+  );
+  add(
+    'ra-link-local.pcap',
+    `The RAs of ra-healthy.pcap (without the reverse order), but gw2's anycast interface has a stable-privacy link-local (fe80::5c1e:2b7a:93d0:4f11) instead of ${anycastLinkLocal}: both gateways send from the anycast MAC, from two router addresses.`,
+    'problems',
+    'error `ra-not-from-anycast` (sender: the anycast MAC, no gateway), count 2, cause `anycast-link-local-not-eui64`',
+    E,
+    ethernetFrames(routerAdverts(RA_SETTINGS, false, 'fe80::5c1e:2b7a:93d0:4f11')),
   );
   add(
     'ra-inconsistent.pcap',

@@ -110,9 +110,10 @@ export function fixCommands(f: Finding): string[] {
         'radvd: interface fftr-gw-anycast { … };   # in /etc/radvd.conf, not br-fftr; then: systemctl restart radvd',
       ];
     case 'anycast-link-local-not-eui64': {
-      const mac = f.evidence.kind === 'ra-not-from-anycast' ? f.evidence.anycastMac : -1;
-      const linkLocal = mac >= 0 ? formatIpv6(linkLocalFromMac(mac, new Uint32Array(4))) : 'fe80::<EUI-64 of the anycast MAC>';
+      const e = f.evidence.kind === 'ra-not-from-anycast' ? f.evidence : undefined;
+      const linkLocal = e !== undefined ? formatIpv6(linkLocalFromMac(e.anycastMac, new Uint32Array(4))) : 'fe80::<EUI-64 of the anycast MAC>';
       return [
+        `ip -6 addr show dev fftr-gw-anycast scope link   # on each gateway: the one showing ${e !== undefined ? formatIpv6(e.routerAddress) : 'the router address above'}`,
         'sysctl -w net.ipv6.conf.fftr-gw-anycast.addr_gen_mode=0   # link-local from the MAC (EUI-64), the same on every gateway',
         `ip -6 addr flush dev fftr-gw-anycast scope link && ip -6 addr add ${linkLocal}/64 dev fftr-gw-anycast`,
       ];

@@ -111,6 +111,8 @@ function assertOutcome(file: string, flags: readonly string[], mode: Mode, want:
 }
 
 const HEALTHY: Expectation = { exit: 0, verdict: 'healthy', problems: [] };
+/** Exit 1, verdict problems, exactly these error/warning findings. */
+const problemsFound = (...problems: Problem[]): Expectation => ({ exit: 1, verdict: 'problems', problems });
 
 const arpFilterOff = (gw: GatewayRef, count: number, clients: readonly string[]): Problem => ({
   kind: 'unicast-arp-reply',
@@ -188,11 +190,7 @@ function neighborAdvertScenario(file: string, does: string, cause: string, fix: 
     file,
     does,
     configFlags: CONFIG_FLAGS_V6,
-    want: {
-      exit: 1,
-      verdict: 'problems',
-      problems: [{ kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause, clients: [CLIENT.c1, CLIENT.c2], fix }],
-    },
+    want: problemsFound({ kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause, clients: [CLIENT.c1, CLIENT.c2], fix }),
     // Inference reads IPv4 ARP only: an IPv6-only capture has no anycast to judge.
     inferred: { exit: 3, verdict: 'no-anycast', problems: [] },
   };
@@ -289,30 +287,41 @@ const SCENARIOS: readonly Scenario[] = [
   {
     file: 'ra-from-bridge.pcap',
     does: "reports gw1's router advertisements from its bridge MAC and link-local once, naming the client it answered, with radv on the bridge as the cause",
-    want: {
-      exit: 1,
-      verdict: 'problems',
-      problems: [
-        {
-          kind: 'ra-not-from-anycast',
-          severity: 'error',
-          count: 2,
-          gateway: 'gw1',
-          cause: 'radv-on-bridge',
-          clients: [CLIENT.c1],
-          fix: 'interface "fftr-gw-anycast"',
-        },
-      ],
-    },
+    want: problemsFound({
+      kind: 'ra-not-from-anycast',
+      severity: 'error',
+      count: 2,
+      gateway: 'gw1',
+      cause: 'radv-on-bridge',
+      clients: [CLIENT.c1],
+      fix: 'interface "fftr-gw-anycast"',
+    }),
+  },
+  {
+    file: 'ra-link-local.pcap',
+    does: "reports the RAs from the anycast MAC with gw2's link-local not derived from it, naming no gateway, with the EUI-64 link-local in the fix",
+    want: problemsFound({
+      kind: 'ra-not-from-anycast',
+      severity: 'error',
+      count: 2,
+      gateway: null,
+      cause: 'anycast-link-local-not-eui64',
+      clients: [],
+      fix: 'ip -6 addr add fe80::ca:feff:fe00:1/64 dev fftr-gw-anycast',
+    }),
   },
   {
     file: 'ra-inconsistent.pcap',
     does: 'warns once about the router advertisements behind the anycast MAC that disagree with the first one (another DNS server and preferred lifetime)',
-    want: {
-      exit: 1,
-      verdict: 'problems',
-      problems: [{ kind: 'ra-inconsistent', severity: 'warning', count: 2, gateway: null, otherGateway: null, cause: 'gateways-disagree-ra', clients: [] }],
-    },
+    want: problemsFound({
+      kind: 'ra-inconsistent',
+      severity: 'warning',
+      count: 2,
+      gateway: null,
+      otherGateway: null,
+      cause: 'gateways-disagree-ra',
+      clients: [],
+    }),
   },
 ];
 
