@@ -16,8 +16,8 @@ export interface RaNotFromAnycastEvidence {
   readonly routerAddress: Uint32Array;
   /** The Ethernet source is the anycast MAC (only the link-local is wrong) rather than a unicast MAC. */
   readonly fromAnycastMac: boolean;
-  /** Router lifetime of the first such RA (s): 0 means clients take no default route from it, only prefixes and DNS. */
-  readonly routerLifetime: number;
+  /** The longest router lifetime of these RAs (s): 0 means clients take no default route from them, only prefixes and DNS. */
+  routerLifetime: number;
   /** The anycast MAC the router address should derive from (the first configured or inferred). */
   readonly anycastMac: number;
 }
@@ -37,7 +37,8 @@ const FROM_ANYCAST_MAC = 0;
  * to that gateway whatever the mesh's nearest one is. Judged once the
  * anycast MAC is known (configured or inferred; the one-pass look-back
  * judges the RAs before that again). One finding per sending gateway, and
- * per foreign link-local behind the anycast MAC.
+ * per foreign link-local behind the anycast MAC; an error once one of its
+ * RAs offers a default route, a warning while all say router lifetime 0.
  */
 export class RaNotFromAnycastDetector implements Detector {
   /** The expected link-local, recomputed per RA (RAs are rare; the anycast MAC can be adopted late). */
@@ -55,18 +56,26 @@ export class RaNotFromAnycastDetector implements Detector {
       if (ipv6Equal(this.expected, src)) return;
     }
     const gw = fromAnycastMac ? -1 : gateways.learn(d.l2Src, 'sent-router-advert', d.number);
+    // A unicast sender's key is its gateway and MAC (MACs stay apart when the gateway table is full).
     const a = fromAnycastMac ? FROM_ANYCAST_MAC : gw + 1;
-    const b = fromAnycastMac ? foldIpv6(src) : 0;
+    const b = fromAnycastMac ? foldIpv6(src) : d.l2Src | 0;
     const id = ctx.findings.find(KIND, a, b);
-    const f = id >= 0 ? ctx.findings.count(id, d) : ctx.findings.get(this.add(d, ctx, gw, a, b, fromAnycastMac));
+    const f =
+      id >= 0 ? ctx.findings.count<RaNotFromAnycastEvidence>(id, d) : ctx.findings.get<RaNotFromAnycastEvidence>(this.add(d, ctx, gw, a, b, fromAnycastMac));
+    if (d.icmpv6.raLifetime > f.evidence.routerLifetime) {
+      f.evidence.routerLifetime = d.icmpv6.raLifetime;
+      f.severity = 'error';
+    }
     if (!isGroupMac(d.l2Dst)) ctx.findings.addClient(f, d.l2Dst);
   }
 
   private add(d: DecodedFrame, ctx: DetectContext, gw: number, a: number, b: number, fromAnycastMac: boolean): number {
     const cause: Cause = fromAnycastMac ? 'anycast-link-local-not-eui64' : 'radv-on-bridge';
+    const lifetime = d.icmpv6.raLifetime;
     return ctx.findings.add<RaNotFromAnycastEvidence>(a, b, d, {
       kind: KIND,
-      severity: 'error',
+      // A second default router is the fault; with router lifetime 0 it adds prefixes and DNS only.
+      severity: lifetime > 0 ? 'error' : 'warning',
       cause,
       gateway: gw,
       otherGateway: -1,
@@ -77,7 +86,7 @@ export class RaNotFromAnycastDetector implements Detector {
         kind: KIND,
         routerAddress: Uint32Array.from(d.ipv6.src),
         fromAnycastMac,
-        routerLifetime: d.icmpv6.raLifetime,
+        routerLifetime: lifetime,
         anycastMac: ctx.config.anycastMacs[0]!,
       },
     });

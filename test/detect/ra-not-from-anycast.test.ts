@@ -80,6 +80,21 @@ test('healthy: RAs from the anycast MAC and its link-local, from several gateway
   assert.equal(run.observed, 3);
 });
 
+test('a bridge RA with router lifetime 0 is a warning (prefixes and DNS only) until one from it offers a default route', () => {
+  const run = runDetector(raNotFromAnycast, planConfig({ gateways: true }), [
+    routerAdvertFrame({ ethSrc: gw1.mac, settings: { lifetime: 0 } }, 1),
+    routerAdvertFrame({ ethSrc: gw2.mac, settings: { lifetime: 0 } }, 2),
+    routerAdvertFrame({ ethSrc: gw2.mac, settings: { lifetime: 600 } }, 3),
+  ]);
+  assert.deepEqual(
+    run.findings.map((f) => [f.mac, f.severity, (f as FindingOf<RaNotFromAnycastEvidence>).evidence.routerLifetime, f.count]),
+    [
+      [macNum(gw1.mac), 'warning', 0, 1],
+      [macNum(gw2.mac), 'error', 600, 2],
+    ],
+  );
+});
+
 test('until the anycast MAC is known nothing is judged (the one-pass look-back judges these RAs again once it is)', () => {
   const config = emptyConfig();
   config.anycastIpv4.push(0x0aac000a);
