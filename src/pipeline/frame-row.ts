@@ -48,7 +48,7 @@ const W = {
   raHeader: 29, // hop limit | flags << 8 | router lifetime << 16
   raMtu: 30,
   raDigest: 31,
-  raCounts: 34, // (prefix length + 1) | prefix count << 9 | RDNSS count << 17
+  raCounts: 34, // (prefix length + 1) | prefix count << 9 | RDNSS count << 17 | RA_HEADER_READ
   raPrefixValid: 35,
   raPrefixPreferred: 36,
   raRdnss: 37, // 4 words
@@ -63,6 +63,8 @@ const ARP_ETHERNET_IPV4 = 2;
 /** Protocol addresses present (4 bytes long): spa/tpa are unsigned, so -1 cannot mark their absence in an int32 word. */
 const ARP_HAS_PA = 4;
 const TWO_32 = 4294967296;
+/** In raCounts: the RA's fixed fields were read (an RA cut before them has hop limit and lifetime -1). */
+const RA_HEADER_READ = 1 << 25;
 
 /**
  * A MAC as two words, high 16 bits and low 32. NO_MAC (-1) is written as
@@ -174,7 +176,7 @@ function writeRouterAdvert(n: DecodedIcmpv6, rows: Int32Array, base: number): vo
   rows[base + W.raHeader] = (n.raHopLimit & 0xff) | ((n.raFlags & 0xff) << 8) | ((n.raLifetime & 0xffff) << 16);
   rows[base + W.raMtu] = n.raMtu;
   rows[base + W.raDigest] = n.raDigest;
-  rows[base + W.raCounts] = (n.raPrefixLength + 1) | (n.prefixCount << 9) | (n.rdnssCount << 17);
+  rows[base + W.raCounts] = (n.raPrefixLength + 1) | (n.prefixCount << 9) | (n.rdnssCount << 17) | (n.raLifetime >= 0 ? RA_HEADER_READ : 0);
   rows[base + W.raPrefixValid] = n.raPrefixValid;
   rows[base + W.raPrefixPreferred] = n.raPrefixPreferred;
   writeWords(rows, base + W.raRdnss, n.raRdnss);
@@ -183,12 +185,13 @@ function writeRouterAdvert(n: DecodedIcmpv6, rows: Int32Array, base: number): vo
 function readRouterAdvert(n: RowLoadable['icmpv6'], rows: Int32Array, base: number): void {
   readWords(rows, base + W.raPrefix, n.raPrefix);
   const header = rows[base + W.raHeader]!;
-  n.raHopLimit = header & 0xff;
-  n.raFlags = (header >>> 8) & 0xff;
-  n.raLifetime = header >>> 16;
+  const counts = rows[base + W.raCounts]!;
+  const headerRead = (counts & RA_HEADER_READ) !== 0;
+  n.raHopLimit = headerRead ? header & 0xff : -1;
+  n.raFlags = headerRead ? (header >>> 8) & 0xff : 0;
+  n.raLifetime = headerRead ? header >>> 16 : -1;
   n.raMtu = rows[base + W.raMtu]! >>> 0;
   n.raDigest = rows[base + W.raDigest]!;
-  const counts = rows[base + W.raCounts]!;
   n.raPrefixLength = (counts & 0x1ff) - 1;
   n.prefixCount = (counts >>> 9) & 0xff;
   n.rdnssCount = (counts >>> 17) & 0xff;

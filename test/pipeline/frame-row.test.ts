@@ -76,7 +76,7 @@ test('a frame row carries every field detectors read, into a row view and into a
   const spare = new FrameDecoder();
   const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0, routerAdvertWithRdnss: 0, neighborAdvert: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
-    await readFrames({
+    const read = await readFrames({
       input: file,
       keepDuplicates: true,
       count: 0,
@@ -100,6 +100,8 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.icmpv6 && d.icmpv6.type === 136) seen.neighborAdvert++;
       },
     });
+    // readFrames hands an exception thrown by onFrame back as the read's error: a failed assertion must still fail the test.
+    if (read.error instanceof assert.AssertionError) throw read.error;
   }
   // The captures exercise every branch of the row layout, including addresses with the top bit set.
   for (const [what, n] of Object.entries(seen)) assert.ok(n > 0, `no ${what} frames checked`);
