@@ -48,7 +48,7 @@ export function causeText(cause: CauseValue): string {
     case 'radv-on-bridge':
       return "the router advertisement daemon (BIRD's protocol radv, radvd) sends on br-fftr, not on fftr-gw-anycast: clients see this gateway's bridge as a second router, with its own MAC and link-local, and may send to it whichever gateway is nearest";
     case 'anycast-link-local-not-eui64':
-      return "the anycast interface's link-local is not the one derived from the anycast MAC (addr_gen_mode stable-privacy or random, or set by hand): each gateway advertises another router address behind the same MAC, so clients keep one default router per gateway";
+      return "RAs from the anycast MAC come from more than one router address, and this one is not the link-local derived from the anycast MAC (addr_gen_mode stable-privacy or random, or set by hand on that gateway's fftr-gw-anycast): clients keep one default router per address behind the same MAC";
     case 'gateways-disagree-ra':
       return "the gateways' router advertisement settings differ: all RAs come from the one anycast router, so each RA overwrites what the previous one said and clients flip between the gateways' prefixes, lifetimes, DNS servers or MTU";
     case 'forwarded-dropped':

@@ -70,6 +70,31 @@ test('an RA from the anycast MAC but another link-local is a finding per link-lo
   assert.deepEqual([...f.evidence.routerAddress], ip6('fe80::1234:5678:9abc:def0'));
 });
 
+test('one router address behind the anycast MAC that is not derived from it (fe80::1 on every gateway) is still one router: no finding', () => {
+  const run = runDetector(raNotFromAnycast, planConfig({ gateways: true }), [
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1' }, 1),
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1' }, 2),
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1', ethDst: c1.mac, dst: linkLocalOf(c1.mac) }, 3),
+  ]);
+  assert.deepEqual(run.findings, []);
+});
+
+test('once a second router address shows behind the anycast MAC, the foreign one is a finding counted from its first RA, with its clients', () => {
+  const run = runDetector(raNotFromAnycast, planConfig({ gateways: true }), [
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1', settings: { lifetime: 0 } }, 1),
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1', ethDst: c1.mac, dst: linkLocalOf(c1.mac) }, 2),
+    routerAdvertFrame({ ethSrc: anycastMac }, 3),
+    routerAdvertFrame({ ethSrc: anycastMac, src: 'fe80::1' }, 4),
+    routerAdvertFrame({ ethSrc: anycastMac }, 5),
+  ]);
+  assert.equal(run.findings.length, 1);
+  const f = run.findings[0] as FindingOf<RaNotFromAnycastEvidence>;
+  assert.deepEqual([f.cause, f.count, f.frames, f.severity, f.evidence.routerLifetime], ['anycast-link-local-not-eui64', 3, [1, 2, 4], 'error', 1800]);
+  assert.deepEqual([f.firstSec, f.lastSec], [1, 4]);
+  assert.deepEqual(f.clientMacs, [macNum(c1.mac)]);
+  assert.deepEqual([...f.evidence.routerAddress], ip6('fe80::1'));
+});
+
 test('healthy: RAs from the anycast MAC and its link-local, from several gateways and with any content, are no finding', () => {
   const run = runDetector(raNotFromAnycast, planConfig({ gateways: true }), [
     routerAdvertFrame({ ethSrc: anycastMac }, 1),
