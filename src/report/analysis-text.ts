@@ -185,7 +185,9 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
         ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`
         : claimed !== undefined
           ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
-          : (f.gateway ?? '?');
+          : f.kind === 'unicast-neighbor-advert'
+            ? `${f.gateway ?? '?'} (NA flags: ${neighborAdvertFlags(f)})`
+            : (f.gateway ?? '?');
     t.push([gw, f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clientList(f)]);
   }
   return t;
@@ -209,6 +211,13 @@ function routerAdvertSender(f: Finding): string {
   if (d.mac === d.referenceMac && d.router === d.referenceRouter)
     return `${sender}, the same sender as the first RA (frame ${d.referenceFrame}): gateways behind one anycast router`;
   return `${sender}; the first RA (frame ${d.referenceFrame}) from ${f.otherGateway ?? `router ${d.referenceRouter}`} [${d.referenceMac}]`;
+}
+
+/** The flags of an unicast-neighbor-advert finding's first NA, as tcpdump names them; override tells the cause. */
+function neighborAdvertFlags(f: Finding): string {
+  const d = f.detail;
+  const set = [d.router === 1 ? 'router' : '', d.solicited === 1 ? 'solicited' : '', d.override === 1 ? 'override' : ''].filter((x) => x !== '');
+  return `[${set.join(', ') || 'none'}]${d.override === 1 ? '' : ', override clear'}`;
 }
 
 /** The clients column: the first three, and how many more. */

@@ -401,6 +401,18 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
     assert.match(text, /preferred 3600 s \(first RA: valid 86400 s, preferred 14400 s\)/);
   });
 
+  test("the neighbor-advert captures: the report shows the NA's flags, and the document says which override flag", () => {
+    for (const [file, flags, override] of [
+      ['unicast-neighbor-advert.pcap', '[router, solicited, override]', 1],
+      ['neighbor-advert-proxy-ndp.pcap', '[router, solicited], override clear', 0],
+    ] as const) {
+      const text = runCli(['analyze', `fixtures/scenarios/${file}`, ...CONFIG_FLAGS_V6]).stdout;
+      assert.ok(text.includes(`gw1 (NA flags: ${flags})`), `${file}: ${text}`);
+      const f = analyze(`fixtures/scenarios/${file}`, CONFIG_FLAGS_V6).doc.findings[0]!;
+      assert.deepEqual(f.detail, { router: 1, solicited: 1, override }, file);
+    }
+  });
+
   test('ra-from-bridge.pcap: the router address clients install and the one every RA should come from', () => {
     const f = analyze('fixtures/scenarios/ra-from-bridge.pcap', CONFIG_FLAGS).doc.findings.find((x) => x.kind === 'ra-not-from-anycast');
     assert.ok(f !== undefined);
