@@ -51,7 +51,7 @@ export interface RaInconsistentEvidence {
   readonly differences: readonly RaDifference[];
 }
 
-/** Distinct RA contents kept; a mesh has one (healthy) or a few. More are counted, not compared. */
+/** Distinct RA contents kept; a mesh has one (healthy) or a few. RAs with a content beyond these are not compared. */
 const MAX_CONTENTS = 16;
 
 /**
@@ -70,8 +70,6 @@ const MAX_CONTENTS = 16;
  */
 export class RaInconsistentDetector implements Detector {
   private readonly contents: RaContent[] = [];
-  /** RAs with a content beyond MAX_CONTENTS. */
-  notTracked = 0;
   /** The findings raised, to name their gateways at the end (a sender's MAC may be learned as a gateway later). */
   private readonly raised: number[] = [];
 
@@ -90,7 +88,6 @@ export class RaInconsistentDetector implements Detector {
       id = ctx.findings.find(KIND, 0, n.raDigest);
       ctx.findings.count(id, d);
     } else if (index >= MAX_CONTENTS) {
-      this.notTracked++;
       return;
     } else {
       contents.push(contentOf(d, n));

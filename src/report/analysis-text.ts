@@ -213,7 +213,7 @@ function routerAdvertSender(f: Finding): string {
   return `${sender}; the first RA (frame ${d.referenceFrame}) from ${f.otherGateway ?? `router ${d.referenceRouter}`} [${d.referenceMac}]`;
 }
 
-/** The flags of an unicast-neighbor-advert finding's first NA, as tcpdump names them; override tells the cause. */
+/** The flags of a unicast-neighbor-advert finding's first NA, as tcpdump names them; override tells the cause. */
 function neighborAdvertFlags(f: Finding): string {
   const d = f.detail;
   const set = [d.router === 1 ? 'router' : '', d.solicited === 1 ? 'solicited' : '', d.override === 1 ? 'override' : ''].filter((x) => x !== '');

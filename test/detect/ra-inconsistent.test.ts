@@ -113,6 +113,13 @@ test('until the anycast MAC is known RAs are not compared (on another network, r
   assert.equal(run.observed, 4);
 });
 
+test('the contents compared are bounded: past 16, further contents are not compared', () => {
+  const frames = Array.from({ length: 20 }, (_, i) => routerAdvertFrame({ ethSrc: anycastMac, settings: { mtu: 1280 + i } }, i + 1));
+  const run = runDetector(raInconsistent, planConfig(), frames);
+  assert.equal(run.findings.length, 15);
+  assert.equal((run.findings[14] as Evidence).evidence.differing.mtu, 1280 + 15);
+});
+
 test('the default settings of the test RA are what the plan says (so the cases above differ in one thing each)', () => {
   assert.equal(RA_SETTINGS.mtu, 1280);
   assert.equal(RA_SETTINGS.rdnss?.addrs[0], PLAN.anycastIp6);
