@@ -21,6 +21,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatIpv6, linkLocalFromMac, parseMac } from '../src/core/address.js';
 import { PcapWriter } from '../src/source/pcap-writer.js';
 import type { PcapWriterOptions } from '../src/source/pcap-writer.js';
 import {
@@ -43,11 +44,14 @@ import {
   ipv6MulticastMac,
   neighborAdvert,
   neighborSolicit,
+  routerAdvert,
+  routerSolicit,
   sll2,
   solicitedNode,
   tcp,
   udp,
 } from '../test/support/frame-builder.js';
+import type { RouterAdvertOptions } from '../test/support/frame-builder.js';
 import { PcapngBuilder } from '../test/support/pcapng-writer.js';
 
 // ------------------------------------------------------------------ address plan (FINDINGS.md)
@@ -618,7 +622,7 @@ function interGateway(): Capture {
  * The client pings fd00::10 through gw1's MAC; the echo reply comes from the
  * anycast MAC (as with IPv4 arp_filter off, the reply uses the macvlan).
  */
-function unicastNeighborAdvert(): Capture {
+function unicastNeighborAdvert(override: boolean): Capture {
   const c = new Capture();
   const g1 = NODES.gw1;
   const group = solicitedNode(ANYCAST.IP6);
@@ -632,7 +636,7 @@ function unicastNeighborAdvert(): Capture {
       type: ETHERTYPE.IPV6,
       payload: ipv6({ src: n.ip6, dst: group, next: IP_PROTO.ICMPV6, hlim: 255, payload: neighborSolicit({ target: ANYCAST.IP6, slla: n.mac }) }),
     });
-    const na = (from: NodeName, mac: string, gap: number): void =>
+    const na = (from: NodeName, mac: string, gap: number, override = true): void =>
       void c.send(
         from,
         cl,
@@ -645,12 +649,13 @@ function unicastNeighborAdvert(): Capture {
             dst: n.ip6,
             next: IP_PROTO.ICMPV6,
             hlim: 255,
-            payload: neighborAdvert({ target: ANYCAST.IP6, flags: { router: true, solicited: true, override: true }, tlla: mac }),
+            payload: neighborAdvert({ target: ANYCAST.IP6, flags: { router: true, solicited: true, override }, tlla: mac }),
           }),
         },
         gap,
       );
-    na('gw1', g1.mac, 60);
+    // The bridge's answer: the kernel's own (address on br-fftr, override set) or proxy NDP's (override clear).
+    na('gw1', g1.mac, 60, override);
     na(near === 'gw1' ? 'gw2' : 'gw1', ANYCAST.MAC, 120);
     na(near, ANYCAST.MAC, 150);
     for (let seq = 1; seq <= 2; seq++) {
@@ -689,6 +694,86 @@ function unicastNeighborAdvert(): Capture {
       );
     }
   }
+  return c;
+}
+
+// ------------------------------------------------------------------ router advertisements
+
+/** The link-local of an interface with this MAC (EUI-64): the anycast interface's is the same on every gateway. */
+function linkLocal(mac: string): string {
+  return formatIpv6(linkLocalFromMac(parseMac(mac), new Uint32Array(4)));
+}
+
+const ALL_NODES = 'ff02::1';
+const ALL_ROUTERS = 'ff02::2';
+
+/** What BIRD's protocol radv on every gateway says: the mesh prefix, the anycast address as DNS server, MTU 1280. */
+const RA_SETTINGS: RouterAdvertOptions = {
+  hopLimit: 64,
+  lifetime: 1800,
+  prefix: { prefix: 'fd00::', length: 64, validLifetime: 86400, preferredLifetime: 14400 },
+  rdnss: { lifetime: 1200, addrs: [ANYCAST.IP6] },
+  mtu: 1280,
+};
+
+/** An RA from `mac` and its link-local (or `src`), to all nodes (or to one client's address, solicited). */
+function ra(mac: string, settings: RouterAdvertOptions, to?: NodeName, src: string = linkLocal(mac)): L2 {
+  const dst = to === undefined ? { mac: ipv6MulticastMac(ALL_NODES), ip: ALL_NODES } : { mac: NODES[to].mac, ip: linkLocal(NODES[to].mac) };
+  return {
+    dst: dst.mac,
+    src: mac,
+    type: ETHERTYPE.IPV6,
+    payload: ipv6({ src, dst: dst.ip, next: IP_PROTO.ICMPV6, hlim: 255, payload: routerAdvert({ ...settings, slla: mac }) }),
+  };
+}
+
+/** A client's router solicitation to all routers. */
+function rs(client: NodeName): L2 {
+  const n = NODES[client];
+  return {
+    dst: ipv6MulticastMac(ALL_ROUTERS),
+    src: n.mac,
+    type: ETHERTYPE.IPV6,
+    payload: ipv6({ src: linkLocal(n.mac), dst: ALL_ROUTERS, next: IP_PROTO.ICMPV6, hlim: 255, payload: routerSolicit({ slla: n.mac }) }),
+  };
+}
+
+/**
+ * The IPv4 side of a healthy mesh, so the anycast address can be inferred:
+ * c1's ARP for the anycast IP answered by both macvlans, and each gateway
+ * resolving a client from its own address (which names it).
+ */
+function healthyArp(c: Capture): void {
+  arpForAnycast(c, 'c1', [
+    ['gw2', ANYCAST.MAC],
+    ['gw1', ANYCAST.MAC],
+  ]);
+  gatewayResolves(c, 'gw1', NODES.gw1.mac, NODES.gw1.ip, 'c1');
+  gatewayResolves(c, 'gw2', NODES.gw2.mac, NODES.gw2.ip, 'c2');
+}
+
+/**
+ * Router advertisements as the gateways send them every few minutes (here
+ * every 200 ms), gw1 then gw2, from the anycast MAC and link-local; a
+ * client's solicitation answered by its nearest gateway in between.
+ * `gw2Settings` is what gw2 says (the same as gw1 when healthy); `bridgeRa`
+ * adds gw1's radv on br-fftr (its bridge MAC and link-local), periodic and
+ * solicited; `gw2LinkLocal` is the link-local of gw2's anycast interface
+ * when it is not the one derived from the anycast MAC.
+ */
+function routerAdverts(gw2Settings: RouterAdvertOptions, bridgeRa: boolean, gw2LinkLocal?: string): Capture {
+  const c = new Capture();
+  healthyArp(c);
+  for (let round = 0; round < 2; round++) {
+    c.at(200 + round * 200);
+    c.send('gw1', 'all', ra(ANYCAST.MAC, RA_SETTINGS), 0);
+    c.send('gw2', 'all', ra(ANYCAST.MAC, gw2Settings, undefined, gw2LinkLocal), 900);
+    if (bridgeRa && round === 0) c.send('gw1', 'all', ra(NODES.gw1.mac, RA_SETTINGS), 700);
+  }
+  c.at(700);
+  c.send('c1', 'all', rs('c1'), 0);
+  c.send('gw1', 'c1', ra(ANYCAST.MAC, RA_SETTINGS, 'c1'), 350);
+  if (bridgeRa) c.send('gw1', 'c1', ra(NODES.gw1.mac, RA_SETTINGS, 'c1'), 40);
   return c;
 }
 
@@ -919,9 +1004,59 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
     'unicast-neighbor-advert.pcap',
     "IPv6, anycast fd00::10: each client's NS is answered first by gw1's bridge (NA with TLLA 02:00:00:00:01:01), then by both macvlans (TLLA = anycast MAC); the client's pings to fd00::10 go to gw1's MAC and are answered from the anycast MAC. Needs `--anycast-ip fd00::10 --anycast-mac 02:ca:fe:00:00:01` (inference reads IPv4 ARP only).",
     'problems',
-    'error `unicast-neighbor-advert` on gw1, count 2, clients c1 and c2',
+    'error `unicast-neighbor-advert` on gw1, count 2, clients c1 and c2, cause `anycast-ipv6-on-bridge` (override set)',
     E,
-    ethernetFrames(unicastNeighborAdvert()),
+    ethernetFrames(unicastNeighborAdvert(true)),
+  );
+  add(
+    'neighbor-advert-proxy-ndp.pcap',
+    "The frames of unicast-neighbor-advert.pcap, but gw1's bridge answers as proxy NDP does: its NAs (TLLA 02:00:00:00:01:01) have the override flag clear. Needs the IPv6 flags as above.",
+    'problems',
+    'error `unicast-neighbor-advert` on gw1, count 2, clients c1 and c2, cause `proxy-ndp` (override clear)',
+    E,
+    ethernetFrames(unicastNeighborAdvert(false)),
+  );
+  const anycastLinkLocal = linkLocal(ANYCAST.MAC);
+  add(
+    'ra-healthy.pcap',
+    `Healthy IPv6 router advertisements: gw1 and gw2 each send two RAs from the anycast MAC and its link-local ${anycastLinkLocal} with the same content (prefix fd00::/64, RDNSS fd00::10, MTU 1280; gw2's options in reverse order), and gw1 answers c1's router solicitation the same way; healthy ARP for 10.172.0.10 before.`,
+    'healthy',
+    'none',
+    E,
+    ethernetFrames(routerAdverts({ ...RA_SETTINGS, reverseOptions: true }, false)),
+  );
+  add(
+    'ra-from-bridge.pcap',
+    `The RAs of ra-healthy.pcap (without the reverse order), plus gw1's radv on br-fftr: one periodic RA and one answer to c1's solicitation from its bridge MAC 02:00:00:00:01:01 and link-local ${linkLocal(NODES.gw1.mac)}, with the same content.`,
+    'problems',
+    'error `ra-not-from-anycast` on gw1, count 2, client c1, cause `radv-on-bridge`',
+    E,
+    ethernetFrames(routerAdverts(RA_SETTINGS, true)),
+  );
+  add(
+    'ra-link-local.pcap',
+    `The RAs of ra-healthy.pcap (without the reverse order), but gw2's anycast interface has a stable-privacy link-local (fe80::5c1e:2b7a:93d0:4f11) instead of ${anycastLinkLocal}: both gateways send from the anycast MAC, from two router addresses.`,
+    'problems',
+    'error `ra-not-from-anycast` (sender: the anycast MAC, no gateway), count 2, cause `anycast-link-local-not-eui64`',
+    E,
+    ethernetFrames(routerAdverts(RA_SETTINGS, false, 'fe80::5c1e:2b7a:93d0:4f11')),
+  );
+  add(
+    'ra-inconsistent.pcap',
+    'Both gateways send RAs from the anycast MAC and link-local, but gw2 announces RDNSS fd00::2 (its own address) and a preferred lifetime of 3600 s where gw1 says fd00::10 and 14400 s.',
+    'problems',
+    'warning `ra-inconsistent` (sender: the anycast MAC, no gateway), count 2, differences `prefix-lifetimes,rdnss`',
+    E,
+    ethernetFrames(
+      routerAdverts(
+        {
+          ...RA_SETTINGS,
+          prefix: { prefix: 'fd00::', length: 64, validLifetime: 86400, preferredLifetime: 3600 },
+          rdnss: { lifetime: 1200, addrs: [NODES.gw2.ip6] },
+        },
+        false,
+      ),
+    ),
   );
   return out;
 }

@@ -56,6 +56,21 @@ export function formatIpv6(words: ArrayLike<number>): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/**
+ * The link-local address the kernel gives an interface with this MAC
+ * (modified EUI-64, RFC 4291 appendix A: ff:fe in the middle, the
+ * universal/local bit flipped), written into `out` as four words.
+ */
+export function linkLocalFromMac(mac: number, out: Uint32Array): Uint32Array {
+  const hi = Math.floor(mac / 4294967296);
+  const lo = mac >>> 0;
+  out[0] = 0xfe800000;
+  out[1] = 0;
+  out[2] = ((((hi >>> 8) & 0xff) ^ 0x02) * 16777216 + (hi & 0xff) * 65536 + (lo >>> 24) * 256 + 0xff) >>> 0;
+  out[3] = (0xfe000000 + (lo & 0xffffff)) >>> 0;
+  return out;
+}
+
 /** Parses "aa:bb:cc:dd:ee:ff" (or with '-') into the 48-bit number the decoders use; NaN when invalid. */
 export function parseMac(text: string): number {
   const m = /^([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})$/i.exec(text.trim());

@@ -71,8 +71,26 @@ export interface DecodedIcmpv6 extends DecodedEcho {
   readonly hasTarget: boolean;
   readonly target: Uint32Array;
   readonly targetLinkAddr: number;
-  /** Neighbor advertisement flags byte (router/solicited/override, NaFlag), -1 when absent. */
+  /** Neighbor advertisement flags byte (NaFlag: router/solicited/override), -1 when absent. */
   readonly naFlags: number;
+  /**
+   * Router advertisement fields (valid when `type` is 134): hop limit, flags
+   * byte, router lifetime (s), MTU option (0: none), the digest of its content
+   * (Icmpv6View.raDigest), the first prefix (length -1: none) and its
+   * lifetimes, the first RDNSS address, and how many of each.
+   */
+  readonly raHopLimit: number;
+  readonly raFlags: number;
+  readonly raLifetime: number;
+  readonly raMtu: number;
+  readonly raDigest: number;
+  readonly prefixCount: number;
+  readonly raPrefix: Uint32Array;
+  readonly raPrefixLength: number;
+  readonly raPrefixValid: number;
+  readonly raPrefixPreferred: number;
+  readonly rdnssCount: number;
+  readonly raRdnss: Uint32Array;
 }
 
 export interface DecodedPorts {

@@ -1,5 +1,5 @@
 import { Layer, Stop, type StopSink } from './layer.js';
-import { be16, ipv6Words, mac48, NO_MAC } from './read.js';
+import { be16, be32, ipv6Words, mac48, NO_MAC } from './read.js';
 
 const MIN_BYTES = 4;
 const HEADER_BYTES = 8;
@@ -26,6 +26,14 @@ export const Icmpv6Type = {
 const OPTION_SOURCE_LL = 1;
 const OPTION_TARGET_LL = 2;
 const OPTION_PREFIX_INFO = 3;
+const OPTION_MTU = 5;
+/** Recursive DNS server option (RFC 8106): lifetime, then 16-byte addresses. */
+const OPTION_RDNSS = 25;
+const PREFIX_INFO_BYTES = 32;
+const MTU_OPTION_BYTES = 8;
+const RDNSS_HEADER_BYTES = 8;
+/** Prefixes and DNS servers are counted up to this (a byte each in the decode thread's row). */
+const MAX_COUNTED = 255;
 
 /** Neighbor advertisement flag bits (first byte after the checksum). */
 export const NaFlag = { router: 0x80, solicited: 0x40, override: 0x20 } as const;
@@ -57,7 +65,34 @@ export class Icmpv6View {
   raHopLimit = -1;
   raFlags = 0;
   raLifetime = -1;
+  /** RA: reachable time and retransmission timer (ms), -1 when not an RA. */
+  raReachable = -1;
+  raRetrans = -1;
+  /** Prefix information options (up to 255). */
   prefixCount = 0;
+  /** RA: the first whole prefix information option (prefix, length, L/A flags, lifetimes in s); length -1 when none. */
+  readonly raPrefix = new Uint32Array(4);
+  raPrefixLength = -1;
+  raPrefixFlags = 0;
+  raPrefixValid = 0;
+  raPrefixPreferred = 0;
+  /** RA: MTU option, 0 when absent (0 is no valid MTU). */
+  raMtu = 0;
+  /** RA: recursive DNS servers in every RDNSS option (up to 255), the first of them (zero when none) and its option's lifetime (s). */
+  rdnssCount = 0;
+  readonly raRdnss = new Uint32Array(4);
+  raRdnssLifetime = 0;
+  /**
+   * RA: a 32-bit digest of what the RA tells clients — the fixed fields
+   * (hop limit, flags, router lifetime, timers) and every option but the
+   * link-layer addresses, each option hashed alone and the hashes added, so
+   * the option order does not matter. Two RAs with different digests say
+   * different things; the fields above say what, for the first prefix and
+   * RDNSS, and the digest catches the rest (a second prefix, DNSSL, routes)
+   * without carrying every option to the detectors. 0 when not an RA, or
+   * when its options were cut or malformed (what it says is not all known).
+   */
+  raDigest = 0;
   /** Options walk hit a zero or overlong option. */
   badOption = false;
   /** Quoted IPv6 header of an error message. */
@@ -77,7 +112,19 @@ export class Icmpv6View {
     this.raHopLimit = -1;
     this.raFlags = 0;
     this.raLifetime = -1;
+    this.raReachable = -1;
+    this.raRetrans = -1;
     this.prefixCount = 0;
+    this.raPrefix.fill(0);
+    this.raPrefixLength = -1;
+    this.raPrefixFlags = 0;
+    this.raPrefixValid = 0;
+    this.raPrefixPreferred = 0;
+    this.raMtu = 0;
+    this.rdnssCount = 0;
+    this.raRdnss.fill(0);
+    this.raRdnssLifetime = 0;
+    this.raDigest = 0;
     this.badOption = false;
     this.innerValid = false;
     this.capturedLength = end - off;
@@ -126,6 +173,9 @@ export class Icmpv6View {
         this.raHopLimit = b[off + 4]!;
         this.raFlags = b[off + 5]!;
         this.raLifetime = be16(b, off + 6);
+        this.raReachable = be32(b, off + 8);
+        this.raRetrans = be32(b, off + 12);
+        this.raDigest = hashBytes(b, off + 4, off + RA_FIXED_BYTES);
         this.walkOptions(b, off + RA_FIXED_BYTES, end, claimedEnd, stops);
         break;
       case Icmpv6Type.destUnreachable:
@@ -146,24 +196,48 @@ export class Icmpv6View {
       const length = b[p + 1]! * 8;
       if (length === 0 || p + length > claimedEnd) {
         this.badOption = true;
+        this.raDigest = 0;
         return;
       }
       if (p + length > end) {
         // The option is whole in the message but the capture cut it.
+        this.raDigest = 0;
         stops.stop(Layer.icmpv6, Stop.truncated, p + length - this.offset, end - this.offset);
         return;
       }
-      if ((type === OPTION_SOURCE_LL || type === OPTION_TARGET_LL) && length === 8) {
-        const mac = mac48(b, p + 2);
-        if (type === OPTION_SOURCE_LL) this.sourceLinkAddr = mac;
-        else this.targetLinkAddr = mac;
-      } else if (type === OPTION_PREFIX_INFO) {
-        this.prefixCount++;
-      }
+      if (type === OPTION_SOURCE_LL && length === 8) this.sourceLinkAddr = mac48(b, p + 2);
+      else if (this.type === Icmpv6Type.routerAdvert) this.raOption(b, p, type, length);
+      else if (type === OPTION_TARGET_LL && length === 8) this.targetLinkAddr = mac48(b, p + 2);
       p += length;
     }
     // The capture ended before the message did: the options after `p` were cut.
-    if (end < claimedEnd) stops.stop(Layer.icmpv6, Stop.truncated, Math.min(p + 2, claimedEnd) - this.offset, end - this.offset);
+    if (end < claimedEnd) {
+      this.raDigest = 0;
+      stops.stop(Layer.icmpv6, Stop.truncated, Math.min(p + 2, claimedEnd) - this.offset, end - this.offset);
+    }
+  }
+
+  /** One whole RA option at `p` (`length` bytes): the fields of the first prefix, MTU and RDNSS, and its hash into the digest. */
+  private raOption(b: Uint8Array, p: number, type: number, length: number): void {
+    this.raDigest = (this.raDigest + hashBytes(b, p, p + length)) | 0;
+    if (type === OPTION_PREFIX_INFO) {
+      if (length >= PREFIX_INFO_BYTES && this.raPrefixLength < 0) {
+        this.raPrefixLength = b[p + 2]!;
+        this.raPrefixFlags = b[p + 3]!;
+        this.raPrefixValid = be32(b, p + 4);
+        this.raPrefixPreferred = be32(b, p + 8);
+        ipv6Words(b, p + 16, this.raPrefix);
+      }
+      if (this.prefixCount < MAX_COUNTED) this.prefixCount++;
+    } else if (type === OPTION_MTU && length >= MTU_OPTION_BYTES) {
+      this.raMtu = be32(b, p + 4);
+    } else if (type === OPTION_RDNSS && length >= RDNSS_HEADER_BYTES + 16) {
+      if (this.rdnssCount === 0) {
+        this.raRdnssLifetime = be32(b, p + 4);
+        ipv6Words(b, p + RDNSS_HEADER_BYTES, this.raRdnss);
+      }
+      this.rdnssCount = Math.min(MAX_COUNTED, this.rdnssCount + ((length - RDNSS_HEADER_BYTES) >>> 4));
+    }
   }
 
   private decodeQuoted(b: Uint8Array, q: number, end: number, claimedEnd: number, stops: StopSink): void {
@@ -178,4 +252,11 @@ export class Icmpv6View {
     ipv6Words(b, q + 8, this.innerSrc);
     ipv6Words(b, q + 24, this.innerDst);
   }
+}
+
+/** FNV-1a over b[from..to): one RA part's contribution to its digest. */
+function hashBytes(b: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h | 0;
 }

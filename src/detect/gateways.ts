@@ -23,7 +23,8 @@ export type GatewayEvidence =
   | 'claimed-anycast-ip'
   | 'sourced-anycast-ip'
   | 'answered-anycast-traffic'
-  | 'answered-gateway-traffic';
+  | 'answered-gateway-traffic'
+  | 'sent-router-advert';
 
 /** Gateways beyond this are not tracked (matrix size); a mesh has a handful. */
 export const MAX_GATEWAYS = 64;

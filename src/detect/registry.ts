@@ -7,6 +7,8 @@ import { asymmetricReply } from './asymmetric-reply.js';
 import { clientPinned } from './client-pinned.js';
 import { clientStory } from './client-story.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
+import { raInconsistent } from './ra-inconsistent.js';
+import { raNotFromAnycast } from './ra-not-from-anycast.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
 import { unicastNeighborAdvert } from './unicast-neighbor-advert.js';
@@ -27,6 +29,8 @@ export const DETECTORS = [
   interGatewayTraffic,
   anycastClaims,
   anycastMacForUnicastIp,
+  raNotFromAnycast,
+  raInconsistent,
   unansweredAnycast,
   arpFlipFlop,
   clientPinned,

@@ -1,5 +1,6 @@
 import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from '../decode/decoded-frame.js';
 import type { FrameDecoder } from '../decode/frame-decoder.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
 import { highWord, NO_MAC } from '../decode/read.js';
 import type { DecodeStats } from '../decode/stats.js';
@@ -8,9 +9,10 @@ import type { DecodeStats } from '../decode/stats.js';
  * A decoded frame as a fixed row of int32 words, so the decode thread can
  * hand frames to the analysis thread through shared memory with no object
  * per frame. The row holds exactly what `DecodedFrame` exposes. ARP and IP
- * never share a frame, so their words overlap.
+ * never share a frame, so their words overlap; a router advertisement has no
+ * NDP target, so its words overlap the target's.
  */
-export const FRAME_ROW_WORDS = 36;
+export const FRAME_ROW_WORDS = 41;
 
 const W = {
   layers: 0,
@@ -38,10 +40,18 @@ const W = {
   l4a: 21, // type, or source port
   l4b: 22, // echo id, or destination port
   echoSeq: 23,
-  ndHasTarget: 24,
+  ndHasTargetFlags: 24, // hasTarget | (NA flags + 1) << 8
   ndTarget: 25, // 4 words
   ndTargetLinkAddr: 29, // hi, lo
-  naFlags: 31,
+  // Router advertisement (ICMPv6 type 134, no target)
+  raPrefix: 25, // 4 words
+  raHeader: 29, // hop limit | flags << 8 | router lifetime << 16
+  raMtu: 30,
+  raDigest: 31,
+  raCounts: 34, // (prefix length + 1) | prefix count << 9 | RDNSS count << 17 | RA_HEADER_READ
+  raPrefixValid: 35,
+  raPrefixPreferred: 36,
+  raRdnss: 37, // 4 words
   // Timestamps beyond 32 bits: pcapng seconds with a large if_tsoffset, or a corrupt µs field
   // (up to 2^32 - 1 µs, times 1000 in nanoseconds). Read back exactly as the one-thread path sees them.
   tsSecHigh: 32,
@@ -53,6 +63,8 @@ const ARP_ETHERNET_IPV4 = 2;
 /** Protocol addresses present (4 bytes long): spa/tpa are unsigned, so -1 cannot mark their absence in an int32 word. */
 const ARP_HAS_PA = 4;
 const TWO_32 = 4294967296;
+/** In raCounts: the RA's fixed fields were read (an RA cut before them has hop limit and lifetime -1). */
+const RA_HEADER_READ = 1 << 25;
 
 /**
  * A MAC as two words, high 16 bits and low 32. NO_MAC (-1) is written as
@@ -149,11 +161,43 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
     rows[base + W.l4a] = n.type;
     rows[base + W.l4b] = n.id;
     rows[base + W.echoSeq] = n.seq;
-    rows[base + W.ndHasTarget] = n.hasTarget ? 1 : 0;
+    rows[base + W.ndHasTargetFlags] = (n.hasTarget ? 1 : 0) | ((n.naFlags + 1) << 8);
+    if (n.type === Icmpv6Type.routerAdvert) {
+      writeRouterAdvert(n, rows, base);
+      return;
+    }
     if (n.hasTarget) writeWords(rows, base + W.ndTarget, n.target);
     writeMac(rows, base + W.ndTargetLinkAddr, n.targetLinkAddr);
-    rows[base + W.naFlags] = n.naFlags;
   }
+}
+
+function writeRouterAdvert(n: DecodedIcmpv6, rows: Int32Array, base: number): void {
+  writeWords(rows, base + W.raPrefix, n.raPrefix);
+  rows[base + W.raHeader] = (n.raHopLimit & 0xff) | ((n.raFlags & 0xff) << 8) | ((n.raLifetime & 0xffff) << 16);
+  rows[base + W.raMtu] = n.raMtu;
+  rows[base + W.raDigest] = n.raDigest;
+  rows[base + W.raCounts] = (n.raPrefixLength + 1) | (n.prefixCount << 9) | (n.rdnssCount << 17) | (n.raLifetime >= 0 ? RA_HEADER_READ : 0);
+  rows[base + W.raPrefixValid] = n.raPrefixValid;
+  rows[base + W.raPrefixPreferred] = n.raPrefixPreferred;
+  writeWords(rows, base + W.raRdnss, n.raRdnss);
+}
+
+function readRouterAdvert(n: RowLoadable['icmpv6'], rows: Int32Array, base: number): void {
+  readWords(rows, base + W.raPrefix, n.raPrefix);
+  const header = rows[base + W.raHeader]!;
+  const counts = rows[base + W.raCounts]!;
+  const headerRead = (counts & RA_HEADER_READ) !== 0;
+  n.raHopLimit = headerRead ? header & 0xff : -1;
+  n.raFlags = headerRead ? (header >>> 8) & 0xff : 0;
+  n.raLifetime = headerRead ? header >>> 16 : -1;
+  n.raMtu = rows[base + W.raMtu]! >>> 0;
+  n.raDigest = rows[base + W.raDigest]!;
+  n.raPrefixLength = (counts & 0x1ff) - 1;
+  n.prefixCount = (counts >>> 9) & 0xff;
+  n.rdnssCount = (counts >>> 17) & 0xff;
+  n.raPrefixValid = rows[base + W.raPrefixValid]! >>> 0;
+  n.raPrefixPreferred = rows[base + W.raPrefixPreferred]! >>> 0;
+  readWords(rows, base + W.raRdnss, n.raRdnss);
 }
 
 class RowArp implements DecodedArp {
@@ -195,6 +239,18 @@ class RowIcmpv6 extends RowEcho implements DecodedIcmpv6 {
   readonly target = new Uint32Array(4);
   targetLinkAddr = NO_MAC;
   naFlags = -1;
+  raHopLimit = -1;
+  raFlags = 0;
+  raLifetime = -1;
+  raMtu = 0;
+  raDigest = 0;
+  prefixCount = 0;
+  readonly raPrefix = new Uint32Array(4);
+  raPrefixLength = -1;
+  raPrefixValid = 0;
+  raPrefixPreferred = 0;
+  rdnssCount = 0;
+  readonly raRdnss = new Uint32Array(4);
 }
 
 class RowPorts implements DecodedPorts {
@@ -255,7 +311,27 @@ export interface RowLoadable {
   readonly ipv4: { src: number; dst: number; protocol: number };
   readonly ipv6: { readonly src: Uint32Array; readonly dst: Uint32Array; nextHeader: number };
   readonly icmp: { type: number; id: number; seq: number };
-  readonly icmpv6: { type: number; id: number; seq: number; hasTarget: boolean; readonly target: Uint32Array; targetLinkAddr: number; naFlags: number };
+  readonly icmpv6: {
+    type: number;
+    id: number;
+    seq: number;
+    hasTarget: boolean;
+    readonly target: Uint32Array;
+    targetLinkAddr: number;
+    naFlags: number;
+    raHopLimit: number;
+    raFlags: number;
+    raLifetime: number;
+    raMtu: number;
+    raDigest: number;
+    prefixCount: number;
+    readonly raPrefix: Uint32Array;
+    raPrefixLength: number;
+    raPrefixValid: number;
+    raPrefixPreferred: number;
+    rdnssCount: number;
+    readonly raRdnss: Uint32Array;
+  };
   readonly tcp: { srcPort: number; dstPort: number };
   readonly udp: { srcPort: number; dstPort: number };
 }
@@ -317,9 +393,16 @@ export function loadRow(f: RowLoadable, rows: Int32Array, base: number): void {
     n.type = rows[base + W.l4a]!;
     n.id = rows[base + W.l4b]!;
     n.seq = rows[base + W.echoSeq]!;
-    n.hasTarget = rows[base + W.ndHasTarget] === 1;
+    const targetFlags = rows[base + W.ndHasTargetFlags]!;
+    n.hasTarget = (targetFlags & 1) === 1;
+    n.naFlags = (targetFlags >> 8) - 1;
+    if (n.type === Icmpv6Type.routerAdvert) {
+      // An RA has neither target nor target link-layer address: its own words are where theirs are.
+      n.targetLinkAddr = NO_MAC;
+      readRouterAdvert(n, rows, base);
+      return;
+    }
     if (n.hasTarget) readWords(rows, base + W.ndTarget, n.target);
     n.targetLinkAddr = readMac(rows, base + W.ndTargetLinkAddr);
-    n.naFlags = rows[base + W.naFlags]!;
   }
 }

@@ -9,9 +9,9 @@ import { FRAME_ROW_WORDS, loadRow, type RowLoadable } from './frame-row.js';
 
 /**
  * Frames kept from the start of an unconfigured run, as decoded rows
- * (FRAME_ROW_WORDS int32 each: 144 bytes), so that once the anycast address
+ * (FRAME_ROW_WORDS int32 each: 164 bytes), so that once the anycast address
  * is inferred every frame before that moment is judged with it. 64 Ki
- * frames are 9.4 MB; on a busy mesh (10 k frames/s) that is 6 s of
+ * frames are 10.7 MB; on a busy mesh (10 k frames/s) that is 6 s of
  * capture, and an ARP exchange for the anycast IP — what the inference
  * needs — comes every few seconds from every client.
  */
@@ -168,7 +168,7 @@ export class OnePassAnalysis {
     if (announce !== undefined) {
       analysis.ctx.findings.onNew = (f) => {
         // One announcement per problem: a judgement again from the look-back raises the same ones.
-        const key = `${f.kind}|${f.mac}|${f.anycastIpv4}|${f.evidence.kind === 'gateway-switch' ? f.evidence.client : ''}`;
+        const key = announceKey(f);
         if (this.announced.has(key)) return;
         this.announced.add(key);
         if (!this.replaying) announce(f, analysis);
@@ -247,6 +247,22 @@ export class OnePassAnalysis {
     if (this.onFinding !== undefined) for (const f of pending) this.onFinding(f, analysis);
     return analysis;
   }
+}
+
+/**
+ * What tells a problem from the others of its kind, the same in a judgement
+ * again from the look-back: its MAC and anycast IP, and where one MAC can
+ * raise several, what else keys it (a gateway-switch's client, an NA's
+ * override flag, an RA's content or router address).
+ */
+function announceKey(f: Finding): string {
+  const e = f.evidence;
+  let extra = '';
+  if (e.kind === 'gateway-switch') extra = String(e.client);
+  else if (e.kind === 'unicast-neighbor-advert') extra = String(e.override);
+  else if (e.kind === 'ra-inconsistent') extra = String(e.differing.digest);
+  else if (e.kind === 'ra-not-from-anycast') extra = e.routerAddress.join(':');
+  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${extra}`;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

@@ -3,7 +3,9 @@ import type { Finding, FindingKindValue, Severity } from '../detect/findings.js'
 import type { FindingEvidence } from '../detect/registry.js';
 import type { Gateway } from '../detect/gateways.js';
 import type { DecodeStats } from '../decode/stats.js';
-import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
+import { formatIpv4, formatIpv6, formatMac, linkLocalFromMac } from '../core/address.js';
+import { NaFlag } from '../decode/icmpv6.js';
+import type { RaContent } from '../detect/ra-inconsistent.js';
 import { causeText, evidenceText, fixCommands } from './causes.js';
 import { clientStoryJson, type ClientStoryJson } from './client-story.js';
 import { gatewayByIndex, gatewayName } from './names.js';
@@ -136,6 +138,24 @@ function ipv4OrNone(ip: number): string | number {
   return ip >= 0 ? formatIpv4(ip) : ip;
 }
 
+/** What one RA said, as `detail` keys with a prefix (`reference…` for the first RA seen, none for the finding's own). */
+function raContentDetail(c: RaContent, prefix: string): Record<string, number | string> {
+  const key = (name: string): string => (prefix === '' ? name : `${prefix}${name[0]!.toUpperCase()}${name.slice(1)}`);
+  return {
+    [key('mac')]: formatMac(c.mac),
+    [key('router')]: formatIpv6(c.router),
+    [key('frame')]: c.frame,
+    [key('routerLifetime')]: c.routerLifetime,
+    [key('prefix')]: c.prefixLength >= 0 ? `${formatIpv6(c.prefix)}/${c.prefixLength}` : '',
+    [key('prefixCount')]: c.prefixCount,
+    [key('prefixValid')]: c.prefixValid,
+    [key('prefixPreferred')]: c.prefixPreferred,
+    [key('rdnss')]: c.rdnssCount > 0 ? formatIpv6(c.rdnss) : '',
+    [key('rdnssCount')]: c.rdnssCount,
+    [key('mtu')]: c.mtu,
+  };
+}
+
 /** A finding's evidence as the document's `detail` object (schema/analysis.schema.json, per kind). */
 export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: number) => string): Record<string, DetailValue> {
   switch (e.kind) {
@@ -153,7 +173,20 @@ export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: num
     case 'anycast-reply-unicast-mac':
       return { protocol: e.protocol };
     case 'unicast-neighbor-advert':
-      return {};
+      return {
+        router: (e.flags & NaFlag.router) !== 0 ? 1 : 0,
+        solicited: (e.flags & NaFlag.solicited) !== 0 ? 1 : 0,
+        override: e.override ? 1 : 0,
+      };
+    case 'ra-not-from-anycast':
+      return {
+        routerAddress: formatIpv6(e.routerAddress),
+        expectedRouterAddress: formatIpv6(linkLocalFromMac(e.anycastMac, new Uint32Array(4))),
+        fromAnycastMac: e.fromAnycastMac ? 1 : 0,
+        routerLifetime: e.routerLifetime,
+      };
+    case 'ra-inconsistent':
+      return { differences: e.differences.join(','), ...raContentDetail(e.differing, ''), ...raContentDetail(e.reference, 'reference') };
     case 'asymmetric-reply':
       return { exampleClient: ipv4OrNone(e.exampleClient), exampleServer: ipv4OrNone(e.exampleServer) };
     case 'gateway-switch':

@@ -49,9 +49,7 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     for (const f of causes) {
       out.push(
         `  ${c.bold('Likely cause')} (${listed(
-          list
-            .filter((x) => x.cause === f.cause)
-            .map((x) => x.gateway ?? (x.kind === 'unanswered-anycast' ? `client ${x.detail.clientIp === -1 ? x.detail.client : x.detail.clientIp}` : '?')),
+          list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? unnamedGateway(x)),
           3,
           'gateways',
         )}): ${f.causeText}`,
@@ -182,14 +180,20 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
       ]);
       continue;
     }
+    if (f.kind === 'ra-inconsistent' || f.kind === 'ra-not-from-anycast') {
+      const what = f.kind === 'ra-inconsistent' ? routerAdvertDifferences(f) : clientList(f);
+      t.push([routerAdvertSender(f), f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), what]);
+      continue;
+    }
     const gw =
       f.otherGateway !== null
         ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`
         : claimed !== undefined
           ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
-          : (f.gateway ?? '?');
-    const more = f.clientCount > 3 ? ` +${f.clientCount - 3}` : '';
-    let clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${more}`;
+          : f.kind === 'unicast-neighbor-advert'
+            ? `${f.gateway ?? '?'} (NA flags: ${neighborAdvertFlags(f)})`
+            : (f.gateway ?? '?');
+    let clients = clientList(f);
     let mac = f.mac ?? '-';
     if (f.kind === 'arp-flip-flop') {
       const d = f.detail;
@@ -212,4 +216,65 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
     t.push([gw, mac, f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
   }
   return t;
+}
+
+/** Who a finding not tied to one gateway is about, for its "Likely cause" line. */
+function unnamedGateway(f: Finding): string {
+  if (f.kind === 'unanswered-anycast') return `client ${f.detail.clientIp === -1 ? f.detail.client : f.detail.clientIp}`;
+  if (f.kind === 'ra-inconsistent' || f.kind === 'ra-not-from-anycast') return `router ${f.detail.routerAddress ?? f.detail.router}`;
+  return '?';
+}
+
+/** The sender column of an RA finding: the gateway if known, the router address clients install, and for a disagreement the first RA's sender. */
+function routerAdvertSender(f: Finding): string {
+  const d = f.detail;
+  if (f.kind === 'ra-not-from-anycast') {
+    const lifetime = Number(d.routerLifetime) > 0 ? `default router for ${d.routerLifetime} s` : 'router lifetime 0: prefixes and DNS only';
+    return `${f.gateway ?? 'a gateway (anycast MAC)'}: router ${d.routerAddress}, not ${d.expectedRouterAddress} (${lifetime})`;
+  }
+  const sender = f.gateway ?? `router ${d.router}`;
+  if (d.mac === d.referenceMac && d.router === d.referenceRouter)
+    return `${sender}, the same sender as the first RA (frame ${d.referenceFrame}): gateways behind one anycast router`;
+  return `${sender}; the first RA (frame ${d.referenceFrame}) from ${f.otherGateway ?? `router ${d.referenceRouter}`} [${d.referenceMac}]`;
+}
+
+/** The flags of a unicast-neighbor-advert finding's first NA, as tcpdump names them; override tells the cause. */
+function neighborAdvertFlags(f: Finding): string {
+  const d = f.detail;
+  const set = [d.router === 1 ? 'router' : '', d.solicited === 1 ? 'solicited' : '', d.override === 1 ? 'override' : ''].filter((x) => x !== '');
+  return `[${set.join(', ') || 'none'}]${d.override === 1 ? '' : ', override clear'}`;
+}
+
+/** The clients column: the first three, and how many more. */
+function clientList(f: Finding): string {
+  return f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${f.clientCount > 3 ? ` +${f.clientCount - 3}` : ''}`;
+}
+
+/** The last column of an ra-inconsistent finding: what differs from the first RA, both values. */
+function routerAdvertDifferences(f: Finding): string {
+  const d = f.detail;
+  const vs = (what: string, mine: string, first: string): string => `${what} ${mine || 'none'} (first RA: ${first || 'none'})`;
+  const mtu = (m: unknown): string => (Number(m) > 0 ? String(m) : '');
+  const lifetimes = (valid: unknown, preferred: unknown): string => `valid ${String(valid)} s, preferred ${String(preferred)} s`;
+  return String(d.differences)
+    .split(',')
+    .map((what) => {
+      switch (what) {
+        case 'router':
+          return d.routerLifetime === d.referenceRouterLifetime
+            ? 'hop limit or flags (managed/other)'
+            : vs('router lifetime', `${d.routerLifetime} s`, `${d.referenceRouterLifetime} s`);
+        case 'prefix':
+          return vs('prefix', `${d.prefix}${Number(d.prefixCount) > 1 ? ` +${Number(d.prefixCount) - 1}` : ''}`, `${d.referencePrefix}`);
+        case 'prefix-lifetimes':
+          return vs(`prefix ${d.prefix}`, lifetimes(d.prefixValid!, d.prefixPreferred!), lifetimes(d.referencePrefixValid!, d.referencePrefixPreferred!));
+        case 'rdnss':
+          return vs('RDNSS', `${d.rdnss}${Number(d.rdnssCount) > 1 ? ` +${Number(d.rdnssCount) - 1}` : ''}`, `${d.referenceRdnss}`);
+        case 'mtu':
+          return vs('MTU', mtu(d.mtu!), mtu(d.referenceMtu!));
+        default:
+          return 'other options (a later prefix or DNS server, DNSSL, routes, timers)';
+      }
+    })
+    .join('; ');
 }

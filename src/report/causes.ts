@@ -1,6 +1,6 @@
 import type { CauseValue, Finding, FindingKindValue } from '../detect/findings.js';
 import type { GatewayEvidence } from '../detect/gateways.js';
-import { formatIpv4, formatIpv6 } from '../core/address.js';
+import { formatIpv4, formatIpv6, linkLocalFromMac } from '../core/address.js';
 
 /** What each finding kind means, in one line. */
 export function kindTitle(kind: FindingKindValue): string {
@@ -25,6 +25,10 @@ export function kindTitle(kind: FindingKindValue): string {
       return "the MAC of the anycast IP flips back and forth in clients' caches";
     case 'client-pinned':
       return "clients pinned to one gateway's unicast MAC";
+    case 'ra-not-from-anycast':
+      return 'router advertisements not from the anycast interface: clients get a second default router';
+    case 'ra-inconsistent':
+      return 'router advertisements that disagree: clients flip between them';
   }
 }
 
@@ -41,8 +45,16 @@ export function causeText(cause: CauseValue): string {
       return 'the mesh moved the client to another gateway in the middle of a flow; stateful connections (NAT, conntrack) through the first gateway break';
     case 'inter-gateway-volume':
       return "gateways exchange traffic over the mesh: one gateway carries the other's clients (return paths, missing source routing)";
-    case 'ndp-from-bridge':
-      return 'the gateway answers neighbor solicitations for the anycast IPv6 address from its bridge: the address is on br-fftr too, or RAs come from the bridge';
+    case 'anycast-ipv6-on-bridge':
+      return "the anycast IPv6 address is configured on this gateway's bridge br-fftr too: the kernel answers neighbor solicitations for it with the bridge MAC and the override flag set, and as the last advertisement wins, clients send to this gateway until an anycast advertisement overrides it";
+    case 'proxy-ndp':
+      return "proxy NDP on this gateway's bridge answers for the anycast IPv6 address (override flag clear): clients that already know the anycast MAC ignore it, clients resolving the address for the first time take the bridge MAC and are pinned to this gateway";
+    case 'radv-on-bridge':
+      return "the router advertisement daemon (BIRD's protocol radv, radvd) sends on br-fftr, not on fftr-gw-anycast: clients see this gateway's bridge as a second router, with its own MAC and link-local, and may send to it whichever gateway is nearest";
+    case 'anycast-link-local-not-eui64':
+      return "RAs from the anycast MAC come from more than one router address, and this one is not the link-local derived from the anycast MAC (addr_gen_mode stable-privacy or random, or set by hand on that gateway's fftr-gw-anycast): clients keep one default router per address behind the same MAC";
+    case 'gateways-disagree-ra':
+      return "the gateways' router advertisement settings differ: all RAs come from the one anycast router, so each RA overwrites what the previous one said and clients flip between the gateways' prefixes, lifetimes, DNS servers or MTU";
     case 'forwarded-dropped':
       return 'the gateway answers pings to the anycast IP but drops what clients send through it: strict rp_filter on fftr-gw-anycast or br-fftr (the reply route does not point back out of the interface the request came in on), or a firewall that does not forward traffic arriving on the anycast interface';
     case 'anycast-unanswered':
@@ -106,10 +118,31 @@ export function fixCommands(f: Finding): string[] {
         'fix what told them first (the unicast-arp-reply / arp-flip-flop findings of this gateway: arp_filter, the source route)',
         `ip neigh del ${ip} dev <interface>   # on a pinned client, or wait until its cache entry expires`,
       ];
-    case 'ndp-from-bridge':
+    case 'anycast-ipv6-on-bridge':
       return [
         `ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`,
-        'send router advertisements from fftr-gw-anycast (radvd: interface fftr-gw-anycast)',
+        "and remove it from br-fftr's configuration (/etc/network/interfaces, systemd-networkd), so a restart does not bring it back",
+      ];
+    case 'proxy-ndp':
+      return [`ip -6 neigh del proxy ${ip} dev br-fftr`, 'sysctl -w net.ipv6.conf.br-fftr.proxy_ndp=0   # and in /etc/sysctl.d/, unless other proxies need it'];
+    case 'radv-on-bridge':
+      return [
+        'BIRD: protocol radv { interface "fftr-gw-anycast" { … }; }   # not "br-fftr"; then: birdc configure',
+        'radvd: interface fftr-gw-anycast { … };   # in /etc/radvd.conf, not br-fftr; then: systemctl restart radvd',
+      ];
+    case 'anycast-link-local-not-eui64': {
+      const e = f.evidence.kind === 'ra-not-from-anycast' ? f.evidence : undefined;
+      const linkLocal = e !== undefined ? formatIpv6(linkLocalFromMac(e.anycastMac, new Uint32Array(4))) : 'fe80::<EUI-64 of the anycast MAC>';
+      return [
+        `ip -6 addr show dev fftr-gw-anycast scope link   # on each gateway: the one showing ${e !== undefined ? formatIpv6(e.routerAddress) : 'the router address above'}`,
+        'sysctl -w net.ipv6.conf.fftr-gw-anycast.addr_gen_mode=0   # link-local from the MAC (EUI-64), the same on every gateway',
+        `ip -6 addr flush dev fftr-gw-anycast scope link && ip -6 addr add ${linkLocal}/64 dev fftr-gw-anycast`,
+      ];
+    }
+    case 'gateways-disagree-ra':
+      return [
+        'compare the RA settings on every gateway (BIRD: protocol radv; radvd: /etc/radvd.conf): prefixes, lifetimes, rdnss, mtu must be identical',
+        'birdc show protocols all   # or: radvdump, on a client of each gateway',
       ];
   }
 }
@@ -128,5 +161,7 @@ export function evidenceText(e: GatewayEvidence): string {
       return 'learned: answered traffic sent to the anycast MAC';
     case 'answered-gateway-traffic':
       return 'learned: answered traffic sent to another gateway';
+    case 'sent-router-advert':
+      return 'learned: sent router advertisements';
   }
 }

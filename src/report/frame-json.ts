@@ -64,7 +64,17 @@ export interface FrameJson {
     sll?: string;
     tll?: string;
     flags?: { router: boolean; solicited: boolean; override: boolean };
-    ra?: { hlim: number; flags: number; lifetime: number; prefixes: number };
+    ra?: {
+      hlim: number;
+      flags: number;
+      lifetime: number;
+      prefixes: number;
+      reachable: number;
+      retrans: number;
+      mtu?: number;
+      prefix?: { prefix: string; length: number; flags: number; valid: number; preferred: number };
+      rdnss?: { addr: string; lifetime: number; count: number };
+    };
     badOption?: boolean;
     inner?: { src: string; dst: string; next: number };
   };
@@ -172,7 +182,27 @@ export function frameJson(d: FrameDetail): FrameJson {
     }
     if (c.sourceLinkAddr >= 0) out.icmp6.sll = formatMac(c.sourceLinkAddr);
     if (c.targetLinkAddr >= 0) out.icmp6.tll = formatMac(c.targetLinkAddr);
-    if (c.raLifetime >= 0) out.icmp6.ra = { hlim: c.raHopLimit, flags: c.raFlags, lifetime: c.raLifetime, prefixes: c.prefixCount };
+    if (c.raLifetime >= 0) {
+      const ra: NonNullable<NonNullable<FrameJson['icmp6']>['ra']> = {
+        hlim: c.raHopLimit,
+        flags: c.raFlags,
+        lifetime: c.raLifetime,
+        prefixes: c.prefixCount,
+        reachable: c.raReachable,
+        retrans: c.raRetrans,
+      };
+      if (c.raMtu > 0) ra.mtu = c.raMtu;
+      if (c.raPrefixLength >= 0)
+        ra.prefix = {
+          prefix: formatIpv6(c.raPrefix),
+          length: c.raPrefixLength,
+          flags: c.raPrefixFlags,
+          valid: c.raPrefixValid,
+          preferred: c.raPrefixPreferred,
+        };
+      if (c.rdnssCount > 0) ra.rdnss = { addr: formatIpv6(c.raRdnss), lifetime: c.raRdnssLifetime, count: c.rdnssCount };
+      out.icmp6.ra = ra;
+    }
     if (c.badOption) out.icmp6.badOption = true;
     if (c.innerValid) out.icmp6.inner = { src: formatIpv6(c.innerSrc), dst: formatIpv6(c.innerDst), next: c.innerNextHeader };
   }

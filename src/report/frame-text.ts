@@ -231,7 +231,7 @@ function icmpv6Text(d: FrameDetail): string {
     case Icmpv6Type.routerSolicit:
       return `ICMP6, router solicitation${lla}${tail}`;
     case Icmpv6Type.routerAdvert:
-      return `ICMP6, router advertisement${c.raLifetime >= 0 ? `, hop limit ${c.raHopLimit}, router lifetime ${c.raLifetime}s` : ''}${lla}${tail}`;
+      return `ICMP6, router advertisement${c.raLifetime >= 0 ? routerAdvertText(c) : ''}${lla}${raOptionsText(c)}${tail}`;
     case Icmpv6Type.redirect:
       return `ICMP6, redirect${tail}`;
     case Icmpv6Type.destUnreachable:
@@ -253,6 +253,37 @@ function icmpv6Text(d: FrameDetail): string {
     default:
       return `ICMP6, type ${c.type}, code ${c.code}${tail}`;
   }
+}
+
+/** The RA's fixed fields as tcpdump -v prints them. */
+function routerAdvertText(c: FrameDetail['icmpv6']): string {
+  const flags = [c.raFlags & 0x80 ? 'managed' : '', c.raFlags & 0x40 ? 'other stateful' : '', c.raFlags & 0x20 ? 'home agent' : '']
+    .filter((f) => f !== '')
+    .join(', ');
+  const pref = ['medium', 'high', 'reserved', 'low'][(c.raFlags >>> 3) & 3];
+  return `, hop limit ${c.raHopLimit}, Flags [${flags || 'none'}], pref ${pref}, router lifetime ${c.raLifetime}s, reachable time ${c.raReachable}ms, retrans timer ${c.raRetrans}ms`;
+}
+
+/** The first prefix, RDNSS and MTU options of an RA, in tcpdump -v's words, on the one line. */
+function raOptionsText(c: FrameDetail['icmpv6']): string {
+  let out = '';
+  if (c.raPrefixLength >= 0) {
+    const f = c.raPrefixFlags;
+    const flags = [f & 0x80 ? 'onlink' : '', f & 0x40 ? 'auto' : '', f & 0x20 ? 'router' : ''].filter((x) => x !== '').join(', ');
+    out += `, prefix info ${formatIpv6(c.raPrefix)}/${c.raPrefixLength}, Flags [${flags || 'none'}], valid time ${lifetimeText(c.raPrefixValid)}, pref. time ${lifetimeText(c.raPrefixPreferred)}`;
+    if (c.prefixCount > 1) out += ` (+${c.prefixCount - 1} more prefixes)`;
+  }
+  if (c.rdnssCount > 0) {
+    out += `, rdnss lifetime ${lifetimeText(c.raRdnssLifetime)}, addr: ${formatIpv6(c.raRdnss)}`;
+    if (c.rdnssCount > 1) out += ` (+${c.rdnssCount - 1} more)`;
+  }
+  if (c.raMtu > 0) out += `, mtu ${c.raMtu}`;
+  return out;
+}
+
+/** A lifetime in seconds; all ones is infinity (RFC 4861 §4.6.2), as tcpdump says. */
+function lifetimeText(s: number): string {
+  return s === 0xffffffff ? 'infinity' : `${s}s`;
 }
 
 function stopText(d: FrameDetail): string {

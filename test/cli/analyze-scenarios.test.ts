@@ -36,8 +36,9 @@ const FIX_SOURCE_ROUTE_TABLE = 'ip route add table anycast';
 type Mode = 'inferred' | 'configured';
 type GatewayRef = 'gw1' | 'gw2';
 
-/** The name a report gives a gateway: the configured name, or the unicast IP its MAC claimed in ARP. */
-function gatewayName(gw: GatewayRef, mode: Mode): string {
+/** The name a report gives a gateway: the configured name, or the unicast IP its MAC claimed in ARP; null for none (the anycast MAC). */
+function gatewayName(gw: GatewayRef | null, mode: Mode): string | null {
+  if (gw === null) return null;
   if (mode === 'configured') return gw;
   return gw === 'gw1' ? '10.172.0.1' : '10.172.0.2';
 }
@@ -47,8 +48,8 @@ interface Problem {
   kind: string;
   severity: 'error' | 'warning';
   count: number;
-  gateway: GatewayRef;
-  otherGateway?: GatewayRef;
+  gateway: GatewayRef | null;
+  otherGateway?: GatewayRef | null;
   cause: string;
   clients?: readonly string[];
   /** A command the fix must contain. */
@@ -110,6 +111,8 @@ function assertOutcome(file: string, flags: readonly string[], mode: Mode, want:
 }
 
 const HEALTHY: Expectation = { exit: 0, verdict: 'healthy', problems: [] };
+/** Exit 1, verdict problems, exactly these error/warning findings. */
+const problemsFound = (...problems: Problem[]): Expectation => ({ exit: 1, verdict: 'problems', problems });
 
 const arpFilterOff = (gw: GatewayRef, count: number, clients: readonly string[]): Problem => ({
   kind: 'unicast-arp-reply',
@@ -204,6 +207,18 @@ interface Scenario {
   configFlags?: readonly string[];
 }
 
+/** An IPv6-only capture where gw1's bridge answers both clients' solicitations for the anycast address (2 NAs). */
+function neighborAdvertScenario(file: string, does: string, cause: string, fix: string, also: readonly Problem[] = []): Scenario {
+  return {
+    file,
+    does,
+    configFlags: CONFIG_FLAGS_V6,
+    want: problemsFound({ kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause, clients: [CLIENT.c1, CLIENT.c2], fix }, ...also),
+    // Inference reads IPv4 ARP only: an IPv6-only capture has no anycast to judge.
+    inferred: { exit: 3, verdict: 'no-anycast', problems: [] },
+  };
+}
+
 const SCENARIOS: readonly Scenario[] = [
   {
     file: 'healthy.pcap',
@@ -275,21 +290,66 @@ const SCENARIOS: readonly Scenario[] = [
       problems: [{ kind: 'inter-gateway-traffic', severity: 'warning', count: 162, gateway: 'gw1', otherGateway: 'gw2', cause: 'inter-gateway-volume' }],
     },
   },
+  // gw1's bridge answers the clients' solicitations for fd00::10: override set, the address is on br-fftr too.
+  neighborAdvertScenario(
+    'unicast-neighbor-advert.pcap',
+    "reports the neighbor advertisements for the anycast IPv6 address that carry gw1's bridge MAC, naming both clients",
+    'anycast-ipv6-on-bridge',
+    'ip -6 addr del fd00::10/128 dev br-fftr',
+    // The clients then ping fd00::10 through gw1's MAC.
+    [pinned('gw1', 4, [CLIENT.c1, CLIENT.c2])],
+  ),
+  neighborAdvertScenario(
+    'neighbor-advert-proxy-ndp.pcap',
+    "blames proxy NDP for gw1's bridge-MAC neighbor advertisements for the anycast IPv6 address that have the override flag clear",
+    'proxy-ndp',
+    'sysctl -w net.ipv6.conf.br-fftr.proxy_ndp=0',
+    // A solicited NA completes an entry whatever its override flag: these clients ping through gw1's MAC.
+    [pinned('gw1', 4, [CLIENT.c1, CLIENT.c2])],
+  ),
   {
-    file: 'unicast-neighbor-advert.pcap',
-    does: "reports the neighbor advertisements for the anycast IPv6 address that carry gw1's bridge MAC, naming both clients",
-    configFlags: CONFIG_FLAGS_V6,
-    want: {
-      exit: 1,
-      verdict: 'problems',
-      problems: [
-        { kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause: 'ndp-from-bridge', clients: [CLIENT.c1, CLIENT.c2] },
-        // The clients ping fd00::10 through gw1's MAC after its NA, though the anycast NA (override set) came later.
-        pinned('gw1', 4, [CLIENT.c1, CLIENT.c2]),
-      ],
-    },
-    // Inference reads IPv4 ARP only: an IPv6-only capture has no anycast to judge.
-    inferred: { exit: 3, verdict: 'no-anycast', problems: [] },
+    file: 'ra-healthy.pcap',
+    does: 'calls a mesh healthy when both gateways send the same router advertisements from the anycast MAC and link-local, options in another order',
+    want: HEALTHY,
+  },
+  {
+    file: 'ra-from-bridge.pcap',
+    does: "reports gw1's router advertisements from its bridge MAC and link-local once, naming the client it answered, with radv on the bridge as the cause",
+    want: problemsFound({
+      kind: 'ra-not-from-anycast',
+      severity: 'error',
+      count: 2,
+      gateway: 'gw1',
+      cause: 'radv-on-bridge',
+      clients: [CLIENT.c1],
+      fix: 'interface "fftr-gw-anycast"',
+    }),
+  },
+  {
+    file: 'ra-link-local.pcap',
+    does: "reports the RAs from the anycast MAC with gw2's link-local not derived from it, naming no gateway, with the EUI-64 link-local in the fix",
+    want: problemsFound({
+      kind: 'ra-not-from-anycast',
+      severity: 'error',
+      count: 2,
+      gateway: null,
+      cause: 'anycast-link-local-not-eui64',
+      clients: [],
+      fix: 'ip -6 addr add fe80::ca:feff:fe00:1/64 dev fftr-gw-anycast',
+    }),
+  },
+  {
+    file: 'ra-inconsistent.pcap',
+    does: 'warns once about the router advertisements behind the anycast MAC that disagree with the first one (another DNS server and preferred lifetime)',
+    want: problemsFound({
+      kind: 'ra-inconsistent',
+      severity: 'warning',
+      count: 2,
+      gateway: null,
+      otherGateway: null,
+      cause: 'gateways-disagree-ra',
+      clients: [],
+    }),
   },
 ];
 
@@ -350,6 +410,41 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
     assert.ok(pair.share > 0.05, `share ${pair.share}`);
     const both = doc.interGateway.filter((p) => (p.from === 'gw1' && p.to === 'gw2') || (p.from === 'gw2' && p.to === 'gw1'));
     assert.ok(both.reduce((n, p) => n + p.packets, 0) >= 200);
+  });
+
+  test('ra-inconsistent.pcap: the finding names what differs and both values, in the document and in the report', () => {
+    const f = analyze('fixtures/scenarios/ra-inconsistent.pcap', CONFIG_FLAGS).doc.findings.find((x) => x.kind === 'ra-inconsistent');
+    assert.ok(f !== undefined);
+    assert.equal(f.detail.differences, 'prefix-lifetimes,rdnss');
+    assert.deepEqual(
+      [f.detail.rdnss, f.detail.referenceRdnss, f.detail.prefixPreferred, f.detail.referencePrefixPreferred],
+      ['fd00::2', 'fd00::10', 3600, 14400],
+    );
+    assert.deepEqual(
+      [f.detail.router, f.detail.referenceRouter, f.detail.mac, f.detail.referenceMac],
+      ['fe80::ca:feff:fe00:1', 'fe80::ca:feff:fe00:1', ANYCAST_MAC, ANYCAST_MAC],
+    );
+    const text = runCli(['analyze', 'fixtures/scenarios/ra-inconsistent.pcap', ...CONFIG_FLAGS]).stdout;
+    assert.match(text, /RDNSS fd00::2 \(first RA: fd00::10\)/);
+    assert.match(text, /preferred 3600 s \(first RA: valid 86400 s, preferred 14400 s\)/);
+  });
+
+  test("the neighbor-advert captures: the report shows the NA's flags, and the document says which override flag", () => {
+    for (const [file, flags, override] of [
+      ['unicast-neighbor-advert.pcap', '[router, solicited, override]', 1],
+      ['neighbor-advert-proxy-ndp.pcap', '[router, solicited], override clear', 0],
+    ] as const) {
+      const text = runCli(['analyze', `fixtures/scenarios/${file}`, ...CONFIG_FLAGS_V6]).stdout;
+      assert.ok(text.includes(`gw1 (NA flags: ${flags})`), `${file}: ${text}`);
+      const f = analyze(`fixtures/scenarios/${file}`, CONFIG_FLAGS_V6).doc.findings[0]!;
+      assert.deepEqual(f.detail, { router: 1, solicited: 1, override }, file);
+    }
+  });
+
+  test('ra-from-bridge.pcap: the router address clients install and the one every RA should come from', () => {
+    const f = analyze('fixtures/scenarios/ra-from-bridge.pcap', CONFIG_FLAGS).doc.findings.find((x) => x.kind === 'ra-not-from-anycast');
+    assert.ok(f !== undefined);
+    assert.deepEqual(f.detail, { routerAddress: 'fe80::ff:fe00:101', expectedRouterAddress: 'fe80::ca:feff:fe00:1', fromAnycastMac: 0, routerLifetime: 1800 });
   });
 
   test("arp-filter-off-one-sll2.pcap: every finding count equals the plain capture's (but client-pinned, which needs destination MACs)", () => {

@@ -47,6 +47,22 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
       targetLinkAddr: n.targetLinkAddr,
       naFlags: n.naFlags,
     };
+    if (n.type === 134) {
+      out.ra = {
+        hopLimit: n.raHopLimit,
+        flags: n.raFlags,
+        lifetime: n.raLifetime,
+        mtu: n.raMtu,
+        digest: n.raDigest,
+        prefixCount: n.prefixCount,
+        prefix: [...n.raPrefix],
+        prefixLength: n.raPrefixLength,
+        prefixValid: n.raPrefixValid,
+        prefixPreferred: n.raPrefixPreferred,
+        rdnssCount: n.rdnssCount,
+        rdnss: [...n.raRdnss],
+      };
+    }
   }
   if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
@@ -58,9 +74,9 @@ test('a frame row carries every field detectors read, into a row view and into a
   const view = new FrameRowView();
   // A decoder that last held another frame: loading must overwrite every field detectors read.
   const spare = new FrameDecoder();
-  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0 };
+  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0, routerAdvertWithRdnss: 0, neighborAdvert: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
-    await readFrames({
+    const read = await readFrames({
       input: file,
       keepDuplicates: true,
       count: 0,
@@ -80,8 +96,12 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.udp) seen.udp++;
         if (d.layers & Layer.icmp) seen.icmp++;
         if (d.layers & Layer.ipv4 && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
+        if (d.layers & Layer.icmpv6 && d.icmpv6.type === 134 && d.icmpv6.rdnssCount > 0) seen.routerAdvertWithRdnss++;
+        if (d.layers & Layer.icmpv6 && d.icmpv6.type === 136) seen.neighborAdvert++;
       },
     });
+    // readFrames hands an exception thrown by onFrame back as the read's error: a failed assertion must still fail the test.
+    if (read.error instanceof assert.AssertionError) throw read.error;
   }
   // The captures exercise every branch of the row layout, including addresses with the top bit set.
   for (const [what, n] of Object.entries(seen)) assert.ok(n > 0, `no ${what} frames checked`);

@@ -12,6 +12,8 @@ import { OnePassAnalysis } from '../../src/pipeline/one-pass.js';
 import { readFrames } from '../../src/pipeline/read-frames.js';
 import { analysisJson } from '../../src/report/analysis-json.js';
 import { captureFiles, corpusDir, fixturesDir } from '../support/paths.js';
+import { LinkType } from '../../src/core/link-type.js';
+import { PLAN, planConfig, routerAdvertFrame } from '../support/detect.js';
 
 /**
  * One pass over a capture must judge exactly as two passes would: first
@@ -93,4 +95,31 @@ test('an inference made after the look-back filled is judged from that frame on,
   assert.ok(arp === undefined || arp.frames[0]! >= judgedFromFrame, JSON.stringify(arp?.frames));
   // With the whole capture in the look-back, it is.
   assert.equal((await onePass(file, 1 << 16)).judgedFromFrame, 1);
+});
+
+test('each problem is announced once as it is first seen, also where one MAC raises several: two router addresses and two RA contents behind the anycast MAC', () => {
+  const announced: string[] = [];
+  const judge = new OnePassAnalysis({
+    config: planConfig(),
+    detectors: DETECTORS,
+    writeRow: (frame, rows, at) => writeFrameRow(frame as FrameDecoder, rows, at),
+    replayFrame: new FrameDecoder(),
+    onFinding: (f) => announced.push(`${f.kind} frame ${f.frames[0]}`),
+  });
+  const d = new FrameDecoder();
+  const frames = [
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac }, 1),
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac, src: 'fe80::a' }, 2),
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac, src: 'fe80::b' }, 3),
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac, settings: { mtu: 1400 } }, 4),
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac, settings: { mtu: 1500 } }, 5),
+    routerAdvertFrame({ ethSrc: PLAN.anycastMac, settings: { mtu: 1500 } }, 6),
+  ];
+  frames.forEach((f, i) => {
+    d.decodeBytes(f.bytes, 0, f.bytes.length, LinkType.ethernet);
+    d.number = i + 1;
+    d.tsSec = f.t;
+    judge.observe(d);
+  });
+  assert.deepEqual(announced, ['ra-not-from-anycast frame 2', 'ra-not-from-anycast frame 3', 'ra-inconsistent frame 4', 'ra-inconsistent frame 5']);
 });

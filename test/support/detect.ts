@@ -19,11 +19,14 @@ import {
   ipv4,
   ipv6,
   neighborAdvert,
+  routerAdvert,
+  type RouterAdvertOptions,
   tcp,
   TCP_FLAGS,
   udp,
 } from './frame-builder.js';
 import { ip4, ip6, macNum } from './decode.js';
+import { formatIpv6, linkLocalFromMac } from '../../src/core/address.js';
 
 /**
  * Detector unit tests: built frames fed straight into one detector, with a
@@ -209,6 +212,43 @@ export function neighborAdvertFrame(o: NaFrame, t: number): TestFrame {
       dst: o.ethDst,
       type: ETHERTYPE.IPV6,
       payload: ipv6({ src: o.src, dst: o.dst, next: IP_PROTO.ICMPV6, hlim: 255, payload }),
+    }),
+    t,
+  };
+}
+
+export interface RaFrame {
+  ethSrc: string;
+  /** IPv6 source: default the link-local derived from ethSrc (EUI-64), as the kernel gives an interface. */
+  src?: string;
+  /** Default all nodes (ff02::1 on 33:33:00:00:00:01). */
+  ethDst?: string;
+  dst?: string;
+  /** What the RA says; default the plan's: fd00::/64, RDNSS fd00::10, MTU 1280, router lifetime 1800 s. */
+  settings?: Partial<RouterAdvertOptions>;
+}
+
+export const RA_SETTINGS: RouterAdvertOptions = {
+  hopLimit: 64,
+  lifetime: 1800,
+  prefix: { prefix: 'fd00::', length: 64, validLifetime: 86400, preferredLifetime: 14400 },
+  rdnss: { lifetime: 1200, addrs: ['fd00::10'] },
+  mtu: 1280,
+};
+
+/** The link-local an interface with this MAC gets (EUI-64). */
+export function linkLocalOf(mac: string): string {
+  return formatIpv6(linkLocalFromMac(macNum(mac), new Uint32Array(4)));
+}
+
+export function routerAdvertFrame(o: RaFrame, t: number): TestFrame {
+  const payload = routerAdvert({ ...RA_SETTINGS, slla: o.ethSrc, ...o.settings });
+  return {
+    bytes: ethernet({
+      src: o.ethSrc,
+      dst: o.ethDst ?? '33:33:00:00:00:01',
+      type: ETHERTYPE.IPV6,
+      payload: ipv6({ src: o.src ?? linkLocalOf(o.ethSrc), dst: o.dst ?? 'ff02::1', next: IP_PROTO.ICMPV6, hlim: 255, payload }),
     }),
     t,
   };

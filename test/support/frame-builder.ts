@@ -51,6 +51,8 @@ export const NDP_OPTION = {
   SOURCE_LLADDR: 1,
   TARGET_LLADDR: 2,
   PREFIX_INFO: 3,
+  MTU: 5,
+  RDNSS: 25,
 } as const;
 
 export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20 } as const;
@@ -557,6 +559,25 @@ export interface RouterAdvertOptions {
   retransTimer?: number;
   slla?: string;
   prefix?: PrefixInfo;
+  /** More prefix information options after `prefix`. */
+  morePrefixes?: PrefixInfo[];
+  /** Recursive DNS servers (RFC 8106), one option. */
+  rdnss?: { lifetime: number; addrs: string[] };
+  mtu?: number;
+  /** Options in reverse order (the same RA content, another sender's layout). */
+  reverseOptions?: boolean;
+}
+
+function prefixOption(o: PrefixInfo): Buffer {
+  const p = Buffer.alloc(32);
+  p[0] = NDP_OPTION.PREFIX_INFO;
+  p[1] = 4; // length in units of 8 bytes
+  p[2] = o.length;
+  p[3] = ((o.onLink ?? true) ? 0x80 : 0) | ((o.autonomous ?? true) ? 0x40 : 0);
+  p.writeUInt32BE((o.validLifetime ?? 86400) >>> 0, 4);
+  p.writeUInt32BE((o.preferredLifetime ?? 14400) >>> 0, 8);
+  ipv6Addr(o.prefix).copy(p, 16);
+  return p;
 }
 
 export function routerAdvert(o: RouterAdvertOptions): Buffer {
@@ -568,17 +589,24 @@ export function routerAdvert(o: RouterAdvertOptions): Buffer {
   b.writeUInt32BE(o.retransTimer ?? 0, 8);
   const opts: Buffer[] = [];
   if (o.slla !== undefined) opts.push(lladdrOption(NDP_OPTION.SOURCE_LLADDR, o.slla));
-  if (o.prefix !== undefined) {
-    const p = Buffer.alloc(32);
-    p[0] = NDP_OPTION.PREFIX_INFO;
-    p[1] = 4; // length in units of 8 bytes
-    p[2] = o.prefix.length;
-    p[3] = ((o.prefix.onLink ?? true) ? 0x80 : 0) | ((o.prefix.autonomous ?? true) ? 0x40 : 0);
-    p.writeUInt32BE((o.prefix.validLifetime ?? 86400) >>> 0, 4);
-    p.writeUInt32BE((o.prefix.preferredLifetime ?? 14400) >>> 0, 8);
-    ipv6Addr(o.prefix.prefix).copy(p, 16);
-    opts.push(p);
+  if (o.prefix !== undefined) opts.push(prefixOption(o.prefix));
+  for (const p of o.morePrefixes ?? []) opts.push(prefixOption(p));
+  if (o.rdnss !== undefined) {
+    const r = Buffer.alloc(8 + 16 * o.rdnss.addrs.length);
+    r[0] = NDP_OPTION.RDNSS;
+    r[1] = 1 + 2 * o.rdnss.addrs.length;
+    r.writeUInt32BE(o.rdnss.lifetime >>> 0, 4);
+    for (const [i, a] of o.rdnss.addrs.entries()) ipv6Addr(a).copy(r, 8 + 16 * i);
+    opts.push(r);
   }
+  if (o.mtu !== undefined) {
+    const m = Buffer.alloc(8);
+    m[0] = NDP_OPTION.MTU;
+    m[1] = 1;
+    m.writeUInt32BE(o.mtu >>> 0, 4);
+    opts.push(m);
+  }
+  if (o.reverseOptions === true) opts.reverse();
   return icmpv6Message(ICMPV6_TYPE.ROUTER_ADVERT, 0, Buffer.concat([b, ...opts]));
 }
 
