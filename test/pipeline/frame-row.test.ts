@@ -42,6 +42,18 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
   }
   if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
+  if (l & Layer.dhcp) {
+    const h = d.dhcp;
+    out.dhcp = {
+      messageType: h.messageType,
+      router: h.router,
+      routerCount: h.routerCount,
+      dns: h.dns,
+      dnsCount: h.dnsCount,
+      serverId: h.serverId,
+      chaddr: h.chaddr,
+    };
+  }
   return out;
 }
 
@@ -50,9 +62,9 @@ test('a frame row carries every field detectors read, into a row view and into a
   const view = new FrameRowView();
   // A decoder that last held another frame: loading must overwrite every field detectors read.
   const spare = new FrameDecoder();
-  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0 };
+  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, dhcp: 0, broadcastIp: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
-    await readFrames({
+    const result = await readFrames({
       input: file,
       keepDuplicates: true,
       count: 0,
@@ -71,9 +83,13 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.tcp) seen.tcp++;
         if (d.layers & Layer.udp) seen.udp++;
         if (d.layers & Layer.icmp) seen.icmp++;
+        if (d.layers & Layer.dhcp) seen.dhcp++;
         if (d.layers & Layer.ipv4 && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
       },
     });
+    // readFrames hands back what its callback threw as the read's error: a failed assertion must fail the test
+    // (the broken fixtures' own read errors are expected).
+    if (result.error instanceof assert.AssertionError) throw result.error;
   }
   // The captures exercise every branch of the row layout, including addresses with the top bit set.
   for (const [what, n] of Object.entries(seen)) assert.ok(n > 0, `no ${what} frames checked`);
