@@ -3,6 +3,8 @@ import { anycastClaims } from './anycast-claims.js';
 import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
 import { asymmetricReply } from './asymmetric-reply.js';
+import { dhcpDnsNotAnycast } from './dhcp-dns-not-anycast.js';
+import { dhcpRouterNotAnycast } from './dhcp-router-not-anycast.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { unicastArpReply } from './unicast-arp-reply.js';
@@ -24,6 +26,8 @@ export const DETECTORS = [
   interGatewayTraffic,
   anycastClaims,
   anycastMacForUnicastIp,
+  dhcpRouterNotAnycast,
+  dhcpDnsNotAnycast,
   unansweredAnycast,
 ] as const;
 

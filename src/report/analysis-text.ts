@@ -46,15 +46,7 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     if (list.length > shown.length) out.push(c.dim(`  … and ${list.length - shown.length} more ${kind} findings (--json lists them all)`));
     const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
     for (const f of causes) {
-      out.push(
-        `  ${c.bold('Likely cause')} (${listed(
-          list
-            .filter((x) => x.cause === f.cause)
-            .map((x) => x.gateway ?? (x.kind === 'unanswered-anycast' ? `client ${x.detail.clientIp === -1 ? x.detail.client : x.detail.clientIp}` : '?')),
-          3,
-          'gateways',
-        )}): ${f.causeText}`,
-      );
+      out.push(`  ${c.bold('Likely cause')} (${listed(list.filter((x) => x.cause === f.cause).map(causeSubject), 3, 'gateways')}): ${f.causeText}`);
       out.push(`  ${c.bold('Fix')}:`);
       for (const cmd of f.fix) out.push(`    ${c.cyan(cmd)}`);
     }
@@ -182,9 +174,27 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
         ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`
         : claimed !== undefined
           ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
-          : (f.gateway ?? '?');
+          : f.kind === 'dhcp-router-not-anycast' || f.kind === 'dhcp-dns-not-anycast'
+            ? dhcpServerText(f)
+            : (f.gateway ?? '?');
     const clients = f.clientCount === 0 ? '-' : `${f.clients.slice(0, 3).join(', ')}${f.clientCount > 3 ? ` +${f.clientCount - 3}` : ''}`;
     t.push([gw, f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
   }
   return t;
+}
+
+/** A DHCP finding's gateway cell: who served (gateway, server identifier) and what it handed out. */
+function dhcpServerText(f: Finding): string {
+  const d = f.detail;
+  const server = d.serverId === -1 ? 'no server-id' : `server-id ${d.serverId}`;
+  const more = Number(d.offeredCount) > 1 ? ` +${Number(d.offeredCount) - 1} more` : '';
+  return `${f.gateway ?? 'unknown gateway'} (${server}; offered ${d.offered}${more})`;
+}
+
+/** Whom a likely cause is about: the gateway, else the DHCP server or the client a finding names. */
+function causeSubject(f: Finding): string {
+  if (f.gateway !== null) return f.gateway;
+  if (f.kind === 'dhcp-router-not-anycast' || f.kind === 'dhcp-dns-not-anycast') return `DHCP server ${f.detail.serverId === -1 ? f.mac : f.detail.serverId}`;
+  if (f.kind === 'unanswered-anycast') return `client ${f.detail.clientIp === -1 ? f.detail.client : f.detail.clientIp}`;
+  return '?';
 }

@@ -21,6 +21,10 @@ export function kindTitle(kind: FindingKindValue): string {
       return "a gateway's own address answered (ARP/NDP) with the anycast MAC";
     case 'unanswered-anycast':
       return 'pings sent to the anycast gateway that got no reply';
+    case 'dhcp-router-not-anycast':
+      return 'DHCP hands out a router other than the anycast IP';
+    case 'dhcp-dns-not-anycast':
+      return 'DHCP hands out DNS servers other than the anycast IP';
   }
 }
 
@@ -45,6 +49,10 @@ export function causeText(cause: CauseValue): string {
       return 'nothing answers at the anycast gateway: the gateway nearest to this client is down or unreachable, its anycast interface is down, or a firewall drops the pings';
     case 'arp-filter-off-macvlan':
       return "arp_filter is off on this gateway: its anycast macvlan answers ARP for the gateway's own IP with the anycast MAC; hosts that cache it send this gateway's traffic to whichever gateway is nearest";
+    case 'dhcp-router-option':
+      return "this gateway's DHCP server still names its own address (or a list of routers) as the router, not the anycast IP: its clients send all their traffic to this one gateway, whichever is nearest, and lose their router when it goes down";
+    case 'dhcp-dns-option':
+      return "this gateway's DHCP server names DNS servers other than the anycast IP (its own address, or the resolvers from before anycast): name resolution depends on that gateway or those resolvers instead of the nearest gateway";
   }
 }
 
@@ -84,6 +92,18 @@ export function fixCommands(f: Finding): string[] {
       return [
         'ip -d link show fftr-gw-anycast; ip addr show fftr-gw-anycast   # on the gateway nearest to the client (batctl gwl)',
         'iptables -S INPUT; nft list ruleset   # ICMP echo accepted on fftr-gw-anycast',
+      ];
+    case 'dhcp-router-option':
+      return [
+        `option routers ${ip};   # isc-dhcp-server: /etc/dhcp/dhcpd.conf on this gateway, then systemctl restart isc-dhcp-server`,
+        `dhcp-option=3,${ip}   # dnsmasq: /etc/dnsmasq.conf, then systemctl restart dnsmasq`,
+        'clients keep the old router until their lease is renewed (the lease time shows when)',
+      ];
+    case 'dhcp-dns-option':
+      return [
+        `option domain-name-servers ${ip};   # isc-dhcp-server: /etc/dhcp/dhcpd.conf on this gateway, then systemctl restart isc-dhcp-server`,
+        `dhcp-option=6,${ip}   # dnsmasq: /etc/dnsmasq.conf, then systemctl restart dnsmasq`,
+        'the gateways must answer DNS on the anycast IP (the resolver listens on fftr-gw-anycast)',
       ];
     case 'ndp-from-bridge':
       return [
