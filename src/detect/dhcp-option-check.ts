@@ -34,7 +34,8 @@ const MAX_SERVERS = 0xffff;
  *
  * One finding per server: its Ethernet source and server identifier (two
  * gateways answering from the same anycast MAC stay apart by their server
- * identifier). A reply without the option is not judged (no router is a
+ * identifier). A unicast MAC that sends offers or acks is learned as a
+ * gateway, healthy or not: on the mesh each gateway serves its own clients. A reply without the option is not judged (no router is a
  * different fault). Without an anycast IPv4 address — not configured and
  * not inferred yet — nothing can be judged and nothing is raised; the
  * one-pass analysis (pipeline/one-pass.ts) shows the frames again once the
@@ -57,6 +58,8 @@ export class DhcpOptionCheck<E extends DhcpOptionEvidence<FindingEvidence['kind'
     const h = d.dhcp;
     if (h.messageType !== DhcpMessageType.offer && h.messageType !== DhcpMessageType.ack) return;
     if (!ctx.anycast.hasIpv4) return;
+    // Each gateway of the recipe runs the DHCP server of its clients: a unicast MAC sending offers is one (FIELD.md).
+    if (d.l2Src >= 0) ctx.gateways.learn(d.l2Src, 'dhcp-server', d.number);
     const first = this.option === 'router' ? h.router : h.dns;
     const count = this.option === 'router' ? h.routerCount : h.dnsCount;
     if (count === 0 || (count === 1 && ctx.anycast.isAnycastIpv4(first))) return;

@@ -188,7 +188,7 @@ function dhcpServerText(f: Finding): string {
   const d = f.detail;
   const server = d.serverId === -1 ? 'no server-id' : `server-id ${d.serverId}`;
   const more = Number(d.offeredCount) > 1 ? ` +${Number(d.offeredCount) - 1} more` : '';
-  return `${f.gateway ?? 'unknown gateway'} (${server}; offered ${d.offered}${more})`;
+  return `${f.gateway ?? `DHCP server ${f.mac ?? '?'}`} (${server}; offered ${d.offered}${more})`;
 }
 
 /** Whom a likely cause is about: the gateway, else the DHCP server or the client a finding names. */

@@ -127,5 +127,7 @@ export function evidenceText(e: GatewayEvidence): string {
       return 'learned: answered traffic sent to the anycast MAC';
     case 'answered-gateway-traffic':
       return 'learned: answered traffic sent to another gateway';
+    case 'dhcp-server':
+      return 'learned: a DHCP server (offers and acks)';
   }
 }

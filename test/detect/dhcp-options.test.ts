@@ -33,8 +33,17 @@ test('near miss: offers and acks naming the anycast IP as router and DNS raise n
     dhcpReplyFrame({ ethSrc: gw1.mac, client: c1, type: 'offer', serverId: gw1.ip, routers: [anycastIp], dns: [anycastIp] }, 1),
     dhcpReplyFrame({ ethSrc: gw2.mac, client: c2, type: 'ack', serverId: gw2.ip, routers: [anycastIp], dns: [anycastIp] }, 2),
   ];
-  assert.deepEqual(runDetector(dhcpRouterNotAnycast, planConfig(), frames).findings, []);
+  const router = runDetector(dhcpRouterNotAnycast, planConfig(), frames);
+  assert.deepEqual(router.findings, []);
   assert.deepEqual(runDetector(dhcpDnsNotAnycast, planConfig(), frames).findings, []);
+  // Healthy or not, a unicast MAC serving DHCP is a gateway of the mesh.
+  assert.deepEqual(
+    router.ctx.gateways.list.map((g) => [g.macs[0], g.evidence, g.evidenceFrame]),
+    [
+      [macNum(gw1.mac), 'dhcp-server', 1],
+      [macNum(gw2.mac), 'dhcp-server', 2],
+    ],
+  );
 });
 
 test('a router list that starts with the anycast IP is still flagged: it lists several addresses', () => {
