@@ -266,7 +266,8 @@ export class FrameDecoder implements StopSink, FrameDetail {
   /** The application layer of a UDP datagram, bounded by the UDP length where it is sound, else by the IP payload. */
   private udpPayload(b: Uint8Array, off: number, end: number, claimedEnd: number): void {
     const u = this.udp;
-    if (layerForUdpPorts(u.srcPort, u.dstPort) !== Layer.dhcp) return;
+    // DHCPv4 runs over IPv4 only (DHCPv6 has its own ports, 546/547).
+    if (layerForUdpPorts(u.srcPort, u.dstPort) !== Layer.dhcp || !this.has(Layer.ipv4)) return;
     const udpEnd = u.length >= 8 && off + u.length <= claimedEnd ? off + u.length : claimedEnd;
     if (this.dhcp.decode(b, off + 8, Math.min(end, udpEnd), udpEnd, this)) this.layers |= Layer.dhcp;
   }

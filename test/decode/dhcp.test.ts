@@ -4,7 +4,7 @@ import { Layer, Stop } from '../../src/decode/layer.js';
 import { LinkType } from '../../src/core/link-type.js';
 import { frameLine } from '../../src/report/frame-text.js';
 import { frameJson } from '../../src/report/frame-json.js';
-import { DHCP_MESSAGE, type DhcpOptions, dhcpFrame } from '../support/frame-builder.js';
+import { DHCP_MESSAGE, type DhcpOptions, dhcp, dhcpFrame, ETHERTYPE, ethernet, IP_PROTO, ipv6, udp } from '../support/frame-builder.js';
 import { assertEveryCut, assertLayers, assertStop, decode, ip4, macNum } from '../support/decode.js';
 
 const SERVER_MAC = '02:00:00:00:01:01';
@@ -171,4 +171,13 @@ test('an offer cut at every length keeps the layers before the cut and names DHC
     { layer: Layer.udp, end: BOOTP_AT },
     { layer: Layer.dhcp, reportedAt: BOOTP_AT + 236, end: offer.length },
   ]);
+});
+
+test('UDP port 67 over IPv6 is not DHCPv4: the datagram stays plain UDP', () => {
+  const payload = udp({ sport: 67, dport: 68, payload: dhcp({ type: DHCP_MESSAGE.OFFER, xid: 13, chaddr: CLIENT_MAC }) });
+  const d = decode(
+    ethernet({ src: SERVER_MAC, dst: CLIENT_MAC, type: ETHERTYPE.IPV6, payload: ipv6({ src: 'fd00::1', dst: 'fd00::1:1', next: IP_PROTO.UDP, payload }) }),
+  );
+  assertLayers(d, Layer.ethernet | Layer.ipv6 | Layer.udp);
+  assertStop(d, Layer.none, Stop.none);
 });
