@@ -168,7 +168,7 @@ export class OnePassAnalysis {
     if (announce !== undefined) {
       analysis.ctx.findings.onNew = (f) => {
         // One announcement per problem: a judgement again from the look-back raises the same ones.
-        const key = `${f.kind}|${f.mac}|${f.anycastIpv4}|${f.evidence.kind === 'gateway-switch' ? f.evidence.client : ''}`;
+        const key = `${f.kind}|${f.mac}|${f.anycastIpv4}|${problemDetail(f)}`;
         if (this.announced.has(key)) return;
         this.announced.add(key);
         if (!this.replaying) announce(f, analysis);
@@ -247,6 +247,14 @@ export class OnePassAnalysis {
     if (this.onFinding !== undefined) for (const f of pending) this.onFinding(f, analysis);
     return analysis;
   }
+}
+
+/** What tells two problems of one kind on one MAC apart: a gateway switch's client, a DHCP server's identifier (gateways answering from the anycast MAC). */
+function problemDetail(f: Finding): string {
+  const e = f.evidence;
+  if (e.kind === 'gateway-switch') return String(e.client);
+  if (e.kind === 'dhcp-router-not-anycast' || e.kind === 'dhcp-dns-not-anycast') return String(e.serverId);
+  return '';
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

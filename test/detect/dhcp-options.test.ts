@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LinkType } from '../../src/core/link-type.js';
+import { FrameDecoder } from '../../src/decode/frame-decoder.js';
 import { emptyConfig } from '../../src/detect/config.js';
 import { dhcpDnsNotAnycast, type DhcpDnsNotAnycastEvidence } from '../../src/detect/dhcp-dns-not-anycast.js';
 import { dhcpRouterNotAnycast, type DhcpRouterNotAnycastEvidence } from '../../src/detect/dhcp-router-not-anycast.js';
 import type { FindingOf } from '../../src/detect/findings.js';
+import { writeFrameRow } from '../../src/pipeline/frame-row.js';
+import { OnePassAnalysis } from '../../src/pipeline/one-pass.js';
 import { ip4, macNum } from '../support/decode.js';
 import { dhcpReplyFrame, PLAN, planConfig, runDetector } from '../support/detect.js';
 import { DHCP_MESSAGE, dhcpFrame } from '../support/frame-builder.js';
@@ -106,4 +110,29 @@ test("a client's request, or a reply without the option, is not judged", () => {
   ]);
   assert.equal(run.observed, 2);
   assert.deepEqual(run.findings, []);
+});
+
+test('the live view announces each DHCP server once, two gateways answering from the anycast MAC as two, and a repeat not again', () => {
+  const announced: string[] = [];
+  const judge = new OnePassAnalysis({
+    config: planConfig({ gateways: true }),
+    detectors: [dhcpRouterNotAnycast],
+    writeRow: (frame, rows, at) => writeFrameRow(frame as FrameDecoder, rows, at),
+    replayFrame: new FrameDecoder(),
+    onFinding: (f) => announced.push(`${f.kind} ${f.evidence.kind === 'dhcp-router-not-anycast' ? f.evidence.serverId : ''}`),
+  });
+  const d = new FrameDecoder();
+  const frames = [
+    dhcpReplyFrame({ ethSrc: anycastMac, client: c1, type: 'offer', serverId: gw1.ip, routers: [gw1.ip] }, 1),
+    dhcpReplyFrame({ ethSrc: anycastMac, client: c2, type: 'offer', serverId: gw2.ip, routers: [gw2.ip] }, 2),
+    dhcpReplyFrame({ ethSrc: anycastMac, client: c1, type: 'ack', serverId: gw1.ip, routers: [gw1.ip] }, 3),
+  ];
+  frames.forEach((f, i) => {
+    d.decodeBytes(f.bytes, 0, f.bytes.length, LinkType.ethernet);
+    d.number = i + 1;
+    d.tsSec = f.t;
+    judge.observe(d);
+  });
+  judge.finish();
+  assert.deepEqual(announced, [`dhcp-router-not-anycast ${ip4(gw1.ip)}`, `dhcp-router-not-anycast ${ip4(gw2.ip)}`]);
 });
