@@ -169,8 +169,10 @@ export class DhcpView {
         this.cut(data + length, end, claimedEnd, stops);
         return;
       }
-      if (!this.option(b, code, data, length)) {
-        stops.stop(Layer.dhcp, Stop.malformed, data + length - this.offset, data + length - this.offset);
+      const needed = this.option(b, code, data, length);
+      if (needed !== FITS) {
+        // The option's length cannot hold its value: need and have are the option's lengths.
+        stops.stop(Layer.dhcp, Stop.malformed, needed, length);
         return;
       }
       p = data + length;
@@ -185,52 +187,60 @@ export class DhcpView {
     stops.stop(Layer.dhcp, code, need - this.offset, Math.min(end, claimedEnd) - this.offset);
   }
 
-  /** Keeps one option's value; false when its length cannot hold what the option carries. */
-  private option(b: Uint8Array, code: number, data: number, length: number): boolean {
+  /** Keeps one option's value; returns FITS, or the length the option needed when its own cannot hold the value. */
+  private option(b: Uint8Array, code: number, data: number, length: number): number {
     switch (code) {
       case DhcpOption.messageType:
-        if (length !== 1) return false;
+        if (length !== 1) return 1;
         this.messageType = b[data]!;
-        return true;
+        return FITS;
       case DhcpOption.subnetMask:
-        if (length !== 4) return false;
+        if (length !== 4) return 4;
         this.subnetMask = be32(b, data);
-        return true;
+        return FITS;
       case DhcpOption.leaseTime:
-        if (length !== 4) return false;
+        if (length !== 4) return 4;
         this.leaseTime = be32(b, data);
-        return true;
+        return FITS;
       case DhcpOption.serverId:
-        if (length !== 4) return false;
+        if (length !== 4) return 4;
         this.serverId = be32(b, data);
-        return true;
+        return FITS;
       case DhcpOption.router:
-        if (length === 0 || length % 4 !== 0) return false;
+        if (length === 0 || length % 4 !== 0) return addressListLength(length);
         if (this.routerCount === 0) this.router = be32(b, data);
         this.routerCount += length / 4;
-        return true;
+        return FITS;
       case DhcpOption.dns:
-        if (length === 0 || length % 4 !== 0) return false;
+        if (length === 0 || length % 4 !== 0) return addressListLength(length);
         if (this.dnsCount === 0) {
           this.dns = be32(b, data);
           this.dnsOffset = data;
           this.dnsLength = length;
         }
         this.dnsCount += length / 4;
-        return true;
+        return FITS;
       case DhcpOption.hostName:
         this.hostNameOffset = data;
         this.hostNameLength = length;
-        return true;
+        return FITS;
       case DhcpOption.domainName:
         this.domainNameOffset = data;
         this.domainNameLength = length;
-        return true;
+        return FITS;
       case DhcpOption.overload:
         this.overload = true;
-        return true;
+        return FITS;
       default:
-        return true;
+        return FITS;
     }
   }
+}
+
+/** What `option` returns for an option whose length holds its value. */
+const FITS = -1;
+
+/** The length an address-list option of `length` bytes should have had: the next whole number of addresses, at least one. */
+function addressListLength(length: number): number {
+  return Math.max(4, Math.ceil(length / 4) * 4);
 }

@@ -134,6 +134,8 @@ test('a router option of 5 bytes is malformed: the options before it are kept, t
   );
   assertLayers(d, ETH_IP_UDP | Layer.dhcp);
   assertStop(d, Layer.dhcp, Stop.malformed);
+  assert.deepEqual([d.stopNeed, d.stopHave], [8, 5], 'two whole addresses, or one: not 5 bytes');
+  assert.match(frameLine(d), /\[\|dhcp: malformed, need 8, have 5\]$/);
   assert.deepEqual([d.dhcp.messageType, d.dhcp.serverId, d.dhcp.routerCount], [2, ip4('10.172.0.1'), 0]);
 });
 
