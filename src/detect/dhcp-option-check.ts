@@ -42,7 +42,11 @@ const MAX_SERVERS = 0xffff;
  * address is inferred.
  */
 export class DhcpOptionCheck<E extends DhcpOptionEvidence<FindingEvidence['kind']> & FindingEvidence> implements Detector {
-  /** Server MAC → its small number in the finding key. */
+  /**
+   * Server MAC → its small number in the finding key. A Map with a 48-bit key
+   * boxes it on every lookup, which the per-frame paths avoid (PairIndex);
+   * here it runs only for offers and acks that are already findings.
+   */
   private readonly servers = new Map<number, number>();
   /** The findings raised, to name their gateway at the end. */
   private readonly raised: number[] = [];
