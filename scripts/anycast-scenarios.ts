@@ -26,6 +26,8 @@ import { PcapWriter } from '../src/source/pcap-writer.js';
 import type { PcapWriterOptions } from '../src/source/pcap-writer.js';
 import {
   ARP_OP,
+  DHCP_MESSAGE,
+  DHCP_PORT,
   ETHERTYPE,
   ICMP_TYPE,
   ICMPV6_TYPE,
@@ -36,6 +38,7 @@ import {
   arp,
   batadvBroadcast,
   batadvUnicast,
+  dhcp,
   ethernet,
   icmpEcho,
   icmpv6Echo,
@@ -777,6 +780,131 @@ function routerAdverts(gw2Settings: RouterAdvertOptions, bridgeRa: boolean, gw2L
   return c;
 }
 
+/** What a gateway's DHCP server hands out (isc-dhcp-server's `option routers` and `option domain-name-servers`). */
+interface DhcpServerConfig {
+  routers: readonly string[];
+  dns: readonly string[];
+}
+
+/** The resolvers a gateway handed out before anycast: its own address and two outside the mesh (FIELD.md). */
+const OLD_RESOLVERS = (gw: NodeName): string[] => [NODES[gw].ip, '192.0.2.53', '192.0.2.54'];
+
+/** The recipe's DHCP configuration: the anycast IP as router and DNS server. */
+const ANYCAST_DHCP: DhcpServerConfig = { routers: [ANYCAST.IP], dns: [ANYCAST.IP] };
+
+/**
+ * A client's lease from its gateway: DISCOVER, OFFER, REQUEST, ACK. With
+ * batman-adv in gateway mode the client's DHCP broadcasts reach only the
+ * gateway its node selected (as unicast through the mesh), so one server
+ * answers; it replies from its bridge MAC with its own address as server
+ * identifier, each gateway from its own range.
+ */
+function dhcpLease(c: Capture, client: NodeName, gw: NodeName, config: DhcpServerConfig, xid: number): void {
+  const cl = NODES[client];
+  const g = NODES[gw];
+  const fromClient = (type: number, extra: { serverId?: string } = {}): L2 => ({
+    dst: BROADCAST,
+    src: cl.mac,
+    type: ETHERTYPE.IPV4,
+    payload: ipv4({
+      src: '0.0.0.0',
+      dst: '255.255.255.255',
+      proto: IP_PROTO.UDP,
+      id: c.nextIpId(),
+      ttl: 64,
+      payload: udp({ sport: DHCP_PORT.CLIENT, dport: DHCP_PORT.SERVER, payload: dhcp({ type, xid, chaddr: cl.mac, ...extra }) }),
+    }),
+  });
+  const fromServer = (type: number): L2 => ({
+    dst: cl.mac,
+    src: g.mac,
+    type: ETHERTYPE.IPV4,
+    payload: ipv4({
+      src: g.ip,
+      dst: cl.ip,
+      proto: IP_PROTO.UDP,
+      id: c.nextIpId(),
+      payload: udp({
+        sport: DHCP_PORT.SERVER,
+        dport: DHCP_PORT.CLIENT,
+        payload: dhcp({
+          type,
+          xid,
+          chaddr: cl.mac,
+          yiaddr: cl.ip,
+          serverId: g.ip,
+          leaseTime: 600,
+          subnetMask: '255.255.0.0',
+          routers: config.routers,
+          dns: config.dns,
+        }),
+      }),
+    }),
+  });
+  c.send(client, gw, fromClient(DHCP_MESSAGE.DISCOVER), 100);
+  c.send(gw, client, fromServer(DHCP_MESSAGE.OFFER), 2200);
+  c.send(client, gw, fromClient(DHCP_MESSAGE.REQUEST, { serverId: g.ip }), 400);
+  c.send(gw, client, fromServer(DHCP_MESSAGE.ACK), 1800);
+}
+
+/**
+ * After their leases: c1 and c2 each resolve the router they were given and
+ * ping the host behind it. A client told the anycast IP asks for it and gets
+ * the anycast MAC from both macvlans; its pings, sent to the anycast MAC,
+ * are answered from its gateway's bridge MAC after that gateway resolves it.
+ * A client told gw1's own address resolves that instead and pings through
+ * gw1's bridge MAC, bypassing the anycast MAC.
+ */
+function afterLeases(c: Capture, routers: Readonly<Record<'c1' | 'c2', string>>): void {
+  const nearest = { c1: 'gw1', c2: 'gw2' } as const;
+  for (const [k, cl] of (['c1', 'c2'] as const).entries()) {
+    const near = nearest[cl];
+    const far: NodeName = near === 'gw1' ? 'gw2' : 'gw1';
+    c.at(400 + k * 300);
+    if (routers[cl] === ANYCAST.IP) {
+      arpForAnycast(c, cl, [
+        [far, ANYCAST.MAC],
+        [near, ANYCAST.MAC],
+      ]);
+      ping(c, anycastTo(cl, near, INET_HOST, NODES[near].mac), 0x1d01 + k, 2, (seq) => {
+        if (seq === 1) gatewayResolves(c, near, NODES[near].mac, NODES[near].ip, cl);
+      });
+    } else {
+      const gw = routers[cl] === NODES.gw1.ip ? 'gw1' : 'gw2';
+      const n = NODES[cl];
+      c.send(cl, 'all', arpRequest(n.mac, n.ip, routers[cl]), 40);
+      c.send(gw, cl, arpReply(NODES[gw].mac, NODES[gw].ip, n.mac, n.ip), 90);
+      ping(c, { client: cl, via: NODES[gw].mac, viaNode: gw, replyNode: gw, replyMac: NODES[gw].mac, server: INET_HOST }, 0x1d01 + k, 2);
+    }
+  }
+}
+
+/**
+ * dhcp-router-unicast: gw1's DHCP server still has the configuration from
+ * before anycast (router = its own address, its own address and two outside
+ * resolvers as DNS); gw2's names the anycast IP. c1 (nearest gw1) is told
+ * 10.172.0.1 and sends everything to gw1's bridge MAC; c2 uses the anycast
+ * MAC.
+ */
+function dhcpRouterUnicast(): Capture {
+  const c = new Capture();
+  dhcpLease(c, 'c1', 'gw1', { routers: [NODES.gw1.ip], dns: OLD_RESOLVERS('gw1') }, 0x0d4c0001);
+  c.at(150);
+  dhcpLease(c, 'c2', 'gw2', ANYCAST_DHCP, 0x0d4c0002);
+  afterLeases(c, { c1: NODES.gw1.ip, c2: ANYCAST.IP });
+  return c;
+}
+
+/** dhcp-healthy: the near miss — both gateways' DHCP servers name the anycast IP as router and DNS server. */
+function dhcpHealthy(): Capture {
+  const c = new Capture();
+  dhcpLease(c, 'c1', 'gw1', ANYCAST_DHCP, 0x0d4c0011);
+  c.at(150);
+  dhcpLease(c, 'c2', 'gw2', ANYCAST_DHCP, 0x0d4c0012);
+  afterLeases(c, { c1: ANYCAST.IP, c2: ANYCAST.IP });
+  return c;
+}
+
 // ------------------------------------------------------------------ encapsulations
 
 interface Frame {
@@ -1057,6 +1185,22 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
         false,
       ),
     ),
+  );
+  add(
+    'dhcp-router-unicast.pcap',
+    "Leases, then traffic: gw1's DHCP server (batman-adv gateway mode: c1's broadcasts reach only gw1) offers and acks c1 with router 10.172.0.1 — its own address — and DNS 10.172.0.1, 192.0.2.53, 192.0.2.54, as before anycast; gw2's names 10.172.0.10 for both. c1 resolves 10.172.0.1 and pings 192.0.2.1 through gw1's bridge MAC; c2 resolves the anycast IP (both macvlans answer) and pings through the anycast MAC.",
+    'problems',
+    'error `dhcp-router-not-anycast` on gw1 (count 2: the offer and the ack, client c1, offered 10.172.0.1, fix `option routers 10.172.0.10;`); warning `dhcp-dns-not-anycast` on gw1 (count 2, offered 10.172.0.1 +2 more); nothing on gw2',
+    E,
+    ethernetFrames(dhcpRouterUnicast()),
+  );
+  add(
+    'dhcp-healthy.pcap',
+    'The near miss of dhcp-router-unicast.pcap: both DHCP servers offer and ack router and DNS 10.172.0.10; both clients resolve the anycast IP and ping 192.0.2.1 through the anycast MAC.',
+    'healthy',
+    'none (both DHCP servers learned as gateways)',
+    E,
+    ethernetFrames(dhcpHealthy()),
   );
   return out;
 }

@@ -45,7 +45,7 @@ export async function main(rawArgv: string[]): Promise<void> {
       .example('anycast-probe analyze capture.pcap', 'judge a capture; the anycast IP and MAC are inferred from it')
       .example('tcpdump -i br-fftr -w - | anycast-probe analyze -', 'judge a capture as it is taken')
       .example('sudo anycast-probe watch br-fftr', 'live on a gateway: finds the anycast macvlan on the bridge by itself')
-      .example('anycast-probe frames capture.pcap', 'every ARP/ICMP/ICMPv6 frame, one line each, like tcpdump -nne')
+      .example('anycast-probe frames capture.pcap', 'every ARP/ICMP/ICMPv6/DHCP frame, one line each, like tcpdump -nne')
       .epilogue(EXIT_CODES_TEXT)
       .version(packageVersion())
       // yargs' own strings in English, as every message of this tool: its translations are files

@@ -1,5 +1,6 @@
 import type { ArpView } from './arp.js';
 import type { BatadvView } from './batadv.js';
+import type { DhcpView } from './dhcp.js';
 import type { EthernetView } from './ethernet.js';
 import type { IcmpView } from './icmp.js';
 import type { Icmpv6View } from './icmpv6.js';
@@ -35,6 +36,7 @@ export interface DecodedFrame {
   readonly icmpv6: DecodedIcmpv6;
   readonly tcp: DecodedPorts;
   readonly udp: DecodedPorts;
+  readonly dhcp: DecodedDhcp;
 }
 
 export interface DecodedArp {
@@ -93,6 +95,22 @@ export interface DecodedIcmpv6 extends DecodedEcho {
   readonly raRdnss: Uint32Array;
 }
 
+/** What the DHCP detectors judge: who answered, and the router/DNS servers it handed out. */
+export interface DecodedDhcp {
+  /** Option 53, -1 when absent. */
+  readonly messageType: number;
+  /** First router (option 3) and how many were listed; 0: no option. */
+  readonly router: number;
+  readonly routerCount: number;
+  /** First DNS server (option 6) and how many were listed; 0: no option. */
+  readonly dns: number;
+  readonly dnsCount: number;
+  /** Option 54, -1 when absent. */
+  readonly serverId: number;
+  /** The client's MAC (chaddr), NO_MAC when it is not an Ethernet address. */
+  readonly chaddr: number;
+}
+
 export interface DecodedPorts {
   readonly srcPort: number;
   readonly dstPort: number;
@@ -127,6 +145,7 @@ export interface FrameDetail extends DecodedFrame {
   readonly icmpv6: Icmpv6View;
   readonly tcp: TcpView;
   readonly udp: UdpView;
+  readonly dhcp: DhcpView;
   has(layer: LayerId): boolean;
   /** The bytes of a field a view could not express as a number (an address of an unusual length), `length` bytes at `at`. */
   fieldBytes(at: number, length: number): Uint8Array;

@@ -46,6 +46,17 @@ export function layerForEtherType(etherType: number): LayerId {
   return byEtherType[etherType & 0xffff] as LayerId;
 }
 
+/** UDP ports whose payload has a decoder: DHCPv4's server (67) and client (68) ports. */
+const byUdpPort = new Uint16Array(65536);
+byUdpPort[67] = Layer.dhcp;
+byUdpPort[68] = Layer.dhcp;
+
+/** Layer decoding the payload of a UDP datagram between these ports (the destination port first), or Layer.none. */
+export function layerForUdpPorts(srcPort: number, dstPort: number): LayerId {
+  const byDst = byUdpPort[dstPort & 0xffff] as LayerId;
+  return byDst !== Layer.none ? byDst : (byUdpPort[srcPort & 0xffff] as LayerId);
+}
+
 /** Layer decoding this IP protocol / IPv6 next header, or Layer.none. */
 export function layerForIpProtocol(protocol: number): LayerId {
   return byIpProtocol[protocol & 0xff] as LayerId;

@@ -3,7 +3,8 @@ import type { FrameRecord } from '../core/frame-record.js';
 import { LinkType } from '../core/link-type.js';
 import { ArpView } from './arp.js';
 import { BatadvView } from './batadv.js';
-import { etherTypeForPpp, layerForEtherType, layerForIpProtocol, EtherType } from './dispatch.js';
+import { DhcpView } from './dhcp.js';
+import { etherTypeForPpp, layerForEtherType, layerForIpProtocol, layerForUdpPorts, EtherType } from './dispatch.js';
 import { EthernetView } from './ethernet.js';
 import { IcmpView } from './icmp.js';
 import { Icmpv6View } from './icmpv6.js';
@@ -62,6 +63,7 @@ export class FrameDecoder implements StopSink, FrameDetail {
   readonly icmpv6 = new Icmpv6View();
   readonly udp = new UdpView();
   readonly tcp = new TcpView();
+  readonly dhcp = new DhcpView();
   /** PPP protocol number for PPP links, else 0. */
   pppProtocol = 0;
 
@@ -248,7 +250,10 @@ export class FrameDecoder implements StopSink, FrameDetail {
         else if (end - off >= 4) this.layers |= Layer.icmpv6;
         return;
       case Layer.udp:
-        if (this.udp.decode(b, off, end, this)) this.layers |= Layer.udp;
+        if (this.udp.decode(b, off, end, this)) {
+          this.layers |= Layer.udp;
+          this.udpPayload(b, off, end, claimedEnd);
+        }
         return;
       case Layer.tcp:
         if (this.tcp.decode(b, off, end, this)) this.layers |= Layer.tcp;
@@ -256,5 +261,14 @@ export class FrameDecoder implements StopSink, FrameDetail {
       default:
         return;
     }
+  }
+
+  /** The application layer of a UDP datagram, bounded by the UDP length where it is sound, else by the IP payload. */
+  private udpPayload(b: Uint8Array, off: number, end: number, claimedEnd: number): void {
+    const u = this.udp;
+    // DHCPv4 runs over IPv4 only (DHCPv6 has its own ports, 546/547).
+    if (layerForUdpPorts(u.srcPort, u.dstPort) !== Layer.dhcp || !this.has(Layer.ipv4)) return;
+    const udpEnd = u.length >= 8 && off + u.length <= claimedEnd ? off + u.length : claimedEnd;
+    if (this.dhcp.decode(b, off + 8, Math.min(end, udpEnd), udpEnd, this)) this.layers |= Layer.dhcp;
   }
 }

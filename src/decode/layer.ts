@@ -18,6 +18,7 @@ export const Layer = {
   tcp: 1 << 10,
   llc: 1 << 11,
   ppp: 1 << 12,
+  dhcp: 1 << 13,
 } as const;
 export type LayerId = (typeof Layer)[keyof typeof Layer];
 
@@ -63,6 +64,8 @@ export function layerName(layer: number): string {
       return 'llc';
     case Layer.ppp:
       return 'ppp';
+    case Layer.dhcp:
+      return 'dhcp';
     case Layer.none:
       return 'link';
     default:

@@ -3,7 +3,8 @@ import type { AnycastConfig } from './config.js';
 /**
  * Every gateway the analysis knows: configured ones by name, and learned
  * ones (a unicast MAC seen claiming an anycast IP, or answering traffic a
- * client sent to the anycast MAC). MAC → gateway index is one Map lookup
+ * client sent to the anycast MAC, or sending DHCP offers: each gateway of
+ * the recipe runs its own DHCP server). MAC → gateway index is one Map lookup
  * with a numeric key.
  */
 export interface Gateway {
@@ -24,7 +25,8 @@ export type GatewayEvidence =
   | 'sourced-anycast-ip'
   | 'answered-anycast-traffic'
   | 'answered-gateway-traffic'
-  | 'sent-router-advert';
+  | 'sent-router-advert'
+  | 'dhcp-server';
 
 /** Gateways beyond this are not tracked (matrix size); a mesh has a handful. */
 export const MAX_GATEWAYS = 64;

@@ -6,6 +6,8 @@ import { arpFlipFlop } from './arp-flip-flop.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { clientPinned } from './client-pinned.js';
 import { clientStory } from './client-story.js';
+import { dhcpDnsNotAnycast } from './dhcp-dns-not-anycast.js';
+import { dhcpRouterNotAnycast } from './dhcp-router-not-anycast.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
 import { raInconsistent } from './ra-inconsistent.js';
 import { raNotFromAnycast } from './ra-not-from-anycast.js';
@@ -31,6 +33,8 @@ export const DETECTORS = [
   anycastMacForUnicastIp,
   raNotFromAnycast,
   raInconsistent,
+  dhcpRouterNotAnycast,
+  dhcpDnsNotAnycast,
   unansweredAnycast,
   arpFlipFlop,
   clientPinned,

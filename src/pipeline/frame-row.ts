@@ -1,4 +1,4 @@
-import type { DecodedArp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from '../decode/decoded-frame.js';
+import type { DecodedArp, DecodedDhcp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from '../decode/decoded-frame.js';
 import type { FrameDecoder } from '../decode/frame-decoder.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
@@ -52,6 +52,15 @@ const W = {
   raPrefixValid: 35,
   raPrefixPreferred: 36,
   raRdnss: 37, // 4 words
+  // DHCP (UDP, so never beside the ICMPv6 words it shares)
+  dhcpType: 23,
+  dhcpRouter: 24,
+  dhcpRouterCount: 25,
+  dhcpDns: 26,
+  dhcpDnsCount: 27,
+  dhcpServerId: 28,
+  dhcpHasServerId: 29,
+  dhcpChaddr: 30, // hi, lo
   // Timestamps beyond 32 bits: pcapng seconds with a large if_tsoffset, or a corrupt µs field
   // (up to 2^32 - 1 µs, times 1000 in nanoseconds). Read back exactly as the one-thread path sees them.
   tsSecHigh: 32,
@@ -152,6 +161,7 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
   } else if ((layers & Layer.udp) !== 0) {
     rows[base + W.l4a] = d.udp.srcPort;
     rows[base + W.l4b] = d.udp.dstPort;
+    if ((layers & Layer.dhcp) !== 0) writeDhcp(d.dhcp, rows, base);
   } else if ((layers & Layer.icmp) !== 0) {
     rows[base + W.l4a] = d.icmp.type;
     rows[base + W.l4b] = d.icmp.id;
@@ -199,6 +209,31 @@ function readRouterAdvert(n: RowLoadable['icmpv6'], rows: Int32Array, base: numb
   n.raPrefixPreferred = rows[base + W.raPrefixPreferred]! >>> 0;
   readWords(rows, base + W.raRdnss, n.raRdnss);
 }
+
+/** The DHCP words: addresses are uint32 (any int32 word), so their presence travels as counts and a flag. */
+function writeDhcp(h: DecodedDhcp, rows: Int32Array, base: number): void {
+  rows[base + W.dhcpType] = h.messageType;
+  rows[base + W.dhcpRouter] = h.router | 0;
+  rows[base + W.dhcpRouterCount] = h.routerCount;
+  rows[base + W.dhcpDns] = h.dns | 0;
+  rows[base + W.dhcpDnsCount] = h.dnsCount;
+  rows[base + W.dhcpServerId] = h.serverId | 0;
+  rows[base + W.dhcpHasServerId] = h.serverId >= 0 ? 1 : 0;
+  writeMac(rows, base + W.dhcpChaddr, h.chaddr);
+}
+
+function readDhcp(h: DecodedDhcpFields, rows: Int32Array, base: number): void {
+  h.messageType = rows[base + W.dhcpType]!;
+  h.routerCount = rows[base + W.dhcpRouterCount]!;
+  h.router = h.routerCount > 0 ? rows[base + W.dhcpRouter]! >>> 0 : -1;
+  h.dnsCount = rows[base + W.dhcpDnsCount]!;
+  h.dns = h.dnsCount > 0 ? rows[base + W.dhcpDns]! >>> 0 : -1;
+  h.serverId = rows[base + W.dhcpHasServerId] === 1 ? rows[base + W.dhcpServerId]! >>> 0 : -1;
+  h.chaddr = readMac(rows, base + W.dhcpChaddr);
+}
+
+/** The DHCP fields a row sets, on a row view or a decoder's DhcpView. */
+type DecodedDhcpFields = { -readonly [K in keyof DecodedDhcp]: DecodedDhcp[K] };
 
 class RowArp implements DecodedArp {
   complete = false;
@@ -253,6 +288,16 @@ class RowIcmpv6 extends RowEcho implements DecodedIcmpv6 {
   readonly raRdnss = new Uint32Array(4);
 }
 
+class RowDhcp implements DecodedDhcp {
+  messageType = -1;
+  router = -1;
+  routerCount = 0;
+  dns = -1;
+  dnsCount = 0;
+  serverId = -1;
+  chaddr = NO_MAC;
+}
+
 class RowPorts implements DecodedPorts {
   srcPort = -1;
   dstPort = -1;
@@ -280,6 +325,7 @@ export class FrameRowView implements DecodedFrame {
   readonly icmpv6 = new RowIcmpv6();
   readonly tcp = new RowPorts();
   readonly udp = new RowPorts();
+  readonly dhcp = new RowDhcp();
 
   private rows: Int32Array | undefined;
   private base = 0;
@@ -334,6 +380,7 @@ export interface RowLoadable {
   };
   readonly tcp: { srcPort: number; dstPort: number };
   readonly udp: { srcPort: number; dstPort: number };
+  readonly dhcp: DecodedDhcpFields;
 }
 
 /**
@@ -384,6 +431,7 @@ export function loadRow(f: RowLoadable, rows: Int32Array, base: number): void {
   } else if ((layers & Layer.udp) !== 0) {
     f.udp.srcPort = rows[base + W.l4a]!;
     f.udp.dstPort = rows[base + W.l4b]!;
+    if ((layers & Layer.dhcp) !== 0) readDhcp(f.dhcp, rows, base);
   } else if ((layers & Layer.icmp) !== 0) {
     f.icmp.type = rows[base + W.l4a]!;
     f.icmp.id = rows[base + W.l4b]!;

@@ -253,7 +253,8 @@ export class OnePassAnalysis {
  * What tells a problem from the others of its kind, the same in a judgement
  * again from the look-back: its MAC and anycast IP, and where one MAC can
  * raise several, what else keys it (a gateway-switch's client, an NA's
- * override flag, an RA's content or router address).
+ * override flag, an RA's content or router address, a DHCP server's
+ * identifier where gateways answer from the anycast MAC).
  */
 function announceKey(f: Finding): string {
   const e = f.evidence;
@@ -262,6 +263,7 @@ function announceKey(f: Finding): string {
   else if (e.kind === 'unicast-neighbor-advert') extra = String(e.override);
   else if (e.kind === 'ra-inconsistent') extra = String(e.differing.digest);
   else if (e.kind === 'ra-not-from-anycast') extra = e.routerAddress.join(':');
+  else if (e.kind === 'dhcp-router-not-anycast' || e.kind === 'dhcp-dns-not-anycast') extra = String(e.serverId);
   return `${f.kind}|${f.mac}|${f.anycastIpv4}|${extra}`;
 }
 

@@ -227,6 +227,15 @@ export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: num
           releasedFrame: c.releasedFrame,
         })),
       };
+    case 'dhcp-router-not-anycast':
+    case 'dhcp-dns-not-anycast':
+      return {
+        serverId: ipv4OrNone(e.serverId),
+        offered: formatIpv4(e.offered),
+        offeredCount: e.offeredCount,
+        offers: e.offers,
+        acks: e.acks,
+      };
     case 'anycast-mac-for-unicast-ip':
       return {
         claimedIp: e.claimedIpv4 >= 0 ? formatIpv4(e.claimedIpv4) : formatIpv6(e.claimedIpv6!),

@@ -192,7 +192,9 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
           ? `${f.gateway ?? 'owner unseen'} (claimed: ${claimed})`
           : f.kind === 'unicast-neighbor-advert'
             ? `${f.gateway ?? '?'} (NA flags: ${neighborAdvertFlags(f)})`
-            : (f.gateway ?? '?');
+            : f.kind === 'dhcp-router-not-anycast' || f.kind === 'dhcp-dns-not-anycast'
+              ? dhcpServerText(f)
+              : (f.gateway ?? '?');
     let clients = clientList(f);
     let mac = f.mac ?? '-';
     if (f.kind === 'arp-flip-flop') {
@@ -221,6 +223,7 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
 /** Who a finding not tied to one gateway is about, for its "Likely cause" line. */
 function unnamedGateway(f: Finding): string {
   if (f.kind === 'unanswered-anycast') return `client ${f.detail.clientIp === -1 ? f.detail.client : f.detail.clientIp}`;
+  if (f.kind === 'dhcp-router-not-anycast' || f.kind === 'dhcp-dns-not-anycast') return `DHCP server ${f.detail.serverId === -1 ? f.mac : f.detail.serverId}`;
   if (f.kind === 'ra-inconsistent' || f.kind === 'ra-not-from-anycast') return `router ${f.detail.routerAddress ?? f.detail.router}`;
   return '?';
 }
@@ -277,4 +280,11 @@ function routerAdvertDifferences(f: Finding): string {
       }
     })
     .join('; ');
+}
+/** A DHCP finding's gateway cell: who served (gateway, server identifier) and what it handed out. */
+function dhcpServerText(f: Finding): string {
+  const d = f.detail;
+  const server = d.serverId === -1 ? 'no server-id' : `server-id ${d.serverId}`;
+  const more = Number(d.offeredCount) > 1 ? ` +${Number(d.offeredCount) - 1} more` : '';
+  return `${f.gateway ?? `DHCP server ${f.mac ?? '?'}`} (${server}; offered ${d.offered}${more})`;
 }

@@ -29,6 +29,10 @@ export function kindTitle(kind: FindingKindValue): string {
       return 'router advertisements not from the anycast interface: clients get a second default router';
     case 'ra-inconsistent':
       return 'router advertisements that disagree: clients flip between them';
+    case 'dhcp-router-not-anycast':
+      return 'DHCP hands out a router other than the anycast IP';
+    case 'dhcp-dns-not-anycast':
+      return 'DHCP hands out DNS servers other than the anycast IP';
   }
 }
 
@@ -67,6 +71,10 @@ export function causeText(cause: CauseValue): string {
       return "these clients hold this gateway's unicast MAC for the anycast IP and send to it, not to the anycast MAC: they stay on this gateway wherever they roam, and lose their gateway while it is down, until their ARP cache forgets it";
     case 'arp-filter-off-macvlan':
       return "arp_filter is off on this gateway: its anycast macvlan answers ARP for the gateway's own IP with the anycast MAC; hosts that cache it send this gateway's traffic to whichever gateway is nearest";
+    case 'dhcp-router-option':
+      return "this gateway's DHCP server still names its own address (or a list of routers) as the router, not the anycast IP: its clients send all their traffic to this one gateway, whichever is nearest, and lose their router when it goes down";
+    case 'dhcp-dns-option':
+      return "this gateway's DHCP server names DNS servers other than the anycast IP (its own address, or the resolvers from before anycast): name resolution depends on that gateway or those resolvers instead of the nearest gateway";
   }
 }
 
@@ -118,6 +126,18 @@ export function fixCommands(f: Finding): string[] {
         'fix what told them first (the unicast-arp-reply / arp-flip-flop findings of this gateway: arp_filter, the source route)',
         `ip neigh del ${ip} dev <interface>   # on a pinned client, or wait until its cache entry expires`,
       ];
+    case 'dhcp-router-option':
+      return [
+        `option routers ${ip};   # isc-dhcp-server: /etc/dhcp/dhcpd.conf on this gateway, then systemctl restart isc-dhcp-server`,
+        `dhcp-option=3,${ip}   # dnsmasq: /etc/dnsmasq.conf, then systemctl restart dnsmasq`,
+        'clients keep the old router until their lease is renewed (the lease time shows when)',
+      ];
+    case 'dhcp-dns-option':
+      return [
+        `option domain-name-servers ${ip};   # isc-dhcp-server: /etc/dhcp/dhcpd.conf on this gateway, then systemctl restart isc-dhcp-server`,
+        `dhcp-option=6,${ip}   # dnsmasq: /etc/dnsmasq.conf, then systemctl restart dnsmasq`,
+        'the gateways must answer DNS on the anycast IP (the resolver listens on fftr-gw-anycast)',
+      ];
     case 'anycast-ipv6-on-bridge':
       return [
         `ip -6 addr del ${ip}/128 dev br-fftr   # keep the anycast IPv6 only on fftr-gw-anycast`,
@@ -163,5 +183,7 @@ export function evidenceText(e: GatewayEvidence): string {
       return 'learned: answered traffic sent to another gateway';
     case 'sent-router-advert':
       return 'learned: sent router advertisements';
+    case 'dhcp-server':
+      return 'learned: a DHCP server (offers and acks)';
   }
 }

@@ -4,6 +4,8 @@ import { batadvTypeName } from '../decode/batadv.js';
 import { NaFlag } from '../decode/icmpv6.js';
 import { formatHex, formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { formatEpoch, formatIsoTime } from './time.js';
+import { dhcpAddresses } from './dhcp-words.js';
+import { escapeBytes } from './escape.js';
 
 /**
  * The `frames --json` object for one frame: every decoded field under the
@@ -80,6 +82,27 @@ export interface FrameJson {
   };
   udp?: { sport: number; dport: number };
   tcp?: { sport: number; dport: number; flags?: number };
+  dhcp?: {
+    op: number;
+    xid: number;
+    ciaddr: string;
+    yiaddr: string;
+    siaddr: string;
+    giaddr: string;
+    chaddr?: string;
+    type?: number;
+    serverId?: string;
+    leaseTime?: number;
+    subnetMask?: string;
+    router?: string;
+    routerCount?: number;
+    dns?: string[];
+    dnsCount?: number;
+    /** Wire text, escaped (escapeBytes): never raw control bytes. */
+    hostName?: string;
+    domainName?: string;
+    overload?: boolean;
+  };
   stop?: { layer: string; reason: string; need: number; have: number };
 }
 
@@ -209,6 +232,36 @@ export function frameJson(d: FrameDetail): FrameJson {
   if (d.has(Layer.udp) || (d.stopLayer === Layer.udp && d.udp.srcPort >= 0)) out.udp = { sport: d.udp.srcPort, dport: d.udp.dstPort };
   if (d.has(Layer.tcp)) out.tcp = { sport: d.tcp.srcPort, dport: d.tcp.dstPort, flags: d.tcp.flags };
   else if (d.stopLayer === Layer.tcp && d.tcp.srcPort >= 0) out.tcp = { sport: d.tcp.srcPort, dport: d.tcp.dstPort };
+  if (d.has(Layer.dhcp)) out.dhcp = dhcpJson(d);
   if (d.stopCode !== Stop.none) out.stop = { layer: layerName(d.stopLayer), reason: stopName(d.stopCode), need: d.stopNeed, have: d.stopHave };
+  return out;
+}
+
+function dhcpJson(d: FrameDetail): NonNullable<FrameJson['dhcp']> {
+  const h = d.dhcp;
+  const out: NonNullable<FrameJson['dhcp']> = {
+    op: h.op,
+    xid: h.xid,
+    ciaddr: formatIpv4(h.ciaddr),
+    yiaddr: formatIpv4(h.yiaddr),
+    siaddr: formatIpv4(h.siaddr),
+    giaddr: formatIpv4(h.giaddr),
+  };
+  if (h.chaddr >= 0) out.chaddr = formatMac(h.chaddr);
+  if (h.messageType >= 0) out.type = h.messageType;
+  if (h.serverId >= 0) out.serverId = formatIpv4(h.serverId);
+  if (h.leaseTime >= 0) out.leaseTime = h.leaseTime;
+  if (h.subnetMask >= 0) out.subnetMask = formatIpv4(h.subnetMask);
+  if (h.routerCount > 0) {
+    out.router = formatIpv4(h.router);
+    out.routerCount = h.routerCount;
+  }
+  if (h.dnsCount > 0) {
+    out.dns = dhcpAddresses(d, h).map(formatIpv4);
+    out.dnsCount = h.dnsCount;
+  }
+  if (h.hostNameOffset >= 0) out.hostName = escapeBytes(d.fieldBytes(h.hostNameOffset, h.hostNameLength), 0, h.hostNameLength);
+  if (h.domainNameOffset >= 0) out.domainName = escapeBytes(d.fieldBytes(h.domainNameOffset, h.domainNameLength), 0, h.domainNameLength);
+  if (h.overload) out.overload = true;
   return out;
 }

@@ -4,6 +4,8 @@ import { ArpOp } from '../decode/arp.js';
 import { etherTypeName, EtherType } from '../decode/dispatch.js';
 import { batadvTypeName, BatadvType } from '../decode/batadv.js';
 import { Icmpv6Type, NaFlag } from '../decode/icmpv6.js';
+import { dhcpAddresses, dhcpMessageName } from './dhcp-words.js';
+import { escapeBytes } from './escape.js';
 import { LinkType } from '../core/link-type.js';
 import { formatHex, formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import { formatCaptureTime } from './time.js';
@@ -98,6 +100,7 @@ function networkText(d: FrameDetail): string {
     const ip = d.ipv4;
     const head = `${formatIpv4(ip.src)} > ${formatIpv4(ip.dst)}: `;
     if (d.has(Layer.icmp)) return head + icmpText(d);
+    if (d.has(Layer.dhcp)) return head + dhcpText(d);
     return `${head}ip-proto-${ip.protocol}${transportText(d)}, length ${ip.totalLength}`;
   }
   if (d.has(Layer.ipv6)) {
@@ -284,6 +287,28 @@ function raOptionsText(c: FrameDetail['icmpv6']): string {
 /** A lifetime in seconds; all ones is infinity (RFC 4861 §4.6.2), as tcpdump says. */
 function lifetimeText(s: number): string {
   return s === 0xffffffff ? 'infinity' : `${s}s`;
+}
+
+/** tcpdump's BOOTP/DHCP summary, on one line, with the options the anycast checks read; wire names escaped. */
+function dhcpText(d: FrameDetail): string {
+  const h = d.dhcp;
+  const parts = [`BOOTP/DHCP (UDP ${d.udp.srcPort} > ${d.udp.dstPort}), ${h.op === 1 ? 'Request' : h.op === 2 ? 'Reply' : `op ${h.op}`}`];
+  parts.push(`length ${d.udp.length - 8}, xid 0x${h.xid.toString(16).padStart(8, '0')}`);
+  if (h.messageType >= 0) parts.push(`DHCP-Message ${dhcpMessageName(h.messageType)}`);
+  if (h.ciaddr !== 0) parts.push(`Client-IP ${formatIpv4(h.ciaddr)}`);
+  if (h.yiaddr !== 0) parts.push(`Your-IP ${formatIpv4(h.yiaddr)}`);
+  if (h.siaddr !== 0) parts.push(`Server-IP ${formatIpv4(h.siaddr)}`);
+  if (h.giaddr !== 0) parts.push(`Gateway-IP ${formatIpv4(h.giaddr)}`);
+  if (h.chaddr >= 0) parts.push(`Client-Ethernet-Address ${formatMac(h.chaddr)}`);
+  if (h.serverId >= 0) parts.push(`Server-ID ${formatIpv4(h.serverId)}`);
+  if (h.leaseTime >= 0) parts.push(`Lease-Time ${h.leaseTime}`);
+  if (h.subnetMask >= 0) parts.push(`Subnet-Mask ${formatIpv4(h.subnetMask)}`);
+  if (h.routerCount > 0) parts.push(`Default-Gateway ${formatIpv4(h.router)}${h.routerCount > 1 ? ` (+${h.routerCount - 1} more)` : ''}`);
+  if (h.dnsCount > 0) parts.push(`Domain-Name-Server ${dhcpAddresses(d, h).map(formatIpv4).join(',')}`);
+  if (h.hostNameOffset >= 0) parts.push(`Hostname "${escapeBytes(d.fieldBytes(h.hostNameOffset, h.hostNameLength), 0, h.hostNameLength)}"`);
+  if (h.domainNameOffset >= 0) parts.push(`Domain-Name "${escapeBytes(d.fieldBytes(h.domainNameOffset, h.domainNameLength), 0, h.domainNameLength)}"`);
+  if (h.overload) parts.push('Option-Overload [not decoded]');
+  return parts.join(', ');
 }
 
 function stopText(d: FrameDetail): string {

@@ -3,9 +3,13 @@
  * little else as possible, so the kernel drops the bulk traffic before it is
  * copied to user space.
  *
- *   arp or icmp or icmp6
+ *   arp or icmp or icmp6 or udp port 67 or udp port 68
  *   or ((ether src A or ether src B …) and (ether dst A or ether dst B …))
- *   or (vlan and (arp or icmp or icmp6))
+ *   or (vlan and (arp or icmp or icmp6 or udp port 67 or udp port 68))
+ *
+ * DHCPv4 (UDP 67/68) is there for the DHCP detectors: offers and acks are
+ * few (one exchange per client and lease), so it costs nothing; any other
+ * UDP — DNS, the bulk — stays in the kernel.
  *
  * Notes on what BPF can and cannot express here:
  *  - `vlan` moves the offsets of every primitive *after* it in the expression
@@ -36,13 +40,16 @@ export interface DefaultFilterOptions {
    * dash form, or 48-bit numbers. Fewer than two MACs add nothing.
    */
   gatewayMacs?: readonly (string | number)[];
-  /** Also capture VLAN-tagged ARP/ICMP/ICMPv6 (default true). */
+  /** Also capture VLAN-tagged ARP/ICMP/ICMPv6/DHCP (default true). */
   vlan?: boolean;
   /** Also capture every batman-adv frame, ethertype 0x4305 (default false). */
   batadv?: boolean;
 }
 
-export const BASE_FILTER = 'arp or icmp or icmp6';
+/** DHCPv4, server and client port: what the DHCP detectors read. */
+export const DHCP_FILTER = 'udp port 67 or udp port 68';
+
+export const BASE_FILTER = `arp or icmp or icmp6 or ${DHCP_FILTER}`;
 
 /** Normalises a MAC to the lower-case colon form libpcap accepts; throws UsageError if it is not one. */
 export function bpfMac(mac: string | number): string {

@@ -351,6 +351,39 @@ const SCENARIOS: readonly Scenario[] = [
       clients: [],
     }),
   },
+  {
+    file: 'dhcp-router-unicast.pcap',
+    does: "reports gw1's DHCP server handing out its own address as router and three DNS servers, once per kind, and nothing on gw2",
+    want: {
+      exit: 1,
+      verdict: 'problems',
+      problems: [
+        {
+          kind: 'dhcp-router-not-anycast',
+          severity: 'error',
+          count: 2,
+          gateway: 'gw1',
+          cause: 'dhcp-router-option',
+          clients: [CLIENT.c1],
+          fix: 'option routers 10.172.0.10;',
+        },
+        {
+          kind: 'dhcp-dns-not-anycast',
+          severity: 'warning',
+          count: 2,
+          gateway: 'gw1',
+          cause: 'dhcp-dns-option',
+          clients: [CLIENT.c1],
+          fix: 'option domain-name-servers 10.172.0.10;',
+        },
+      ],
+    },
+  },
+  {
+    file: 'dhcp-healthy.pcap',
+    does: 'calls a mesh healthy when both DHCP servers offer the anycast IP as router and DNS server (the near miss)',
+    want: HEALTHY,
+  },
 ];
 
 describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => {
@@ -401,6 +434,22 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
       ['10.172.0.1', [GW1_MAC]],
       ['10.172.0.2', [GW2_MAC]],
     ]);
+  });
+
+  test('dhcp-router-unicast.pcap: the findings say what gw1 offered, under which server identifier, in offers and acks; both DHCP servers are learned as gateways', () => {
+    const { doc } = analyze('fixtures/scenarios/dhcp-router-unicast.pcap', []);
+    const detail = (kind: string): Record<string, unknown> | undefined => doc.findings.find((f) => f.kind === kind)?.detail;
+    assert.deepEqual(detail('dhcp-router-not-anycast'), { serverId: '10.172.0.1', offered: '10.172.0.1', offeredCount: 1, offers: 1, acks: 1 });
+    assert.deepEqual(detail('dhcp-dns-not-anycast'), { serverId: '10.172.0.1', offered: '10.172.0.1', offeredCount: 3, offers: 1, acks: 1 });
+    assert.deepEqual(
+      doc.gateways.map((g) => [g.name, g.macs, g.evidence]),
+      [
+        ['10.172.0.1', [GW1_MAC], 'learned: a DHCP server (offers and acks)'],
+        ['10.172.0.2', [GW2_MAC], 'learned: a DHCP server (offers and acks)'],
+      ],
+    );
+    const text = runCli(['analyze', 'fixtures/scenarios/dhcp-router-unicast.pcap']).stdout;
+    assert.match(text, /10\.172\.0\.1 \(server-id 10\.172\.0\.1; offered 10\.172\.0\.1 \+2 more\)/);
   });
 
   test('inter-gateway.pcap: the gw1 → gw2 share is above the 5 % threshold and the pair carries at least 200 frames', () => {

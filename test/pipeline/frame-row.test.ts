@@ -66,6 +66,18 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
   }
   if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
+  if (l & Layer.dhcp) {
+    const h = d.dhcp;
+    out.dhcp = {
+      messageType: h.messageType,
+      router: h.router,
+      routerCount: h.routerCount,
+      dns: h.dns,
+      dnsCount: h.dnsCount,
+      serverId: h.serverId,
+      chaddr: h.chaddr,
+    };
+  }
   return out;
 }
 
@@ -74,7 +86,7 @@ test('a frame row carries every field detectors read, into a row view and into a
   const view = new FrameRowView();
   // A decoder that last held another frame: loading must overwrite every field detectors read.
   const spare = new FrameDecoder();
-  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, broadcastIp: 0, routerAdvertWithRdnss: 0, neighborAdvert: 0 };
+  const seen = { frames: 0, arp: 0, ipv6: 0, icmpv6: 0, tcp: 0, udp: 0, icmp: 0, dhcp: 0, broadcastIp: 0, routerAdvertWithRdnss: 0, neighborAdvert: 0 };
   for (const file of [...captureFiles(fixturesDir), ...captureFiles(corpusDir)]) {
     const read = await readFrames({
       input: file,
@@ -95,6 +107,7 @@ test('a frame row carries every field detectors read, into a row view and into a
         if (d.layers & Layer.tcp) seen.tcp++;
         if (d.layers & Layer.udp) seen.udp++;
         if (d.layers & Layer.icmp) seen.icmp++;
+        if (d.layers & Layer.dhcp) seen.dhcp++;
         if (d.layers & Layer.ipv4 && d.ipv4.dst >= 0x80000000) seen.broadcastIp++;
         if (d.layers & Layer.icmpv6 && d.icmpv6.type === 134 && d.icmpv6.rdnssCount > 0) seen.routerAdvertWithRdnss++;
         if (d.layers & Layer.icmpv6 && d.icmpv6.type === 136) seen.neighborAdvert++;

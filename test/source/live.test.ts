@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { buildDefaultFilter, bpfMac, BASE_FILTER } from '../../src/source/default-filter.js';
+import { buildDefaultFilter, bpfMac, BASE_FILTER, DHCP_FILTER } from '../../src/source/default-filter.js';
 import { parseTcpdumpCounters, tcpdumpArgs } from '../../src/source/live-tcpdump.js';
 import { mapLibpcapError } from '../../src/source/live-cap.js';
-import { repoRoot } from '../support/paths.js';
+import { fixturesDir, repoRoot } from '../support/paths.js';
 import type { SeenFrame } from './fixtures/live-capture.js';
 
 /**
@@ -216,9 +216,30 @@ function assertSaneFrames(m: HelperMessage, engine: string): { frames: SeenFrame
 // ---- pure parts: no privileges needed ------------------------------------------
 
 describe('default filter', () => {
-  test('is ARP, ICMP and ICMPv6, with the VLAN clause last', () => {
+  test('is ARP, ICMP, ICMPv6 and DHCP, with the VLAN clause last', () => {
+    assert.equal(BASE_FILTER, `arp or icmp or icmp6 or ${DHCP_FILTER}`);
+    assert.equal(DHCP_FILTER, 'udp port 67 or udp port 68');
     assert.equal(buildDefaultFilter(), `${BASE_FILTER} or (vlan and (${BASE_FILTER}))`);
     assert.equal(buildDefaultFilter({ vlan: false }), BASE_FILTER);
+  });
+
+  test('keeps every frame the DHCP scenario needs and drops the other UDP and TCP (tcpdump -r with the filter)', (t) => {
+    if (!hasCommand('tcpdump')) return t.skip('tcpdump not installed');
+    const lines = (file: string, filter: string): string[] =>
+      run('tcpdump', ['-nn', '-r', path.join(fixturesDir, 'scenarios', file), filter])
+        .stdout.split('\n')
+        .filter((l) => l !== '');
+    const dhcp = lines('dhcp-router-unicast.pcap', buildDefaultFilter());
+    assert.equal(dhcp.length, lines('dhcp-router-unicast.pcap', '').length, 'ARP, ICMP and DHCP: every frame');
+    assert.equal(dhcp.filter((l) => l.includes('BOOTP/DHCP')).length, 8);
+    const healthy = lines('healthy.pcap', buildDefaultFilter());
+    assert.ok(healthy.length > 0);
+    assert.deepEqual(
+      healthy.filter((l) => /\.(53|443|80|5000[12]) [>:]/.test(l)),
+      [],
+      'DNS, HTTP(S) and other UDP stay in the kernel',
+    );
+    return undefined;
   });
 
   test('adds frames between any two gateway MACs, normalising and deduplicating them', () => {

@@ -9,6 +9,8 @@ import { GatewayRegistry } from '../../src/detect/gateways.js';
 import {
   arp,
   ARP_OP,
+  DHCP_MESSAGE,
+  dhcpFrame,
   ETHERTYPE,
   ethernet,
   ICMP_TYPE,
@@ -249,6 +251,42 @@ export function routerAdvertFrame(o: RaFrame, t: number): TestFrame {
       dst: o.ethDst ?? '33:33:00:00:00:01',
       type: ETHERTYPE.IPV6,
       payload: ipv6({ src: o.src ?? linkLocalOf(o.ethSrc), dst: o.dst ?? 'ff02::1', next: IP_PROTO.ICMPV6, hlim: 255, payload }),
+    }),
+    t,
+  };
+}
+
+export interface DhcpReplyFrame {
+  /** Ethernet source: the server's MAC (a gateway's bridge, or the anycast MAC). */
+  ethSrc: string;
+  /** The client the reply is for (chaddr, Ethernet destination, offered address). */
+  client: { mac: string; ip: string };
+  type: 'offer' | 'ack';
+  /** Option 54, and the IP source of the reply. */
+  serverId?: string;
+  routers?: readonly string[];
+  dns?: readonly string[];
+}
+
+/** A DHCP server's OFFER or ACK to a client, 67 → 68. */
+export function dhcpReplyFrame(o: DhcpReplyFrame, t: number): TestFrame {
+  return {
+    bytes: dhcpFrame({
+      ethSrc: o.ethSrc,
+      ethDst: o.client.mac,
+      src: o.serverId ?? '10.172.0.250',
+      dst: o.client.ip,
+      message: {
+        type: o.type === 'offer' ? DHCP_MESSAGE.OFFER : DHCP_MESSAGE.ACK,
+        xid: 0x5e00 + Math.round(t * 10),
+        chaddr: o.client.mac,
+        yiaddr: o.client.ip,
+        leaseTime: 600,
+        subnetMask: '255.255.0.0',
+        ...(o.serverId !== undefined ? { serverId: o.serverId } : {}),
+        ...(o.routers !== undefined ? { routers: o.routers } : {}),
+        ...(o.dns !== undefined ? { dns: o.dns } : {}),
+      },
     }),
     t,
   };

@@ -676,3 +676,105 @@ export function batadvBroadcast(o: BatadvBroadcastOptions): Buffer {
   mac(o.orig).copy(h, 8);
   return Buffer.concat([h, o.inner]);
 }
+
+// ---------------------------------------------------------------- DHCPv4
+
+export const DHCP_MESSAGE = { DISCOVER: 1, OFFER: 2, REQUEST: 3, ACK: 5, NAK: 6 } as const;
+
+export const DHCP_PORT = { SERVER: 67, CLIENT: 68 } as const;
+
+/** One DHCP option: code and raw data (the builder adds the length byte). */
+export interface DhcpOptionBytes {
+  code: number;
+  data: Buffer;
+}
+
+export interface DhcpOptions {
+  /** BOOTP op: 1 request (client), 2 reply (server). Default: 2 for OFFER/ACK/NAK, else 1. */
+  op?: number;
+  /** Option 53; omitted when undefined (plain BOOTP keeps the cookie unless `cookie` is false). */
+  type?: number;
+  xid: number;
+  chaddr: string;
+  ciaddr?: string;
+  yiaddr?: string;
+  siaddr?: string;
+  giaddr?: string;
+  /** Broadcast flag (RFC 2131 §4.1). */
+  broadcast?: boolean;
+  subnetMask?: string;
+  routers?: readonly string[];
+  dns?: readonly string[];
+  leaseTime?: number;
+  serverId?: string;
+  /** Option 12 and 15 as raw bytes: tests put escapes and control characters in them. */
+  hostName?: Buffer;
+  domainName?: Buffer;
+  /** More options, after the ones above and before the end option. */
+  extra?: readonly DhcpOptionBytes[];
+  /** Leave out the magic cookie and every option: plain BOOTP. */
+  cookie?: boolean;
+  /** Leave out the end option. */
+  noEnd?: boolean;
+}
+
+function addressList(ips: readonly string[]): Buffer {
+  return Buffer.concat(ips.map(ipv4Addr));
+}
+
+/** A BOOTP/DHCPv4 message (RFC 2131): the 236-byte header, the magic cookie and the options, in the order of DhcpOptions. */
+export function dhcp(o: DhcpOptions): Buffer {
+  const h = Buffer.alloc(236);
+  const isReply = o.type === DHCP_MESSAGE.OFFER || o.type === DHCP_MESSAGE.ACK || o.type === DHCP_MESSAGE.NAK;
+  h[0] = o.op ?? (isReply ? 2 : 1);
+  h[1] = 1; // Ethernet
+  h[2] = 6;
+  h.writeUInt32BE(o.xid >>> 0, 4);
+  if (o.broadcast === true) h.writeUInt16BE(0x8000, 10);
+  ipv4Addr(o.ciaddr ?? '0.0.0.0').copy(h, 12);
+  ipv4Addr(o.yiaddr ?? '0.0.0.0').copy(h, 16);
+  ipv4Addr(o.siaddr ?? '0.0.0.0').copy(h, 20);
+  ipv4Addr(o.giaddr ?? '0.0.0.0').copy(h, 24);
+  mac(o.chaddr).copy(h, 28);
+  if (o.cookie === false) return h;
+  const opts: DhcpOptionBytes[] = [];
+  if (o.type !== undefined) opts.push({ code: 53, data: Buffer.from([o.type]) });
+  if (o.serverId !== undefined) opts.push({ code: 54, data: ipv4Addr(o.serverId) });
+  if (o.leaseTime !== undefined) {
+    const t = Buffer.alloc(4);
+    t.writeUInt32BE(o.leaseTime >>> 0, 0);
+    opts.push({ code: 51, data: t });
+  }
+  if (o.subnetMask !== undefined) opts.push({ code: 1, data: ipv4Addr(o.subnetMask) });
+  if (o.routers !== undefined) opts.push({ code: 3, data: addressList(o.routers) });
+  if (o.dns !== undefined) opts.push({ code: 6, data: addressList(o.dns) });
+  if (o.hostName !== undefined) opts.push({ code: 12, data: o.hostName });
+  if (o.domainName !== undefined) opts.push({ code: 15, data: o.domainName });
+  opts.push(...(o.extra ?? []));
+  const body = opts.map((x) => Buffer.concat([Buffer.from([x.code, x.data.length]), x.data]));
+  return Buffer.concat([h, Buffer.from([99, 130, 83, 99]), ...body, Buffer.from(o.noEnd === true ? [] : [255])]);
+}
+
+export interface DhcpFrameOptions {
+  /** Ethernet and IP source/destination. */
+  ethSrc: string;
+  ethDst: string;
+  src: string;
+  dst: string;
+  message: DhcpOptions;
+  id?: number;
+}
+
+/** A DHCP message in UDP (server 67 → client 68 for replies, else 68 → 67), IPv4 and Ethernet. */
+export function dhcpFrame(o: DhcpFrameOptions): Buffer {
+  const msg = dhcp(o.message);
+  const fromServer = msg[0] === 2;
+  const sport = fromServer ? DHCP_PORT.SERVER : DHCP_PORT.CLIENT;
+  const dport = fromServer ? DHCP_PORT.CLIENT : DHCP_PORT.SERVER;
+  return ethernet({
+    src: o.ethSrc,
+    dst: o.ethDst,
+    type: ETHERTYPE.IPV4,
+    payload: ipv4({ src: o.src, dst: o.dst, proto: IP_PROTO.UDP, id: o.id ?? 0, ttl: fromServer ? 64 : 128, payload: udp({ sport, dport, payload: msg }) }),
+  });
+}

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { isArpOrIcmp } from '../../decode/arp-icmp-filter.js';
+import { Layer } from '../../decode/layer.js';
 import { frameLine } from '../../report/frame-text.js';
 import { frameJson } from '../../report/frame-json.js';
 import { describeError } from '../../report/error-text.js';
@@ -27,7 +28,8 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
     markDuplicates: duplicates === 'mark',
     count: opts.count,
     onFrame(d, copy) {
-      if (!opts.all && !isArpOrIcmp(d)) return;
+      // DHCP too: the offers tell which gateway a client talked to and what router it was told.
+      if (!opts.all && !isArpOrIcmp(d) && !d.has(Layer.dhcp) && d.stopLayer !== Layer.dhcp) return;
       shown++;
       if (opts.json) out.line(JSON.stringify(copy ? { ...frameJson(d), copy: true } : frameJson(d)));
       else out.line(copy ? `${frameLine(d)} [copy of an earlier frame: -i any]` : frameLine(d));
@@ -65,12 +67,12 @@ export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
 
 export const framesCommand: CommandModule<object, FramesOptions> = {
   command: 'frames <input>',
-  describe: 'print every ARP, ICMP and ICMPv6 frame of a capture, one line each (like tcpdump -nne)',
+  describe: 'print every ARP, ICMP, ICMPv6 and DHCP frame of a capture, one line each (like tcpdump -nne)',
   builder: (y: Argv) =>
     y
       .positional('input', { type: 'string', demandOption: true, describe: 'pcap or pcapng file, or - for stdin' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per frame (schema/frame.schema.json)' })
-      .option('all', { type: 'boolean', default: false, describe: 'print every frame, not only ARP/ICMP/ICMPv6' })
+      .option('all', { type: 'boolean', default: false, describe: 'print every frame, not only ARP/ICMP/ICMPv6/DHCP' })
       .option('duplicates', {
         choices: ['show', 'mark', 'hide'] as const,
         default: 'show' as const,
