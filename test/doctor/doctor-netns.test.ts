@@ -70,12 +70,20 @@ test('a healthy gateway passes: exit 0, every check ✔ or not checked', { skip 
   const r = doctorIn('healthy');
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.deepEqual(problemLines(r.stdout), []);
+  assert.match(r.stdout, /^– batman-adv interface is a port of the bridge: not checked: no batman-adv interface here/m);
   assert.match(
     r.stdout,
     /^doctor: bridge br-fftr, anycast interface fftr-gw-anycast 26:61:96:60:00:dc 10\.172\.0\.10 2001:bf7:fc0f::10 \(from the interface\), mesh 10\.172\.0\.0\/16$/m,
   );
   assert.match(r.stdout, /^HEALTHY: 17 passed, 2 not checked\.$/m);
   assert.equal(r.stderr, '');
+});
+
+test('with --batman-interface the veth standing in for bat0 is checked as a port of br-fftr', { skip }, () => {
+  const r = doctorIn('healthy', ['--batman-interface', 'bat0']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^✔ batman-adv interface is a port of the bridge \[bat0\]: bat0 in br-fftr$/m);
+  assert.match(r.stdout, /^– batman-adv bridge loop avoidance on \[bat0\]: not checked: \/sys\/class\/net\/bat0\/mesh\/bridge_loop_avoidance not present$/m);
 });
 
 test('the same healthy gateway with an nftables firewall passes too', { skip }, () => {

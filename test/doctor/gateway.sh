@@ -10,7 +10,7 @@
 #                                      config files under CONFDIR; BREAK breaks one setting
 #   gateway.sh down NS                 remove namespace NS and its /etc/netns/NS
 #
-# BREAK: healthy (default), field (the return path as deployed: ESTABLISHED,RELATED
+# BREAK (one, or several comma-separated): healthy (default), field (the return path as deployed: ESTABLISHED,RELATED
 # only), arp-filter, rp-filter, no-source-rule, no-source-route, anycast-down, dad-on,
 # firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge.
 # GW_FIREWALL=nft writes the firewall as an nftables ruleset instead of iptables.
@@ -24,8 +24,13 @@ MESH=10.172.0.0/16
 
 die() { echo "gateway.sh: $*" >&2; exit 1; }
 
+# BREAK may name several settings, comma-separated.
+BRK=healthy
+broken() { [[ ",$BRK," == *",$1,"* ]]; }
+
 up() {
-  local ns=$1 conf=$2 brk=${3:-healthy}
+  local ns=$1 conf=$2
+  BRK=${3:-healthy}
   [[ $ns == acpdoc-* ]] || die "namespace name must start with acpdoc-: $ns"
   mkdir -p "$conf" "/etc/netns/$ns/iproute2"
   # ip netns exec bind-mounts /etc/netns/NS/iproute2 over /etc/iproute2: the table names exist in NS only.
@@ -47,40 +52,40 @@ up() {
   $x ip link add link br-fftr name fftr-gw-anycast type macvlan mode bridge
   $x ip link set dev fftr-gw-anycast address "$ANYCAST_MAC"
   $x ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
-  if [[ $brk == dad-on ]]; then
+  if broken dad-on; then
     $x ip addr add "$ANYCAST_IP6/128" dev fftr-gw-anycast
   else
     $x ip addr add "$ANYCAST_IP6/128" dev fftr-gw-anycast nodad
   fi
   $x ip link set fftr-gw-anycast up
 
-  $x sysctl -q -w net.ipv4.conf.all.arp_filter=$([[ $brk == arp-filter ]] && echo 0 || echo 1)
+  $x sysctl -q -w net.ipv4.conf.all.arp_filter=$(broken arp-filter && echo 0 || echo 1)
   $x sysctl -q -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.br-fftr.rp_filter=0
-  $x sysctl -q -w net.ipv4.conf.fftr-gw-anycast.rp_filter=$([[ $brk == rp-filter ]] && echo 1 || echo 0)
+  $x sysctl -q -w net.ipv4.conf.fftr-gw-anycast.rp_filter=$(broken rp-filter && echo 1 || echo 0)
 
   $x ip route add default via 100.64.0.1 dev tun0 table VPN
   $x ip -6 route add default dev tun0 table VPN
-  [[ $brk == uplink-rule ]] || $x ip rule add from "$MESH" table VPN priority 100
+  broken uplink-rule || $x ip rule add from "$MESH" table VPN priority 100
   $x ip rule add iif br-fftr table VPN priority 101
   $x ip -6 rule add iif br-fftr table VPN priority 101
   $x ip -6 rule add from 2001:bf7:fc00::/44 table VPN priority 100
-  [[ $brk == no-source-rule ]] || $x ip rule add from "$ANYCAST_IP/32" table anycast priority 90
-  [[ $brk == no-source-route ]] || $x ip route add "$MESH" dev fftr-gw-anycast table anycast
+  broken no-source-rule || $x ip rule add from "$ANYCAST_IP/32" table anycast priority 90
+  broken no-source-route || $x ip route add "$MESH" dev fftr-gw-anycast table anycast
 
   local anycast_fwd="-A FORWARD -i fftr-gw-anycast -o tun0 -j ACCEPT"
-  [[ $brk == firewall-anycast ]] && anycast_fwd=""
+  broken firewall-anycast && anycast_fwd=""
   local return_path="-A FORWARD -i tun0 -o br-fftr -j ACCEPT"
-  [[ $brk == field ]] && return_path="-A FORWARD -i tun0 -o br-fftr -m state --state RELATED,ESTABLISHED -j ACCEPT"
+  broken field && return_path="-A FORWARD -i tun0 -o br-fftr -m state --state RELATED,ESTABLISHED -j ACCEPT"
   local invalid=""
-  [[ $brk == invalid-drop ]] && invalid="-A FORWARD -m conntrack --ctstate INVALID -j DROP"
+  broken invalid-drop && invalid="-A FORWARD -m conntrack --ctstate INVALID -j DROP"
   if [[ ${GW_FIREWALL:-iptables} == nft ]]; then
     # The same firewall written for nftables (GW_FIREWALL=nft).
     local nft_anycast='iifname "fftr-gw-anycast" oifname "tun0" accept'
-    [[ $brk == firewall-anycast ]] && nft_anycast=''
+    broken firewall-anycast && nft_anycast=''
     local nft_return='iifname "tun0" oifname "br-fftr" accept'
-    [[ $brk == field ]] && nft_return='iifname "tun0" oifname "br-fftr" ct state established,related accept'
+    broken field && nft_return='iifname "tun0" oifname "br-fftr" ct state established,related accept'
     local nft_invalid=''
-    [[ $brk == invalid-drop ]] && nft_invalid='ct state invalid drop'
+    broken invalid-drop && nft_invalid='ct state invalid drop'
     $x nft -f - <<EOF
 table inet fftr {
   chain input {
@@ -127,7 +132,7 @@ EOF
   fi
 
   local router=$ANYCAST_IP
-  [[ $brk == dhcp-router ]] && router=10.172.0.1
+  broken dhcp-router && router=10.172.0.1
   cat >"$conf/dhcpd.conf" <<EOF
 authoritative;
 default-lease-time 600;
@@ -139,10 +144,10 @@ subnet 10.172.0.0 netmask 255.255.0.0 {
 }
 EOF
   # Down last, as an operator's `ip link set … down` would leave it (the kernel then drops its routes).
-  if [[ $brk == anycast-down ]]; then $x ip link set fftr-gw-anycast down; fi
+  if broken anycast-down; then $x ip link set fftr-gw-anycast down; fi
 
   local radv_if=fftr-gw-anycast
-  [[ $brk == radv-bridge ]] && radv_if=br-fftr
+  broken radv-bridge && radv_if=br-fftr
   cat >"$conf/bird6.conf" <<EOF
 router id 10.172.0.1;
 protocol device { scan time 10; }
