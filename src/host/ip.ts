@@ -145,7 +145,8 @@ export function rulesFrom(text: string, family: 4 | 6): HostRule[] {
       otherSelectors: Object.keys(r).filter((k) => !MODELLED_RULE_KEYS.has(k)),
       table,
       action: table !== undefined ? 'lookup' : (str(r.action) ?? 'lookup'),
-      not: r.not === true || r.not === '',
+      // ip prints "not": null for a negated rule.
+      not: 'not' in r,
     };
   });
 }

@@ -192,3 +192,36 @@ test('a firewall that cannot be read (not root) is "could not check", not health
   assert.equal(r.verdict, 'could-not-check');
   assert.ok(checksOf(r, 'firewall-anycast')[0]?.unreadable);
 });
+
+test('dnsmasq serving DHCP without a router option fails: it would hand out the bridge address', () => {
+  const rec = recording('healthy-gateway');
+  delete rec.files['/etc/dhcp/dhcpd.conf'];
+  rec.files['/etc/dnsmasq.conf'] = 'interface=br-fftr\ndhcp-range=10.172.128.0,10.172.191.254,1h\ndhcp-option=option:dns-server,10.172.0.10\n';
+  const c = checksOf(doctorOn(rec), 'dhcp-options')[0]!;
+  assert.equal(c.status, 'fail');
+  assert.match(c.found, /^router not set; DNS 10\.172\.0\.10 \(\/etc\/dnsmasq\.conf:3\)$/);
+  assert.deepEqual(c.fix, ["echo 'dhcp-option=option:router,10.172.0.10' >> /etc/dnsmasq.conf", 'systemctl restart dnsmasq']);
+  rec.files['/etc/dnsmasq.conf'] += 'dhcp-option=3,10.172.0.10\n';
+  assert.equal(checksOf(doctorOn(rec), 'dhcp-options')[0]?.status, 'ok');
+});
+
+test('radvd on the anycast interface without the anycast RDNSS warns; on both interfaces warns to drop the bridge', () => {
+  const rec = recording('healthy-gateway');
+  delete rec.files['/etc/bird/bird6.conf'];
+  rec.files['/etc/radvd.conf'] = 'interface fftr-gw-anycast {\n  AdvSendAdvert on;\n  RDNSS 2001:bf7:fc0f::1 { };\n};\n';
+  const c = checksOf(doctorOn(rec), 'radv')[0]!;
+  assert.equal(c.status, 'warn');
+  assert.deepEqual(c.fix, ['edit /etc/radvd.conf: rdnss 2001:bf7:fc0f::10 in the fftr-gw-anycast interface', 'systemctl reload radvd']);
+  rec.files['/etc/radvd.conf'] = 'interface fftr-gw-anycast { RDNSS 2001:bf7:fc0f::10 { }; };\ninterface br-fftr { };\n';
+  const both = checksOf(doctorOn(rec), 'radv')[0]!;
+  assert.equal(both.status, 'warn');
+  assert.equal(both.fix[0], 'edit /etc/radvd.conf: remove interface br-fftr');
+});
+
+test('a negated rule from the anycast IP does not count as its source rule', () => {
+  const rec = recording('healthy-gateway');
+  editIpJson(rec, 'ip -j -4 rule show', (rules) => rules.map((r) => (r.src === '10.172.0.10' ? { ...r, not: null } : r)));
+  const c = checksOf(doctorOn(rec), 'source-rule')[0]!;
+  assert.equal(c.status, 'fail');
+  assert.match(c.found, /^no rule from 10\.172\.0\.10; /);
+});

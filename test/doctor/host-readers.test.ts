@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDhcpdConf, parseDnsmasqConf } from '../../src/host/dhcp-config.js';
 import { iptablesArgs, parseIptablesSave } from '../../src/host/iptables.js';
 import { parseBirdRadv, parseRadvdConf } from '../../src/host/radv-config.js';
+import { rulesFrom } from '../../src/host/ip.js';
 import { readHostSnapshot } from '../../src/host/snapshot.js';
 import { recordedHost, recording } from '../support/host.js';
 
@@ -141,4 +142,20 @@ test("reads radvd's interfaces and RDNSS, and BIRD's protocol radv in both RDNSS
   assert.deepEqual(bird?.interfaces, [{ name: 'fftr-gw-anycast', rdnss: [] }]);
   assert.deepEqual(bird?.rdnss, ['2001:bf7:fc0f::10']);
   assert.equal(parseBirdRadv('protocol kernel { }', '/etc/bird/bird.conf'), undefined);
+});
+
+test('a negated rule, a fwmark rule and suppress_prefixlength are read as rules doctor never matches', () => {
+  // Recorded from `ip -j rule` after `ip rule add not from 10.0.0.0/8 table 5`, `… fwmark 0x1 table 6`, `… table main suppress_prefixlength 0`.
+  const rules = rulesFrom(
+    '[{"priority":500,"not":null,"src":"10.0.0.0","srclen":8,"table":"5"},{"priority":501,"src":"all","fwmark":"0x1","table":"6"},{"priority":502,"src":"all","table":"main","suppress_prefixlen":0}]',
+    4,
+  );
+  assert.deepEqual(
+    rules.map((r) => [r.priority, r.not, r.otherSelectors]),
+    [
+      [500, true, []],
+      [501, false, ['fwmark']],
+      [502, false, ['suppress_prefixlen']],
+    ],
+  );
 });

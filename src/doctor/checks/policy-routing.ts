@@ -45,7 +45,7 @@ export function sourceRoutingChecks(ctx: DoctorContext): CheckResult[] {
     const ipText = formatIpv4(ip);
     const src = ipv4Prefix(ip, 32);
     const found = lookup(host.rules4, host.routes4, src, mesh);
-    const own = host.rules4.filter((r) => r.src !== 'all' && r.srcLength === 32 && r.src === ipText && r.action === 'lookup');
+    const own = host.rules4.filter((r) => r.src === ipText && r.srcLength === 32 && r.action === 'lookup' && !r.not && r.otherSelectors.length === 0);
     const table = own[0]?.table ?? anycastTable(ctx, mesh);
     const routeFix = `ip route add ${meshText} dev ${setup.anycastInterface} table ${table}`;
     // ip refuses a table name /etc/iproute2/rt_tables does not define; numbers need no definition.
