@@ -62,11 +62,9 @@ function findBridge(host: HostSnapshot, config: DoctorConfig): HostLink {
   }
   const bridges = host.links.filter((l) => l.kind === 'bridge');
   const withMacvlan = bridges.filter((b) => macvlansOn(host, b).length > 0);
-  const pick =
-    withMacvlan.find((b) => b.name === PREFERRED_BRIDGE) ??
-    withMacvlan[0] ??
-    bridges.find((b) => b.name === PREFERRED_BRIDGE) ??
-    (bridges.length === 1 ? bridges[0] : undefined);
+  // Zero-config only where the mesh bridge is recognisable: a bridge carrying a macvlan, or one named br-fftr.
+  // Any other bridge (docker0, virbr0) is not taken for it.
+  const pick = withMacvlan.find((b) => b.name === PREFERRED_BRIDGE) ?? withMacvlan[0] ?? bridges.find((b) => b.name === PREFERRED_BRIDGE);
   if (pick === undefined) {
     throw new EnvironmentError(
       bridges.length === 0

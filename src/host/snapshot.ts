@@ -110,6 +110,9 @@ export function readFirewall(host: HostAccess): Readout<FirewallSnapshot> {
       failures.push(`nft -j list ruleset: output not understood (${(err as Error).message})`);
     }
   }
+  // Without root every tool says so at length; once is enough.
+  if (failures.length > 0 && failures.every((f) => /you must be root|Permission denied|Operation not permitted/.test(f)))
+    return { kind: 'unreadable', why: `${failures.map((f) => f.split(':')[0]).join(', ')}: permission denied (run doctor as root)` };
   if (failures.length > 0) return { kind: 'unreadable', why: failures.join('; ') };
   if (sources.length === 0) return { kind: 'absent', why: 'neither iptables-save nor nft is installed' };
   return { kind: 'read', value: { rules, sources } };

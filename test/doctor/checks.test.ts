@@ -225,3 +225,14 @@ test('a negated rule from the anycast IP does not count as its source rule', () 
   assert.equal(c.status, 'fail');
   assert.match(c.found, /^no rule from 10\.172\.0\.10; /);
 });
+
+test('zero-config: the bridge with the macvlan is the mesh bridge, whatever other bridges there are; none recognisable is an error', () => {
+  const rec = recording('healthy-gateway');
+  editIpJson(rec, 'ip -j -d link show', (links) => [
+    { ifindex: 99, ifname: 'docker0', flags: ['UP'], operstate: 'UP', address: '02:42:00:00:00:01', linkinfo: { info_kind: 'bridge' } },
+    ...links,
+  ]);
+  assert.equal(doctorOn(rec).setup.bridge, 'br-fftr');
+  editIpJson(rec, 'ip -j -d link show', (links) => links.filter((l) => l.ifname !== 'fftr-gw-anycast' && l.ifname !== 'br-fftr'));
+  assert.throws(() => doctorOn(rec), /no macvlan on any bridge \(docker0\): name the mesh bridge with --bridge/);
+});

@@ -35,8 +35,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Builds the gateway with BREAK in a fresh namespace, runs doctor there with ARGS, removes the namespace. */
-function doctorIn(brk: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Run {
+/** Builds the gateway with BREAK in a fresh namespace, runs doctor there with ARGS (behind `prefix`, e.g. setpriv), removes the namespace. */
+function doctorIn(brk: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Run {
   const ns = `acpdoc-${process.pid}-gw`;
   const conf = fs.mkdtempSync(path.join(os.tmpdir(), 'acpdoc-'));
   try {
@@ -46,6 +46,7 @@ function doctorIn(brk: string, args: string[] = [], env: NodeJS.ProcessEnv = {})
       'netns',
       'exec',
       ns,
+      ...prefix,
       process.execPath,
       cliPath,
       'doctor',
@@ -177,4 +178,13 @@ test('a bridge that does not exist cannot be checked: exit 2, one line naming it
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^anycast-probe: --bridge: bridge "br-nosuch" does not exist \(interfaces here: lo, br-fftr, .*\)\n$/);
+});
+
+test('without root the firewall cannot be read: exit 2, could not check, saying to run as root', {
+  skip: skip || (!has('setpriv') && 'needs setpriv (util-linux)'),
+}, () => {
+  const r = doctorIn('healthy', [], {}, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /^– firewall rule for the bridge also for the anycast interface: not checked: .*permission denied \(run doctor as root\)$/m);
+  assert.match(r.stdout, /^COULD NOT CHECK: 3 check\(s\) could not read what they need \(run as root\?\); \d+ passed\.$/m);
 });
