@@ -53,3 +53,7 @@ export function ipv4Prefix(addr: number, length: number): Prefix {
   words[3] = addr;
   return { family: 4, words: masked(words, 96 + length), length };
 }
+
+export function ipv6Prefix(words: Uint32Array, length: number): Prefix {
+  return { family: 6, words: masked(words, length), length };
+}

@@ -4,12 +4,12 @@
  * `watch` finds it — the macvlan stacked on the mesh bridge carries the
  * anycast MAC and addresses.
  */
-import { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../core/address.js';
+import { parseIpv4, parseIpv6, parseMac } from '../core/address.js';
 import { EnvironmentError } from '../core/errors.js';
 import type { HostLink } from '../host/ip.js';
 import type { HostSnapshot } from '../host/snapshot.js';
 import { isMacvlanOnBridge } from '../source/interface-info.js';
-import { ipv4Prefix, prefixOf, type Prefix } from './prefix.js';
+import { ipv4Prefix, ipv6Prefix, type Prefix } from './prefix.js';
 
 export interface DoctorConfig {
   bridge: string | undefined;
@@ -109,8 +109,7 @@ export function resolveSetup(host: HostSnapshot, config: DoctorConfig): AnycastH
   const meshPrefix = config.meshPrefix ?? (own === undefined ? undefined : ipv4Prefix(own.address, own.length));
   const meshPrefixes6 = globalIpv6Of(host, bridge.name)
     .filter((a) => a.length < 128)
-    .map((a) => prefixOf(formatIpv6(a.words), a.length, 6))
-    .filter((p): p is Prefix => p !== undefined);
+    .map((a) => ipv6Prefix(a.words, a.length));
 
   const batman =
     config.batmanInterface !== undefined
@@ -128,19 +127,5 @@ export function resolveSetup(host: HostSnapshot, config: DoctorConfig): AnycastH
     meshPrefix,
     meshPrefixes6,
     batman,
-  };
-}
-
-/** The setup in words of the host's own notation, for the report's header and JSON. */
-export function describeSetup(setup: AnycastHost): Record<string, string | string[]> {
-  return {
-    bridge: setup.bridge,
-    anycastInterface: setup.anycastInterface,
-    anycastMac: setup.anycastMac === undefined ? '' : formatMac(setup.anycastMac),
-    anycastIpv4: setup.anycastIpv4.map(formatIpv4),
-    anycastIpv6: setup.anycastIpv6.map(formatIpv6),
-    addressesFrom: setup.addressesFrom,
-    meshPrefix: setup.meshPrefix === undefined ? '' : `${formatIpv4(setup.meshPrefix.words[3]!)}/${setup.meshPrefix.length}`,
-    batman: setup.batman,
   };
 }

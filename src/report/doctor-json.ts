@@ -1,8 +1,8 @@
 /** doctor --json: one document, `anycast-probe/doctor/v1`. */
 import type { CheckResult } from '../doctor/check.js';
 import type { DoctorResult } from '../doctor/checks.js';
-import { type AnycastHost, describeSetup } from '../doctor/setup.js';
-import { checkTitle } from './doctor-text.js';
+import type { AnycastHost } from '../doctor/setup.js';
+import { checkTitle, describeSetup } from './doctor-text.js';
 
 export interface DoctorJson {
   schema: 'anycast-probe/doctor/v1';

@@ -7,7 +7,8 @@
 import { Chalk } from 'chalk';
 import type { CheckId, CheckResult, CheckStatus } from '../doctor/check.js';
 import type { DoctorResult } from '../doctor/checks.js';
-import { type AnycastHost, describeSetup } from '../doctor/setup.js';
+import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
+import type { AnycastHost } from '../doctor/setup.js';
 
 const TITLES: Readonly<Record<CheckId, string>> = {
   'anycast-interface': 'anycast interface is a macvlan on the mesh bridge',
@@ -78,4 +79,18 @@ export function doctorText(setup: AnycastHost, result: DoctorResult, color: bool
     lines.push(c.bold.yellow(`COULD NOT CHECK: ${unreadable} check(s) could not read what they need (run as root?); ${oks} passed.`));
   else lines.push(c.bold.green(`HEALTHY: ${oks} passed, ${skipped} not checked.`));
   return lines.join('\n');
+}
+
+/** The setup in words of the host's own notation, for the report's header and JSON. */
+export function describeSetup(setup: AnycastHost): Record<string, string | string[]> {
+  return {
+    bridge: setup.bridge,
+    anycastInterface: setup.anycastInterface,
+    anycastMac: setup.anycastMac === undefined ? '' : formatMac(setup.anycastMac),
+    anycastIpv4: setup.anycastIpv4.map(formatIpv4),
+    anycastIpv6: setup.anycastIpv6.map(formatIpv6),
+    addressesFrom: setup.addressesFrom,
+    meshPrefix: setup.meshPrefix === undefined ? '' : `${formatIpv4(setup.meshPrefix.words[3]!)}/${setup.meshPrefix.length}`,
+    batman: setup.batman,
+  };
 }
