@@ -236,3 +236,27 @@ test('zero-config: the bridge with the macvlan is the mesh bridge, whatever othe
   editIpJson(rec, 'ip -j -d link show', (links) => links.filter((l) => l.ifname !== 'fftr-gw-anycast' && l.ifname !== 'br-fftr'));
   assert.throws(() => doctorOn(rec), /no macvlan on any bridge \(docker0\): name the mesh bridge with --bridge/);
 });
+
+test('a macvlan in private mode fails with the commands that recreate it in bridge mode; a dadfailed link-local address fails DAD', () => {
+  const rec = recording('healthy-gateway');
+  editIpJson(rec, 'ip -j -d link show', (links) =>
+    links.map((l) => (l.ifname === 'fftr-gw-anycast' ? { ...l, linkinfo: { info_kind: 'macvlan', info_data: { mode: 'private' } } } : l)),
+  );
+  editIpJson(rec, 'ip -j addr show', (ifs) =>
+    ifs.map((i) =>
+      i.ifname !== 'fftr-gw-anycast'
+        ? i
+        : {
+            ...i,
+            addr_info: (i.addr_info as Record<string, unknown>[]).map((a) =>
+              String(a.local).startsWith('fe80:') ? { ...a, dadfailed: true, tentative: true } : a,
+            ),
+          },
+    ),
+  );
+  const r = doctorOn(rec);
+  assert.deepEqual(problems(r), ['anycast-interface: ip link del fftr-gw-anycast', 'dad: ip link set dev fftr-gw-anycast down']);
+  assert.match(checksOf(r, 'anycast-interface')[0]!.found, /mode private: the other gateways' anycast broadcasts reach it/);
+  assert.equal(checksOf(r, 'anycast-interface')[0]!.fix[1], 'ip link add link br-fftr name fftr-gw-anycast address 26:61:96:60:00:dc type macvlan mode bridge');
+  assert.equal(checksOf(r, 'dad')[0]!.subject, 'fe80::2461:96ff:fe60:dc');
+});

@@ -148,6 +148,12 @@ const BROKEN: readonly [string, RegExp[]][] = [
     ],
   ],
   [
+    'macvlan-private',
+    [
+      /^✘ anycast interface is a macvlan on the mesh bridge: macvlan fftr-gw-anycast on br-fftr, mode private: .* — fix: ip link del fftr-gw-anycast; ip link add link br-fftr name fftr-gw-anycast address 26:61:96:60:00:dc type macvlan mode bridge; ip addr add 10\.172\.0\.10\/16 dev fftr-gw-anycast; ip addr add 2001:bf7:fc0f::10\/128 dev fftr-gw-anycast nodad; ip link set dev fftr-gw-anycast up$/,
+    ],
+  ],
+  [
     'dhcp-router',
     [
       /^✘ DHCP router\/DNS options are the anycast IP .*router 10\.172\.0\.1 .* — fix: sed -i 's\/option routers \[\^;\]\*;\/option routers 10\.172\.0\.10;\/' .*dhcpd\.conf; systemctl restart isc-dhcp-server$/,

@@ -12,7 +12,7 @@
 #
 # BREAK (one, or several comma-separated): healthy (default), field (the return path as deployed: ESTABLISHED,RELATED
 # only), arp-filter, rp-filter, no-source-rule, no-source-route, anycast-down, dad-on,
-# firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge.
+# firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge, macvlan-private.
 # GW_FIREWALL=nft writes the firewall as an nftables ruleset instead of iptables.
 # Only namespaces whose name the caller passes are touched.
 set -euo pipefail
@@ -49,7 +49,7 @@ up() {
   $x ip addr add 2001:bf7:fc0f::1/64 dev br-fftr nodad
   $x ip addr add 100.64.0.2/30 dev tun0
   for l in bat0 bat0-peer br-fftr tun0; do $x ip link set "$l" up; done
-  $x ip link add link br-fftr name fftr-gw-anycast type macvlan mode bridge
+  $x ip link add link br-fftr name fftr-gw-anycast type macvlan mode "$(broken macvlan-private && echo private || echo bridge)"
   $x ip link set dev fftr-gw-anycast address "$ANYCAST_MAC"
   $x ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
   if broken dad-on; then

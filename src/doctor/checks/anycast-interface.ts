@@ -2,12 +2,22 @@
 import { formatIpv4, formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { notChecked, result, type CheckResult, type DoctorContext } from '../check.js';
 
+/**
+ * macvlan modes that break anycast on the real kernel (test/lab/FINDINGS.md, S5): bridge and vepa
+ * never deliver a broadcast with the macvlan's own MAC as source to it, so the gateways do not see
+ * each other's anycast broadcasts; private does, and passthru ignores the MAC given.
+ */
+const BROKEN_MODES: Readonly<Record<string, string>> = {
+  private: "the other gateways' anycast broadcasts reach it, and IPv6 DAD of the shared link-local address fails",
+  passthru: "it takes the bridge's MAC: no anycast MAC on the wire",
+};
+
 export function anycastInterfaceChecks({ host, setup }: DoctorContext): CheckResult[] {
   const name = setup.anycastInterface;
   const link = setup.anycastLink;
   const create = `ip link add link ${setup.bridge} name ${name} type macvlan mode bridge`;
   if (link === undefined) {
-    const missing = 'not checked: the anycast interface does not exist';
+    const missing = 'the anycast interface does not exist';
     return [
       result('anycast-interface', 'fail', `no interface ${name}`, `macvlan ${name} on ${setup.bridge}`, [create]),
       notChecked('anycast-mac', missing),
@@ -18,16 +28,29 @@ export function anycastInterfaceChecks({ host, setup }: DoctorContext): CheckRes
   const out: CheckResult[] = [];
   const onBridge = link.kind === 'macvlan' && link.lowerName === setup.bridge && !link.lowerElsewhere;
   const what = `${link.kind ?? 'no link kind'}${link.lowerName !== undefined ? ` on ${link.lowerName}` : ''}${link.macvlanMode !== undefined ? `, mode ${link.macvlanMode}` : ''}`;
-  out.push(
-    onBridge
-      ? result(
-          'anycast-interface',
-          'ok',
-          `macvlan ${name} on ${setup.bridge}${link.macvlanMode !== undefined ? `, mode ${link.macvlanMode}` : ''}`,
-          `macvlan on ${setup.bridge}`,
-        )
-      : result('anycast-interface', 'fail', `${name}: ${what}`, `macvlan ${name} on ${setup.bridge}`, [`ip link del ${name}`, create]),
-  );
+  const brokenMode = link.macvlanMode === undefined ? undefined : BROKEN_MODES[link.macvlanMode];
+  if (onBridge && brokenMode !== undefined) {
+    const mac = setup.anycastMac === undefined ? '' : ` address ${formatMac(setup.anycastMac)}`;
+    const addrs = (host.addresses.get(name) ?? []).filter((a) => !a.address.startsWith('fe80:'));
+    out.push(
+      result('anycast-interface', 'fail', `macvlan ${name} on ${setup.bridge}, mode ${link.macvlanMode}: ${brokenMode}`, 'macvlan mode bridge (or vepa)', [
+        `ip link del ${name}`,
+        `ip link add link ${setup.bridge} name ${name}${mac} type macvlan mode bridge`,
+        ...addrs.map((a) => `ip addr add ${a.address}/${a.prefixLength} dev ${name}${a.family === 'inet6' ? ' nodad' : ''}`),
+        `ip link set dev ${name} up`,
+      ]),
+    );
+  } else
+    out.push(
+      onBridge
+        ? result(
+            'anycast-interface',
+            'ok',
+            `macvlan ${name} on ${setup.bridge}${link.macvlanMode !== undefined ? `, mode ${link.macvlanMode}` : ''}`,
+            `macvlan on ${setup.bridge}`,
+          )
+        : result('anycast-interface', 'fail', `${name}: ${what}`, `macvlan ${name} on ${setup.bridge}`, [`ip link del ${name}`, create]),
+    );
 
   const mac = parseMac(link.mac);
   if (setup.anycastMac === undefined) out.push(notChecked('anycast-mac', 'no anycast MAC given and the interface has none'));

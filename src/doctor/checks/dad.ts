@@ -11,7 +11,6 @@ import { notChecked, result, type CheckResult, type DoctorContext } from '../che
 import { sysctlName } from './kernel-settings.js';
 
 export function dadChecks({ host, setup }: DoctorContext): CheckResult[] {
-  if (setup.anycastIpv6.length === 0) return [notChecked('dad', 'no anycast IPv6 address')];
   const name = setup.anycastInterface;
   const acceptAll = host.sysctl.ipv6('all', 'accept_dad');
   const acceptIf = host.sysctl.ipv6(name, 'accept_dad');
@@ -19,6 +18,20 @@ export function dadChecks({ host, setup }: DoctorContext): CheckResult[] {
   const sysctlOff = (acceptAll !== undefined && acceptIf !== undefined && acceptAll < 1 && acceptIf < 1) || transmits === 0;
   const settings = `accept_dad all=${acceptAll ?? '?'} ${name}=${acceptIf ?? '?'}, dad_transmits ${name}=${transmits ?? '?'}`;
   const out: CheckResult[] = [];
+  // The link-local address derives from the anycast MAC, so it is the same on every gateway too.
+  for (const a of host.addresses.get(name) ?? []) {
+    if (a.family !== 'inet6' || !a.address.startsWith('fe80:') || !a.dadfailed) continue;
+    out.push(
+      result(
+        'dad',
+        'fail',
+        `${a.address}/${a.prefixLength}: dadfailed`,
+        'not dadfailed: macvlan mode bridge or vepa (see anycast-interface)',
+        [`ip link set dev ${name} down`, `ip link set dev ${name} up`],
+        a.address,
+      ),
+    );
+  }
   for (const words of setup.anycastIpv6) {
     const ip = formatIpv6(words);
     const entry = (host.addresses.get(name) ?? []).find((a) => {
@@ -47,5 +60,6 @@ export function dadChecks({ host, setup }: DoctorContext): CheckResult[] {
         ),
       );
   }
+  if (out.length === 0) out.push(notChecked('dad', 'no anycast IPv6 address'));
   return out;
 }
