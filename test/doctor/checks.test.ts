@@ -260,3 +260,11 @@ test('a macvlan in private mode fails with the commands that recreate it in brid
   assert.equal(checksOf(r, 'anycast-interface')[0]!.fix[1], 'ip link add link br-fftr name fftr-gw-anycast address 26:61:96:60:00:dc type macvlan mode bridge');
   assert.equal(checksOf(r, 'dad')[0]!.subject, 'fe80::2461:96ff:fe60:dc');
 });
+
+test('a route for the mesh in the anycast table through the bridge is replaced, not added again', () => {
+  const rec = recording('healthy-gateway');
+  editIpJson(rec, 'ip -j -4 route show table all', (routes) => routes.map((r) => (r.table === 'anycast' ? { ...r, dev: 'br-fftr' } : r)));
+  const r = doctorOn(rec);
+  assert.deepEqual(problems(r), ['source-route: ip route replace 10.172.0.0/16 dev fftr-gw-anycast table anycast']);
+  assert.equal(checksOf(r, 'source-route')[0]!.found, 'table anycast: 10.172.0.0/16 dev br-fftr');
+});

@@ -47,7 +47,6 @@ export function sourceRoutingChecks(ctx: DoctorContext): CheckResult[] {
     const found = lookup(host.rules4, host.routes4, src, mesh);
     const own = host.rules4.filter((r) => r.src === ipText && r.srcLength === 32 && r.action === 'lookup' && !r.not && r.otherSelectors.length === 0);
     const table = own[0]?.table ?? anycastTable(ctx, mesh);
-    const routeFix = `ip route add ${meshText} dev ${setup.anycastInterface} table ${table}`;
     // ip refuses a table name /etc/iproute2/rt_tables does not define; numbers need no definition.
     const known = host.rules4.some((r) => r.table === table) || host.routes4.some((r) => r.table === table) || /^\d+$/.test(table);
     const defineTable = known ? [] : [`grep -qw ${table} /etc/iproute2/rt_tables || echo "11 ${table}" >> /etc/iproute2/rt_tables`];
@@ -73,6 +72,9 @@ export function sourceRoutingChecks(ctx: DoctorContext): CheckResult[] {
     // Which part is missing: the rule (none from the anycast IP, or one that a rule before it overrides) or the route in its table.
     const ownReached = own.find((r) => routeIn(host.routes4, r.table!, mesh) !== undefined);
     const tableRoute = routeIn(host.routes4, table, mesh);
+    // A route for exactly the mesh prefix through another device is replaced; `ip route add` would say "File exists".
+    const verb = tableRoute !== undefined && tableRoute.dstLength === mesh.length ? 'replace' : 'add';
+    const routeFix = `ip route ${verb} ${meshText} dev ${setup.anycastInterface} table ${table}`;
     if (own.length === 0 || (ownReached !== undefined && found !== undefined && found.rule !== ownReached)) {
       // Before the rule that catches it now (unless that is main's, which every added rule precedes).
       const before = found !== undefined && found.rule.priority < MAIN_PRIORITY ? found.rule.priority : undefined;
@@ -98,7 +100,7 @@ export function sourceRoutingChecks(ctx: DoctorContext): CheckResult[] {
           'fail',
           tableRoute === undefined ? `table ${table} has no route for ${meshText}; ${where}` : `table ${table}: ${meshText} dev ${tableRoute.dev ?? '?'}`,
           `table ${table}: ${meshText} dev ${setup.anycastInterface}`,
-          own.length === 0 ? [routeFix] : [...defineTable, routeFix],
+          [routeFix],
           ipText,
         ),
       );
