@@ -12,6 +12,7 @@ export const CHECK_IDS = [
   'anycast-mac',
   'anycast-addresses',
   'anycast-up',
+  'forwarding',
   'arp-filter',
   'arp-ignore-announce',
   'rp-filter',

@@ -7,12 +7,13 @@ import { batmanChecks } from './checks/batman.js';
 import { dadChecks } from './checks/dad.js';
 import { daemonChecks } from './checks/daemons.js';
 import { firewallChecks } from './checks/firewall.js';
-import { arpFilterCheck, arpIgnoreAnnounceCheck, rpFilterCheck } from './checks/kernel-settings.js';
+import { arpFilterCheck, arpIgnoreAnnounceCheck, forwardingCheck, rpFilterCheck } from './checks/kernel-settings.js';
 import { sourceRoutingChecks, uplinkRuleChecks } from './checks/policy-routing.js';
 import type { Check, CheckResult, DoctorContext } from './check.js';
 
 export const CHECKS: readonly Check[] = [
   anycastInterfaceChecks,
+  forwardingCheck,
   arpFilterCheck,
   arpIgnoreAnnounceCheck,
   rpFilterCheck,

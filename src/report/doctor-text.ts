@@ -15,6 +15,7 @@ const TITLES: Readonly<Record<CheckId, string>> = {
   'anycast-mac': 'anycast interface carries the anycast MAC',
   'anycast-addresses': 'anycast interface carries the anycast addresses',
   'anycast-up': 'anycast interface is up',
+  forwarding: 'IP forwarding on',
   'arp-filter': 'arp_filter on',
   'arp-ignore-announce': 'arp_ignore / arp_announce',
   'rp-filter': 'rp_filter off on the anycast interface and the bridge',

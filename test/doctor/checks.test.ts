@@ -268,3 +268,12 @@ test('a route for the mesh in the anycast table through the bridge is replaced, 
   assert.deepEqual(problems(r), ['source-route: ip route replace 10.172.0.0/16 dev fftr-gw-anycast table anycast']);
   assert.equal(checksOf(r, 'source-route')[0]!.found, 'table anycast: 10.172.0.0/16 dev br-fftr');
 });
+
+test('IP forwarding off fails with sysctl -w; IPv6 forwarding is judged where there are anycast IPv6 addresses', () => {
+  const rec = recording('healthy-gateway');
+  setSysctl(rec, 'net.ipv4.ip_forward', 0);
+  setSysctl(rec, 'net.ipv6.conf.all.forwarding', 0);
+  assert.deepEqual(problems(doctorOn(rec)), ['forwarding: sysctl -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1']);
+  setSysctl(rec, 'net.ipv4.ip_forward', 1);
+  assert.equal(checksOf(doctorOn(rec, { anycastIpv4: [parseIpv4('10.172.0.10')] }), 'forwarding')[0]?.status, 'ok');
+});

@@ -76,7 +76,7 @@ test('a healthy gateway passes: exit 0, every check ✔ or not checked', { skip 
     r.stdout,
     /^doctor: bridge br-fftr, anycast interface fftr-gw-anycast 26:61:96:60:00:dc 10\.172\.0\.10 2001:bf7:fc0f::10 \(from the interface\), mesh 10\.172\.0\.0\/16$/m,
   );
-  assert.match(r.stdout, /^HEALTHY: 17 passed, 2 not checked\.$/m);
+  assert.match(r.stdout, /^HEALTHY: 18 passed, 2 not checked\.$/m);
   assert.equal(r.stderr, '');
 });
 
@@ -107,6 +107,10 @@ test('--json: one document with the verdict and every check', { skip }, () => {
 
 /** Each broken setting, the check(s) it must fail and the fix each names. */
 const BROKEN: readonly [string, RegExp[]][] = [
+  [
+    'no-forwarding',
+    [/^✘ IP forwarding on: net\.ipv4\.ip_forward=0, net\.ipv6\.conf\.all\.forwarding=1 — expected both 1 — fix: sysctl -w net\.ipv4\.ip_forward=1$/],
+  ],
   ['arp-filter', [/^✘ arp_filter on: all=0 .* — fix: sysctl -w net\.ipv4\.conf\.all\.arp_filter=1$/]],
   ['rp-filter', [/^✘ rp_filter off .*: fftr-gw-anycast 1, br-fftr 0 .* — fix: sysctl -w net\.ipv4\.conf\.fftr-gw-anycast\.rp_filter=0$/]],
   [

@@ -12,7 +12,7 @@
 #
 # BREAK (one, or several comma-separated): healthy (default), field (the return path as deployed: ESTABLISHED,RELATED
 # only), arp-filter, rp-filter, no-source-rule, no-source-route, anycast-down, dad-on,
-# firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge, macvlan-private.
+# firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge, macvlan-private, no-forwarding.
 # GW_FIREWALL=nft writes the firewall as an nftables ruleset instead of iptables.
 # Only namespaces whose name the caller passes are touched.
 set -euo pipefail
@@ -37,7 +37,7 @@ up() {
   printf '255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n10\tVPN\n11\tanycast\n' >"/etc/netns/$ns/iproute2/rt_tables"
   ip netns add "$ns"
   local x="ip netns exec $ns"
-  $x sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  $x sysctl -q -w net.ipv4.ip_forward="$(broken no-forwarding && echo 0 || echo 1)" net.ipv6.conf.all.forwarding=1
   $x ip link set lo up
   $x ip link add br-fftr type bridge
   # No dummy driver everywhere: a veth stands in for batman-adv's bat0, a tun device for the VPN.

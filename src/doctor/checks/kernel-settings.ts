@@ -55,3 +55,15 @@ export function rpFilterCheck(ctx: DoctorContext): CheckResult[] {
   );
   return [result('rp-filter', 'fail', found, 'effective 0 (the larger of all and the interface) on each', [`sysctl -w ${fix.join(' ')}`])];
 }
+
+/** A gateway forwards: IPv4 always, IPv6 where it has anycast IPv6 addresses. */
+export function forwardingCheck(ctx: DoctorContext): CheckResult[] {
+  const v4 = ctx.host.sysctl.ipForward;
+  const v6 = ctx.host.sysctl.ipv6('all', 'forwarding');
+  if (v4 === undefined) return [notChecked('forwarding', '/proc/sys/net/ipv4/ip_forward not readable', true)];
+  const judge6 = ctx.setup.anycastIpv6.length > 0;
+  const found = `net.ipv4.ip_forward=${v4}${v6 !== undefined ? `, net.ipv6.conf.all.forwarding=${v6}` : ''}`;
+  const fix = [...(v4 === 0 ? ['net.ipv4.ip_forward=1'] : []), ...(judge6 && v6 === 0 ? ['net.ipv6.conf.all.forwarding=1'] : [])];
+  const expected = judge6 ? 'both 1' : 'net.ipv4.ip_forward=1';
+  return [fix.length === 0 ? result('forwarding', 'ok', found, expected) : result('forwarding', 'fail', found, expected, [`sysctl -w ${fix.join(' ')}`])];
+}
