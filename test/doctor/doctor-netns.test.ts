@@ -35,31 +35,29 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Builds the gateway with BREAK in a fresh namespace, runs doctor there with ARGS (behind `prefix`, e.g. setpriv), removes the namespace. */
-function doctorIn(brk: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Run {
+/** Builds the gateway with BREAK in a fresh namespace, calls `use` with it, removes the namespace. */
+function withGateway<T>(brk: string, env: NodeJS.ProcessEnv, use: (ns: string, conf: string) => T): T {
   const ns = `acpdoc-${process.pid}-gw`;
   const conf = fs.mkdtempSync(path.join(os.tmpdir(), 'acpdoc-'));
   try {
     const up = run('bash', [gatewaySh, 'up', ns, conf, brk], env);
     assert.equal(up.status, 0, `gateway.sh up ${brk}: ${up.stderr}`);
-    return run('ip', [
-      'netns',
-      'exec',
-      ns,
-      ...prefix,
-      process.execPath,
-      cliPath,
-      'doctor',
-      '--dhcpd-conf',
-      `${conf}/dhcpd.conf`,
-      '--bird-conf',
-      `${conf}/bird6.conf`,
-      ...args,
-    ]);
+    return use(ns, conf);
   } finally {
     run('bash', [gatewaySh, 'down', ns]);
     fs.rmSync(conf, { recursive: true, force: true });
   }
+}
+
+/** doctor inside namespace NS (behind `prefix`, e.g. setpriv), with the gateway's config files. */
+function doctorRun(ns: string, conf: string, args: string[], prefix: string[] = []): Run {
+  const files = ['--dhcpd-conf', `${conf}/dhcpd.conf`, '--bird-conf', `${conf}/bird6.conf`];
+  return run('ip', ['netns', 'exec', ns, ...prefix, process.execPath, cliPath, 'doctor', ...files, ...args]);
+}
+
+/** Builds the gateway with BREAK, runs doctor there with ARGS, removes the namespace. */
+function doctorIn(brk: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Run {
+  return withGateway(brk, env, (ns, conf) => doctorRun(ns, conf, args, prefix));
 }
 
 /** The failing and warning lines: "✘ title…" / "! title…". */
@@ -198,3 +196,36 @@ test('without root the firewall cannot be read: exit 2, could not check, saying 
   assert.match(r.stdout, /^– firewall rule for the bridge also for the anycast interface: not checked: .*permission denied \(run doctor as root\)$/m);
   assert.match(r.stdout, /^COULD NOT CHECK: 3 check\(s\) could not read what they need \(run as root\?\); \d+ passed\.$/m);
 });
+
+/** Daemons do not run in the test's namespace: their reload commands are the only fix commands not run. */
+const DAEMON_RELOAD = /^(systemctl|birdc6?) /;
+const MAX_ROUNDS = 3;
+
+const FIXABLE: readonly [string, NodeJS.ProcessEnv][] = [
+  ...BROKEN.map(([brk]) => [brk, {}] as [string, NodeJS.ProcessEnv]),
+  ['firewall-anycast', { GW_FIREWALL: 'nft' }],
+  ['field,invalid-drop', { GW_FIREWALL: 'nft' }],
+  ['field,arp-filter,no-source-rule,firewall-anycast,dad-on,uplink-rule', {}],
+];
+
+for (const [brk, env] of FIXABLE) {
+  test(`the fix commands doctor names for ${brk}${env.GW_FIREWALL === 'nft' ? ' (nftables)' : ''} make the gateway healthy, run as printed`, { skip }, () => {
+    withGateway(brk, env, (ns, conf) => {
+      const applied: string[] = [];
+      // As the README says: apply the fixes, run doctor again (a recreated interface loses its routes).
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const r = doctorRun(ns, conf, ['--json']);
+        if (r.status === 0) return;
+        assert.equal(r.status, 1, r.stderr);
+        const doc = JSON.parse(r.stdout) as { checks: { status: string; fix: string[] }[] };
+        for (const cmd of doc.checks.filter((c) => c.status === 'fail' || c.status === 'warn').flatMap((c) => c.fix)) {
+          if (DAEMON_RELOAD.test(cmd)) continue;
+          const done = run('ip', ['netns', 'exec', ns, 'sh', '-c', cmd]);
+          assert.equal(done.status, 0, `${cmd}: ${done.stderr}`);
+          applied.push(cmd);
+        }
+      }
+      assert.fail(`still not healthy after ${MAX_ROUNDS} rounds; applied:\n${applied.join('\n')}\n${doctorRun(ns, conf, []).stdout}`);
+    });
+  });
+}
