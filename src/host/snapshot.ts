@@ -118,13 +118,29 @@ export function readFirewall(host: HostAccess): Readout<FirewallSnapshot> {
   return { kind: 'read', value: { rules, sources } };
 }
 
+/** A config file's text: absent when it is not there, unreadable when its directory lists it but it cannot be read (permissions). */
+function readConfigFile(host: HostAccess, path: string): Readout<string> {
+  const text = host.readFile(path);
+  if (text !== undefined) return { kind: 'read', value: text };
+  const slash = path.lastIndexOf('/');
+  const listed = host.listDir(slash <= 0 ? '/' : path.slice(0, slash))?.includes(path.slice(slash + 1)) ?? false;
+  return listed ? { kind: 'unreadable', why: `${path}: cannot read it (run doctor as root)` } : { kind: 'absent', why: `${path} not found` };
+}
+
+function parsedFile<T>(file: Readout<string>, parse: (text: string) => T): Readout<T> {
+  return file.kind === 'read' ? { kind: 'read', value: parse(file.value) } : file;
+}
+
 function readDhcp(host: HostAccess, paths: ConfigPaths): Readout<DhcpServerConfig>[] {
   const out: Readout<DhcpServerConfig>[] = [];
-  const dhcpd = host.readFile(paths.dhcpdConf);
-  out.push(dhcpd === undefined ? { kind: 'absent', why: `${paths.dhcpdConf} not found` } : { kind: 'read', value: parseDhcpdConf(dhcpd, paths.dhcpdConf) });
+  out.push(parsedFile(readConfigFile(host, paths.dhcpdConf), (text) => parseDhcpdConf(text, paths.dhcpdConf)));
   const files: { file: string; text: string }[] = [];
-  const main = host.readFile(paths.dnsmasqConf);
-  if (main !== undefined) files.push({ file: paths.dnsmasqConf, text: main });
+  const main = readConfigFile(host, paths.dnsmasqConf);
+  if (main.kind === 'unreadable') {
+    out.push(main);
+    return out;
+  }
+  if (main.kind === 'read') files.push({ file: paths.dnsmasqConf, text: main.value });
   for (const name of host.listDir(paths.dnsmasqDir) ?? []) {
     // dnsmasq's conf-dir skips editor backups and dotfiles.
     if (name.startsWith('.') || name.endsWith('~') || name.endsWith('.dpkg-old') || name.endsWith('.dpkg-dist')) continue;
@@ -141,12 +157,12 @@ function readDhcp(host: HostAccess, paths: ConfigPaths): Readout<DhcpServerConfi
 
 function readRadv(host: HostAccess, paths: ConfigPaths): Readout<RadvConfig>[] {
   const out: Readout<RadvConfig>[] = [];
-  const radvd = host.readFile(paths.radvdConf);
-  out.push(radvd === undefined ? { kind: 'absent', why: `${paths.radvdConf} not found` } : { kind: 'read', value: parseRadvdConf(radvd, paths.radvdConf) });
+  out.push(parsedFile(readConfigFile(host, paths.radvdConf), (text) => parseRadvdConf(text, paths.radvdConf)));
   let bird: Readout<RadvConfig> = { kind: 'absent', why: `no protocol radv in ${paths.birdConf.join(', ')}` };
   for (const path of paths.birdConf) {
-    const text = host.readFile(path);
-    const config = text === undefined ? undefined : parseBirdRadv(text, path);
+    const file = readConfigFile(host, path);
+    if (file.kind === 'unreadable' && bird.kind === 'absent') bird = file;
+    const config = file.kind === 'read' ? parseBirdRadv(file.value, path) : undefined;
     if (config !== undefined) {
       bird = { kind: 'read', value: config };
       break;

@@ -277,3 +277,13 @@ test('IP forwarding off fails with sysctl -w; IPv6 forwarding is judged where th
   setSysctl(rec, 'net.ipv4.ip_forward', 1);
   assert.equal(checksOf(doctorOn(rec, { anycastIpv4: [parseIpv4('10.172.0.10')] }), 'forwarding')[0]?.status, 'ok');
 });
+
+test('a config file its directory lists but doctor cannot read is "could not check", not "not found"', () => {
+  const rec = recording('healthy-gateway');
+  delete rec.files['/etc/bird/bird6.conf'];
+  rec.dirs['/etc/bird'] = ['bird.conf', 'bird6.conf'];
+  const r = doctorOn(rec);
+  const radv = checksOf(r, 'radv')[0]!;
+  assert.deepEqual([radv.status, radv.unreadable, radv.found], ['not-checked', true, '/etc/bird/bird6.conf: cannot read it (run doctor as root)']);
+  assert.equal(r.verdict, 'could-not-check');
+});
