@@ -287,3 +287,17 @@ test('a config file its directory lists but doctor cannot read is "could not che
   assert.deepEqual([radv.status, radv.unreadable, radv.found], ['not-checked', true, '/etc/bird/bird6.conf: cannot read it (run doctor as root)']);
   assert.equal(r.verdict, 'could-not-check');
 });
+
+test('BIRD 2 protocol radv with an interface pattern matching the anycast interface and a protocol-wide rdnss passes', () => {
+  const rec = recording('healthy-gateway');
+  delete rec.files['/etc/bird/bird6.conf'];
+  rec.files['/etc/bird/bird.conf'] = [
+    'protocol radv mesh {',
+    '  ipv6 { table master6; };',
+    '  interface "fftr-gw-*" { max ra interval 60; prefix 2001:bf7:fc0f::/64 { }; };',
+    '  rdnss { ns 2001:bf7:fc0f::10; };',
+    '}',
+  ].join('\n');
+  const c = checksOf(doctorOn(rec), 'radv')[0]!;
+  assert.deepEqual([c.status, c.subject, c.found], ['ok', 'BIRD protocol radv (/etc/bird/bird.conf)', 'interfaces fftr-gw-*; RDNSS 2001:bf7:fc0f::10']);
+});
