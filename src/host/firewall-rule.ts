@@ -6,7 +6,8 @@
  * for fftr-gw-anycast has the same shape.
  */
 
-export type FirewallTool = 'iptables' | 'ip6tables' | 'nft';
+/** The command that wrote the rule, and so the one that changes it. */
+export type FirewallTool = 'iptables' | 'ip6tables' | 'iptables-legacy' | 'ip6tables-legacy' | 'nft';
 
 export type RuleVerdict = 'accept' | 'drop' | 'reject' | 'nat' | 'jump' | 'return' | 'other';
 

@@ -87,9 +87,9 @@ export function readFirewall(host: HostAccess): Readout<FirewallSnapshot> {
   const failures: string[] = [];
   /** iptables tables iptables-save printed: iptables-nft keeps them in nftables too, read once. */
   const iptablesTables = new Set<string>();
-  for (const [program, family, tool] of [
-    ['iptables-save', 'ip', 'iptables'],
-    ['ip6tables-save', 'ip6', 'ip6tables'],
+  for (const [program, legacyProgram, family, tool, legacyTool] of [
+    ['iptables-save', 'iptables-legacy-save', 'ip', 'iptables', 'iptables-legacy'],
+    ['ip6tables-save', 'ip6tables-legacy-save', 'ip6', 'ip6tables', 'ip6tables-legacy'],
   ] as const) {
     const r = host.run(program, []);
     if (r.kind === 'failed') failures.push(`${program}: ${r.message}`);
@@ -97,6 +97,14 @@ export function readFirewall(host: HostAccess): Readout<FirewallSnapshot> {
     sources.push(program);
     for (const m of r.stdout.matchAll(/^\*(\S+)/gm)) iptablesTables.add(`${family} ${m[1]}`);
     rules.push(...parseIptablesSave(r.stdout, tool));
+    // The nf_tables iptables-save only warns on stderr about rules loaded with iptables-legacy (a gateway
+    // set up before Debian switched backends): read those too, unless iptables-save is itself legacy.
+    if (r.stdout.trim() !== '' && !r.stdout.includes('(nf_tables)')) continue;
+    const legacy = host.run(legacyProgram, []);
+    if (legacy.kind === 'failed') failures.push(`${legacyProgram}: ${legacy.message}`);
+    if (legacy.kind !== 'ok' || legacy.stdout.trim() === '') continue;
+    sources.push(legacyProgram);
+    rules.push(...parseIptablesSave(legacy.stdout, legacyTool));
   }
   const json = host.run('nft', ['-j', 'list', 'ruleset']);
   if (json.kind === 'failed') failures.push(`nft -j list ruleset: ${json.message}`);

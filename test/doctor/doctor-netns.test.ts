@@ -85,6 +85,17 @@ test('with --batman-interface the veth standing in for bat0 is checked as a port
   assert.match(r.stdout, /^– batman-adv bridge loop avoidance on \[bat0\]: not checked: \/sys\/class\/net\/bat0\/mesh\/bridge_loop_avoidance not present$/m);
 });
 
+test('a firewall loaded with iptables-legacy, which the nf_tables iptables-save does not list, is read and fixed with iptables-legacy', {
+  skip: skip || (!has('iptables-legacy-save') && 'needs iptables-legacy'),
+}, () => {
+  const r = doctorIn('firewall-anycast', [], { GW_FIREWALL: 'legacy' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.deepEqual(
+    problemLines(r.stdout).map((l) => l.replace(/^.* — fix: /, '')),
+    ['iptables-legacy -t filter -I FORWARD 2 -i fftr-gw-anycast -o tun0 -j ACCEPT'],
+  );
+});
+
 test('the same healthy gateway with an nftables firewall passes too', { skip }, () => {
   const r = doctorIn('healthy', [], { GW_FIREWALL: 'nft' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -204,12 +215,15 @@ const MAX_ROUNDS = 3;
 const FIXABLE: readonly [string, NodeJS.ProcessEnv][] = [
   ...BROKEN.map(([brk]) => [brk, {}] as [string, NodeJS.ProcessEnv]),
   ['firewall-anycast', { GW_FIREWALL: 'nft' }],
+  ['firewall-anycast,field', { GW_FIREWALL: 'legacy' }],
   ['field,invalid-drop', { GW_FIREWALL: 'nft' }],
   ['field,arp-filter,no-source-rule,firewall-anycast,dad-on,uplink-rule', {}],
 ];
 
 for (const [brk, env] of FIXABLE) {
-  test(`the fix commands doctor names for ${brk}${env.GW_FIREWALL === 'nft' ? ' (nftables)' : ''} make the gateway healthy, run as printed`, { skip }, () => {
+  test(`the fix commands doctor names for ${brk}${env.GW_FIREWALL === 'nft' ? ' (nftables)' : ''} make the gateway healthy, run as printed`, {
+    skip: skip || (env.GW_FIREWALL === 'legacy' && !has('iptables-legacy-save') && 'needs iptables-legacy'),
+  }, () => {
     withGateway(brk, env, (ns, conf) => {
       const applied: string[] = [];
       // As the README says: apply the fixes, run doctor again (a recreated interface loses its routes).

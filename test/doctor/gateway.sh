@@ -13,7 +13,7 @@
 # BREAK (one, or several comma-separated): healthy (default), field (the return path as deployed: ESTABLISHED,RELATED
 # only), arp-filter, rp-filter, no-source-rule, no-source-route, anycast-down, dad-on,
 # firewall-anycast, uplink-rule, invalid-drop, dhcp-router, radv-bridge, macvlan-private, no-forwarding.
-# GW_FIREWALL=nft writes the firewall as an nftables ruleset instead of iptables.
+# GW_FIREWALL=nft writes the firewall as an nftables ruleset instead of iptables, GW_FIREWALL=legacy with iptables-legacy.
 # Only namespaces whose name the caller passes are touched.
 set -euo pipefail
 
@@ -106,7 +106,10 @@ table inet fftr {
 }
 EOF
   else
-  $x iptables-restore <<EOF
+  # GW_FIREWALL=legacy: the same rules through iptables-legacy, which the nf_tables iptables-save does not show.
+  local restore=iptables-restore
+  [[ ${GW_FIREWALL:-iptables} == legacy ]] && restore=iptables-legacy-restore
+  $x $restore <<EOF
 *filter
 :INPUT ACCEPT [0:0]
 :FORWARD DROP [0:0]

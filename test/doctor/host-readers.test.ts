@@ -159,3 +159,23 @@ test('a negated rule, a fwmark rule and suppress_prefixlength are read as rules 
     ],
   );
 });
+
+test('rules loaded with iptables-legacy are read when the nf_tables iptables-save shows none, and only then', () => {
+  const rec = recording('field-gateway');
+  const save = rec.commands['iptables-save']!;
+  const text = save.kind === 'ok' ? save.stdout : '';
+  rec.commands['iptables-legacy-save'] = { kind: 'ok', stdout: text.replace(/ \(nf_tables\)/g, '') };
+  const both = readHostSnapshot(recordedHost(rec));
+  assert.deepEqual(both.firewall.kind === 'read' ? both.firewall.value.sources : [], ['iptables-save', 'iptables-legacy-save', 'ip6tables-save', 'nft']);
+  // An nf_tables iptables-save that shows nothing: nftables holds none of its tables either.
+  rec.commands['iptables-save'] = { kind: 'ok', stdout: '' };
+  rec.commands['nft -j list ruleset'] = { kind: 'ok', stdout: '{"nftables": []}' };
+  const legacyOnly = readHostSnapshot(recordedHost(rec));
+  const tools = legacyOnly.firewall.kind === 'read' ? [...new Set(legacyOnly.firewall.value.rules.map((r) => r.tool))] : [];
+  assert.deepEqual(tools, ['iptables-legacy']);
+  // iptables-save that is itself the legacy one (no "(nf_tables)" in its header): the same rules are not read twice.
+  rec.commands['iptables-save'] = rec.commands['iptables-legacy-save']!;
+  const legacySave = readHostSnapshot(recordedHost(rec));
+  assert.deepEqual(legacySave.firewall.kind === 'read' ? legacySave.firewall.value.sources : [], ['iptables-save', 'ip6tables-save', 'nft']);
+  assert.ok(legacySave.firewall.kind === 'read' && legacySave.firewall.value.rules.every((r) => r.tool !== 'iptables-legacy'));
+});
