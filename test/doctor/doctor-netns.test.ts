@@ -221,7 +221,7 @@ const FIXABLE: readonly [string, NodeJS.ProcessEnv][] = [
 ];
 
 for (const [brk, env] of FIXABLE) {
-  test(`the fix commands doctor names for ${brk}${env.GW_FIREWALL === 'nft' ? ' (nftables)' : ''} make the gateway healthy, run as printed`, {
+  test(`the fix commands doctor names for ${brk}${env.GW_FIREWALL !== undefined ? ` (firewall: ${env.GW_FIREWALL})` : ''} make the gateway healthy, run as printed`, {
     skip: skip || (env.GW_FIREWALL === 'legacy' && !has('iptables-legacy-save') && 'needs iptables-legacy'),
   }, () => {
     withGateway(brk, env, (ns, conf) => {
