@@ -9,6 +9,7 @@ import { repoRoot } from './support/paths.js';
  *
  *   cli → pipeline → source, detect → decode → core
  *   cli → report → detect, decode, core
+ *   cli → doctor → host, source (interface discovery), core;  report → doctor
  *
  * Each folder of src/ may import only the folders listed for it here; a
  * new import that crosses backwards fails this test, naming the file.
@@ -18,9 +19,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   decode: ['core'],
   source: ['core'],
   detect: ['core', 'decode'],
-  report: ['core', 'decode', 'detect'],
+  report: ['core', 'decode', 'detect', 'doctor', 'host'],
   pipeline: ['core', 'decode', 'detect', 'source'],
-  cli: ['core', 'decode', 'detect', 'source', 'report', 'pipeline'],
+  host: ['core'],
+  doctor: ['core', 'host', 'source'],
+  cli: ['core', 'decode', 'detect', 'source', 'report', 'pipeline', 'host', 'doctor'],
 };
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;

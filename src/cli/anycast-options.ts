@@ -237,28 +237,33 @@ export function detectorsFrom(flags: AnycastFlags): readonly DetectorDefinition[
   return selected;
 }
 
-/** The anycast flags on a yargs command (analyze, watch, replay). */
-export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
+/** The anycast address flags and the config file (analyze, watch, replay, probe, doctor). */
+export function anycastAddressFlagsBuilder<T>(y: Argv<T>): Argv<T> {
   return (
     y
       // Plain strings, not yargs arrays: an array option swallows the capture path that follows it.
       // Repeating a flag still collects every value.
       .option('anycast-ip', { type: 'string', describe: 'anycast IPv4/IPv6 address (repeat or comma-separate)' })
       .option('anycast-mac', { type: 'string', describe: 'the shared anycast MAC (repeat or comma-separate)' })
-      .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
-      .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' })
-      .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
-      .option('max-flows', { type: 'number', describe: 'bound on each flow/request table, 16 to 16777216 (default 65536); evictions are reported' })
-      .option('flip-flop-window', {
-        type: 'number',
-        describe: 'seconds within which a MAC for the anycast IP changing back is a flip-flop, up to 86400 (default 60)',
-      })
-      .option('client', { type: 'string', describe: "one client's story: what it learned for the anycast IP, its pings, its gateways (IPv4 or MAC)" })
-      .option('detectors', {
-        type: 'string',
-        describe: 'run only these detectors (ids, comma-separated; +ID adds one to the default set; see anycast-probe detectors)',
-      })
-      .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' })
-      .epilogue(EXIT_CODES_TEXT) as Argv<T>
+      .option('config', { type: 'string', describe: 'JSON config file (default ./anycast-probe.json when present)' }) as Argv<T>
   );
+}
+
+/** The anycast flags on a yargs command (analyze, watch, replay, probe). */
+export function anycastFlagsBuilder<T>(y: Argv<T>): Argv<T> {
+  return anycastAddressFlagsBuilder(y)
+    .option('gateway', { type: 'string', describe: 'a gateway and its unicast MACs: NAME=MAC[,MAC...] (repeatable)' })
+    .option('inter-gateway-threshold', { type: 'number', describe: 'share of all bytes between gateways that is a warning (default 0.05)' })
+    .option('max-flows', { type: 'number', describe: 'bound on each flow/request table, 16 to 16777216 (default 65536); evictions are reported' })
+    .option('flip-flop-window', {
+      type: 'number',
+      describe: 'seconds within which a MAC for the anycast IP changing back is a flip-flop, up to 86400 (default 60)',
+    })
+    .option('client', { type: 'string', describe: "one client's story: what it learned for the anycast IP, its pings, its gateways (IPv4 or MAC)" })
+    .option('detectors', {
+      type: 'string',
+      describe: 'run only these detectors (ids, comma-separated; +ID adds one to the default set; see anycast-probe detectors)',
+    })
+    .option('skip-detectors', { type: 'string', describe: 'run every detector but these (ids, comma-separated)' })
+    .epilogue(EXIT_CODES_TEXT) as Argv<T>;
 }

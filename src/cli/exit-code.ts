@@ -28,8 +28,8 @@ export function verdictExitCode(verdict: Verdict): ExitCodeValue {
 /** The exit codes, as `--help` and the README list them. */
 export const EXIT_CODES_TEXT = [
   'Exit codes:',
-  '  0  read completely; analyze/watch/replay/probe: anycast healthy',
-  '  1  analyze/watch/replay/probe: problems found (an error or warning finding; probe: a unicast answer, no answer)',
-  '  2  usage or input error: bad flag, unreadable, corrupt or unsupported capture, missing interface, no permission',
+  '  0  read completely; analyze/watch/replay/probe: anycast healthy; doctor: every check passed',
+  '  1  analyze/watch/replay/probe: problems found (an error or warning finding; probe: a unicast answer, no answer); doctor: a check failed or warned',
+  '  2  usage or input error: bad flag, unreadable, corrupt or unsupported capture, missing interface, no permission; doctor: could not check',
   '  3  analyze/watch/replay: no anycast address given and none could be inferred (nothing was judged)',
 ].join('\n');

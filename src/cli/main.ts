@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay.js';
 import { watchCommand } from './commands/watch.js';
 import { probeCommand } from './commands/probe.js';
 import { detectorsCommand } from './commands/detectors.js';
+import { doctorCommand } from './commands/doctor.js';
 import { describeError } from '../report/error-text.js';
 import { EXIT_CODES_TEXT, ExitCode } from './exit-code.js';
 import { warn } from './output.js';
@@ -38,13 +39,15 @@ export async function main(rawArgv: string[]): Promise<void> {
       .command(replayCommand)
       .command(probeCommand)
       .command(detectorsCommand)
-      .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors')
+      .command(doctorCommand)
+      .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors, doctor')
       .strict()
       .help()
       .alias('help', 'h')
       .example('anycast-probe analyze capture.pcap', 'judge a capture; the anycast IP and MAC are inferred from it')
       .example('tcpdump -i br-fftr -w - | anycast-probe analyze -', 'judge a capture as it is taken')
       .example('sudo anycast-probe watch br-fftr', 'live on a gateway: finds the anycast macvlan on the bridge by itself')
+      .example('sudo anycast-probe doctor', "check this gateway's configuration against the anycast recipe")
       .example('anycast-probe frames capture.pcap', 'every ARP/ICMP/ICMPv6/DHCP frame, one line each, like tcpdump -nne')
       .epilogue(EXIT_CODES_TEXT)
       .version(packageVersion())

@@ -151,6 +151,25 @@ function runIpJson(args: string[]): unknown {
   }
 }
 
+/** What iproute2 says about an interface's lower device. */
+export interface StackedLink {
+  kind: string | undefined;
+  lowerName: string | undefined;
+  lowerIndex: number | undefined;
+  lowerElsewhere: boolean;
+}
+
+/**
+ * A macvlan stacked on the bridge: `link` names the lower device when it is
+ * in this namespace; a macvlan whose lower device lives elsewhere carries
+ * link_netnsid and does not count. (`watch` and `doctor` both find the
+ * anycast interface this way.)
+ */
+export function isMacvlanOnBridge(link: StackedLink, bridgeName: string, bridgeIndex: number | undefined): boolean {
+  if (link.kind !== 'macvlan' || link.lowerElsewhere) return false;
+  return link.lowerName === bridgeName || (bridgeIndex !== undefined && link.lowerIndex === bridgeIndex);
+}
+
 /**
  * Finds the bridge and the macvlan interfaces stacked on it. Throws a
  * one-line EnvironmentError when the bridge does not exist (listing the
@@ -179,11 +198,8 @@ export function discoverAnycastSetup(bridgeName: string): AnycastSetup {
 
   const anycast: InterfaceAddresses[] = [];
   for (const l of links) {
-    if (l.linkinfo?.info_kind !== 'macvlan') continue;
-    // `link` names the lower device when it is in this namespace; a macvlan
-    // whose lower device lives elsewhere carries link_netnsid and does not count.
-    const onBridge = l.link_netnsid === undefined && (l.link === bridgeName || (bridgeLink !== undefined && l.link_index === bridgeLink.ifindex));
-    if (onBridge) anycast.push(addresses(l.ifname, l.address));
+    const stacked = { kind: l.linkinfo?.info_kind, lowerName: l.link, lowerIndex: l.link_index, lowerElsewhere: l.link_netnsid !== undefined };
+    if (isMacvlanOnBridge(stacked, bridgeName, bridgeLink?.ifindex)) anycast.push(addresses(l.ifname, l.address));
   }
   anycast.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 

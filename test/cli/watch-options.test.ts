@@ -28,7 +28,8 @@ const haveIp = spawnSync('sh', ['-c', 'command -v ip'], { stdio: 'ignore' }).sta
 test('a tun device (raw IP) is refused naming raw IP, not "no VLAN support"', {
   skip: !isRoot || !haveIp ? 'needs root and iproute2 (a network namespace)' : false,
 }, () => {
-  const ns = `acp-tun-${process.pid}`;
+  // Not acp-*: lab.sh removes every acp-* namespace, and a lab test may run beside this one.
+  const ns = `acptun-${process.pid}`;
   try {
     assert.equal(spawnSync('ip', ['netns', 'add', ns]).status, 0);
     assert.equal(spawnSync('ip', ['-n', ns, 'tuntap', 'add', 'dev', 'acp-tun0', 'mode', 'tun']).status, 0);
