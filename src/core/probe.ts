@@ -5,6 +5,9 @@ export interface ProbePlan {
   sourceMac: number;
   sourceIp: number;
   anycastIpv4: readonly number[];
+  /** The anycast IPv6 addresses (NS to their solicited-node group, echo to the anycast MAC), and this host's source for them (null: no IPv6 here). */
+  anycastIpv6: readonly Uint32Array[];
+  sourceIpv6: Uint32Array | null;
   /** The anycast MAC to send echo requests to; -1: take it from the first round's ARP answers. */
   anycastMac: number;
   /** Rounds: each sends one ARP who-has per anycast IP, then one echo request per anycast IP. */
@@ -17,11 +20,16 @@ export interface ProbePlan {
   echoId: number;
 }
 
+/** What answered: ARP reply, ICMP echo reply, neighbor advertisement, ICMPv6 echo reply. */
+export type ProbeAnswerKind = 'arp' | 'echo' | 'na' | 'echo6';
+
 /** One MAC that answered, per anycast IP and kind. */
 export interface ProbeAnswer {
+  /** The anycast IPv4 address asked for, or -1 (IPv6: anycastIpv6Index). */
   anycastIp: number;
-  kind: 'arp' | 'echo';
-  /** The MAC that answered: the ARP sender MAC, or the echo reply's Ethernet source. */
+  anycastIpv6Index: number;
+  kind: ProbeAnswerKind;
+  /** The MAC that answered: the ARP sender MAC or the NA's target link-layer address, or the echo reply's Ethernet source. */
   mac: number;
   /** ARP: the Ethernet source, when it differs from the sender MAC (else -1). */
   ethernetSource: number;
@@ -40,7 +48,9 @@ export interface ProbeResult {
   anycastMacSource: 'given' | 'answers' | 'unknown';
   arpSent: number;
   echoSent: number;
-  /** Echo requests answered at least once, per anycast IP in plan order. */
+  nsSent: number;
+  echo6Sent: number;
+  /** Echo requests answered at least once, per anycast address: the IPv4 ones in plan order, then the IPv6 ones. */
   echoAnswered: number[];
   answers: ProbeAnswer[];
 }

@@ -2,12 +2,13 @@ import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { ArpOp } from '../decode/arp.js';
 import { FrameDecoder } from '../decode/frame-decoder.js';
 import { IcmpType } from '../decode/icmp.js';
+import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
 import type { LiveCapture } from '../source/live-cap.js';
 import type { Injector } from '../source/inject.js';
 import { ProbeFrames } from '../source/probe-frames.js';
 import type { LivePipeline } from './live-pipeline.js';
-import type { ProbeAnswer, ProbePlan, ProbeResult } from '../core/probe.js';
+import type { ProbeAnswer, ProbeAnswerKind, ProbePlan, ProbeResult } from '../core/probe.js';
 
 /**
  * `probe`'s ceilings, which no flag lifts: at most this many packets per
@@ -31,6 +32,7 @@ export const PROBE_LIMITS = {
 export class ProbeCollector implements FrameSink {
   private readonly d = new FrameDecoder();
   private readonly lastArpSent: number[];
+  private readonly lastNsSent: number[];
   private readonly echoSentAt = new Map<number, number>();
   private readonly echoSeen = new Set<number>();
   readonly answers: ProbeAnswer[] = [];
@@ -41,7 +43,8 @@ export class ProbeCollector implements FrameSink {
     private readonly pipeline: LivePipeline,
   ) {
     this.lastArpSent = plan.anycastIpv4.map(() => -1);
-    this.echoAnswered = plan.anycastIpv4.map(() => 0);
+    this.lastNsSent = plan.anycastIpv6.map(() => -1);
+    this.echoAnswered = [...plan.anycastIpv4, ...plan.anycastIpv6].map(() => 0);
   }
 
   frame(rec: FrameRecord): void {
@@ -51,6 +54,51 @@ export class ProbeCollector implements FrameSink {
     const t = d.tsSec + d.tsNsec / 1e9;
     if ((d.layers & Layer.arp) !== 0) this.arp(d, t);
     else if ((d.layers & Layer.icmp) !== 0) this.icmp(d, t);
+    else if ((d.layers & Layer.icmpv6) !== 0) this.icmpv6(d, t);
+  }
+
+  private ipv6Index(words: ArrayLike<number>): number {
+    const list = this.plan.anycastIpv6;
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i]!;
+      if (a[0] === words[0] && a[1] === words[1] && a[2] === words[2] && a[3] === words[3]) return i;
+    }
+    return -1;
+  }
+
+  private icmpv6(d: FrameDecoder, t: number): void {
+    const plan = this.plan;
+    const n = d.icmpv6;
+    if (n.type === Icmpv6Type.neighborSolicit && n.hasTarget && d.l2Src === plan.sourceMac) {
+      const i = this.ipv6Index(n.target);
+      if (i >= 0) this.lastNsSent[i] = t;
+      return;
+    }
+    if (n.type === Icmpv6Type.neighborAdvert && n.hasTarget && d.l2Src !== plan.sourceMac) {
+      const i = this.ipv6Index(n.target);
+      if (i < 0) return;
+      // The MAC a host caches is the target link-layer address option (the Ethernet source only without it).
+      const mac = n.targetLinkAddr >= 0 ? n.targetLinkAddr : d.l2Src;
+      const sent = this.lastNsSent[i]!;
+      this.count(-1, i, 'na', mac, d.l2Src >= 0 && d.l2Src !== mac ? d.l2Src : -1, sent >= 0 ? t - sent : -1);
+      return;
+    }
+    if (n.id !== plan.echoId) return;
+    const peer = n.type === Icmpv6Type.echoRequest ? d.ipv6.dst : d.ipv6.src;
+    const i = this.ipv6Index(peer);
+    if (i < 0) return;
+    const key = (plan.anycastIpv4.length + i) * 65536 + n.seq;
+    if (n.type === Icmpv6Type.echoRequest && d.l2Src === plan.sourceMac) {
+      this.echoSentAt.set(key, t);
+      return;
+    }
+    if (n.type !== Icmpv6Type.echoReply || d.l2Dst !== plan.sourceMac) return;
+    if (!this.echoSeen.has(key)) {
+      this.echoSeen.add(key);
+      this.echoAnswered[plan.anycastIpv4.length + i]!++;
+    }
+    const sent = this.echoSentAt.get(key);
+    this.count(-1, i, 'echo6', d.l2Src, -1, sent === undefined ? -1 : t - sent);
   }
 
   private arp(d: FrameDecoder, t: number): void {
@@ -66,7 +114,7 @@ export class ProbeCollector implements FrameSink {
     const i = plan.anycastIpv4.indexOf(a.spa);
     if (i < 0) return;
     const sent = this.lastArpSent[i]!;
-    this.count(a.spa, 'arp', a.sha, d.l2Src >= 0 && d.l2Src !== a.sha ? d.l2Src : -1, sent >= 0 ? t - sent : -1);
+    this.count(a.spa, -1, 'arp', a.sha, d.l2Src >= 0 && d.l2Src !== a.sha ? d.l2Src : -1, sent >= 0 ? t - sent : -1);
   }
 
   private icmp(d: FrameDecoder, t: number): void {
@@ -86,13 +134,13 @@ export class ProbeCollector implements FrameSink {
       this.echoAnswered[i]!++;
     }
     const sent = this.echoSentAt.get(key);
-    this.count(d.ipv4.src, 'echo', d.l2Src, -1, sent === undefined ? -1 : t - sent);
+    this.count(d.ipv4.src, -1, 'echo', d.l2Src, -1, sent === undefined ? -1 : t - sent);
   }
 
-  private count(anycastIp: number, kind: 'arp' | 'echo', mac: number, ethernetSource: number, rtt: number): void {
-    let a = this.answers.find((x) => x.anycastIp === anycastIp && x.kind === kind && x.mac === mac);
+  private count(anycastIp: number, anycastIpv6Index: number, kind: ProbeAnswerKind, mac: number, ethernetSource: number, rtt: number): void {
+    let a = this.answers.find((x) => x.anycastIp === anycastIp && x.anycastIpv6Index === anycastIpv6Index && x.kind === kind && x.mac === mac);
     if (a === undefined) {
-      a = { anycastIp, kind, mac, ethernetSource, replies: 0, rttMin: Number.POSITIVE_INFINITY, rttMax: 0, rttSum: 0, rttCount: 0 };
+      a = { anycastIp, anycastIpv6Index, kind, mac, ethernetSource, replies: 0, rttMin: Number.POSITIVE_INFINITY, rttMax: 0, rttSum: 0, rttCount: 0 };
       this.answers.push(a);
     }
     a.replies++;
@@ -103,10 +151,10 @@ export class ProbeCollector implements FrameSink {
     a.rttCount++;
   }
 
-  /** The MAC that answered ARP for `anycastIp` most often so far (the anycast MAC answers once per gateway), or -1. */
-  mostAnswering(anycastIp: number): number {
+  /** The MAC that answered ARP or NS most often so far (the anycast MAC answers once per gateway), or -1. */
+  mostAnswering(): number {
     let best: ProbeAnswer | undefined;
-    for (const a of this.answers) if (a.kind === 'arp' && a.anycastIp === anycastIp && (best === undefined || a.replies > best.replies)) best = a;
+    for (const a of this.answers) if ((a.kind === 'arp' || a.kind === 'na') && (best === undefined || a.replies > best.replies)) best = a;
     return best?.mac ?? -1;
   }
 }
@@ -135,6 +183,9 @@ export async function runProbe(
   let anycastMacSource: ProbeResult['anycastMacSource'] = anycastMac >= 0 ? 'given' : 'unknown';
   let arpSent = 0;
   let echoSent = 0;
+  let nsSent = 0;
+  let echo6Sent = 0;
+  const v6 = plan.sourceIpv6;
   const send = async (length: number): Promise<boolean> => {
     if (sent >= PROBE_LIMITS.maxPackets || stopped()) return false;
     const wait = lastSend + gapMs - performance.now();
@@ -147,14 +198,17 @@ export async function runProbe(
   for (let round = 0; round < plan.count && !stopped(); round++) {
     const roundStart = performance.now();
     for (const ip of plan.anycastIpv4) if (await send(frames.arpRequest(plan.sourceMac, plan.sourceIp, ip))) arpSent++;
+    if (v6 !== null) for (const ip of plan.anycastIpv6) if (await send(frames.neighborSolicit(plan.sourceMac, v6, ip))) nsSent++;
     if (anycastMac < 0) {
-      // Not given: the MAC that answered ARP most often (the anycast MAC answers once per gateway) after a moment.
+      // Not given: the MAC that answered ARP/NS most often (the anycast MAC answers once per gateway) after a moment.
       await sleep(Math.min(plan.timeout, 0.3) * 1000);
-      anycastMac = collector.mostAnswering(plan.anycastIpv4[0]!);
+      anycastMac = collector.mostAnswering();
       if (anycastMac >= 0) anycastMacSource = 'answers';
     }
     if (anycastMac >= 0) {
       for (const ip of plan.anycastIpv4) if (await send(frames.echoRequest(plan.sourceMac, anycastMac, plan.sourceIp, ip, plan.echoId, round + 1))) echoSent++;
+      if (v6 !== null)
+        for (const ip of plan.anycastIpv6) if (await send(frames.echo6Request(plan.sourceMac, anycastMac, v6, ip, plan.echoId, round + 1))) echo6Sent++;
     }
     const rest = roundStart + plan.interval * 1000 - performance.now();
     if (round + 1 < plan.count && rest > 0) await sleep(rest);
@@ -163,5 +217,5 @@ export async function runProbe(
   while (performance.now() < deadline && !stopped()) await sleep(50);
   capture.stop();
   await capture.done;
-  return { plan, anycastMac, anycastMacSource, arpSent, echoSent, echoAnswered: collector.echoAnswered, answers: collector.answers };
+  return { plan, anycastMac, anycastMacSource, arpSent, echoSent, nsSent, echo6Sent, echoAnswered: collector.echoAnswered, answers: collector.answers };
 }

@@ -11,8 +11,8 @@ import { LivePipeline } from '../../src/pipeline/live-pipeline.js';
 import { ProbeCollector } from '../../src/pipeline/probe-session.js';
 import { probeProblems } from '../../src/report/probe-report.js';
 import { ProbeFrames } from '../../src/source/probe-frames.js';
-import { ip4, macNum } from '../support/decode.js';
-import { arpFrame, echoFrame, PLAN, planConfig } from '../support/detect.js';
+import { ip4, ip6, macNum } from '../support/decode.js';
+import { arpFrame, echo6Frame, echoFrame, neighborAdvertFrame, PLAN, planConfig } from '../support/detect.js';
 import { selectDetectors } from '../../src/detect/registry.js';
 
 const { anycastIp, anycastMac, gw1, c1 } = PLAN;
@@ -21,6 +21,8 @@ const plan: ProbePlan = {
   sourceMac: macNum(c1.mac),
   sourceIp: ip4(c1.ip),
   anycastIpv4: [ip4(anycastIp)],
+  anycastIpv6: [],
+  sourceIpv6: null,
   anycastMac: macNum(anycastMac),
   count: 1,
   interval: 0.5,
@@ -40,6 +42,24 @@ function record(bytes: Uint8Array, t: number, n: number): FrameRecord {
   return r;
 }
 
+/** A classic little-endian µs pcap (Ethernet) of `frames`, one second apart, for tcpdump to read back. */
+function classicPcap(frames: readonly Uint8Array[]): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20);
+  const records = frames.map((b, i) => {
+    const h = Buffer.alloc(16);
+    h.writeUInt32LE(i + 1, 0);
+    h.writeUInt32LE(b.length, 8);
+    h.writeUInt32LE(b.length, 12);
+    return Buffer.concat([h, b]);
+  });
+  return Buffer.concat([header, ...records]);
+}
+
 test('the ARP request and echo request probe sends are what tcpdump reads: who-has the anycast IP, an echo to the anycast MAC', () => {
   const frames = new ProbeFrames();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-probe-frames-'));
@@ -49,21 +69,8 @@ test('the ARP request and echo request probe sends are what tcpdump reads: who-h
     const echoLen = frames.echoRequest(plan.sourceMac, plan.anycastMac, plan.sourceIp, plan.anycastIpv4[0]!, plan.echoId, 7);
     const echo = frames.buffer.slice(0, echoLen);
     // A classic pcap of the two frames, read back by tcpdump -vv (which checks the IP and ICMP checksums).
-    const header = Buffer.alloc(24);
-    header.writeUInt32LE(0xa1b2c3d4, 0);
-    header.writeUInt16LE(2, 4);
-    header.writeUInt16LE(4, 6);
-    header.writeUInt32LE(65535, 16);
-    header.writeUInt32LE(1, 20);
-    const rec = (b: Uint8Array, sec: number): Buffer => {
-      const h = Buffer.alloc(16);
-      h.writeUInt32LE(sec, 0);
-      h.writeUInt32LE(b.length, 8);
-      h.writeUInt32LE(b.length, 12);
-      return Buffer.concat([h, b]);
-    };
     const file = path.join(dir, 'probe.pcap');
-    fs.writeFileSync(file, Buffer.concat([header, rec(arp, 1), rec(echo, 2)]));
+    fs.writeFileSync(file, classicPcap([arp, echo]));
     const r = spawnSync('tcpdump', ['-nn', '-e', '-vv', '-r', file], { encoding: 'utf8' });
     assert.equal(r.error, undefined, 'tcpdump is needed (.ci/run installs it)');
     const lines = r.stdout.split('\n');
@@ -97,7 +104,7 @@ test('the collector pairs answers with the requests seen in the capture: every a
     ['echo', macNum(anycastMac), 1, 200, 200],
   ]);
   assert.deepEqual(collector.echoAnswered, [1]);
-  assert.equal(collector.mostAnswering(plan.anycastIpv4[0]!), macNum(anycastMac));
+  assert.equal(collector.mostAnswering(), macNum(anycastMac));
   // The same frames went to the detectors.
   assert.deepEqual(
     pipeline.finish().result.findings.map((f) => f.kind),
@@ -106,9 +113,20 @@ test('the collector pairs answers with the requests seen in the capture: every a
 });
 
 test('the problems the answers show: a unicast ARP answer, nothing answering, every echo lost', () => {
-  const base: ProbeResult = { plan, anycastMac: plan.anycastMac, anycastMacSource: 'given', arpSent: 3, echoSent: 3, echoAnswered: [3], answers: [] };
+  const base: ProbeResult = {
+    plan,
+    anycastMac: plan.anycastMac,
+    anycastMacSource: 'given',
+    arpSent: 3,
+    echoSent: 3,
+    nsSent: 0,
+    echo6Sent: 0,
+    echoAnswered: [3],
+    answers: [],
+  };
   const arpAnswer = (mac: number) => ({
     anycastIp: ip4(anycastIp),
+    anycastIpv6Index: -1,
     kind: 'arp' as const,
     mac,
     ethernetSource: -1,
@@ -121,4 +139,52 @@ test('the problems the answers show: a unicast ARP answer, nothing answering, ev
   assert.deepEqual(probeProblems({ ...base, answers: [arpAnswer(plan.anycastMac)] }), []);
   assert.deepEqual(probeProblems({ ...base, answers: [arpAnswer(plan.anycastMac), arpAnswer(macNum(gw1.mac))] }), ['unicast-arp-answer']);
   assert.deepEqual(probeProblems({ ...base, echoAnswered: [0] }), ['no-arp-answer', 'echo-unanswered']);
+});
+
+test('the neighbor solicitation and ICMPv6 echo probe sends are what tcpdump reads, checksums included', () => {
+  const frames = new ProbeFrames();
+  const src = Uint32Array.from(ip6('fd00::1:1'));
+  const target = Uint32Array.from(ip6('fd00::10'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-probe-frames6-'));
+  try {
+    const ns = frames.buffer.slice(0, frames.neighborSolicit(plan.sourceMac, src, target));
+    const echo = frames.buffer.slice(0, frames.echo6Request(plan.sourceMac, plan.anycastMac, src, target, plan.echoId, 3));
+    const file = path.join(dir, 'probe6.pcap');
+    fs.writeFileSync(file, classicPcap([ns, echo]));
+    const r = spawnSync('tcpdump', ['-nn', '-e', '-vv', '-r', file], { encoding: 'utf8' });
+    assert.equal(r.error, undefined, 'tcpdump is needed (.ci/run installs it)');
+    assert.match(r.stdout, /02:00:00:00:0c:01 > 33:33:ff:00:00:10, ethertype IPv6/);
+    assert.match(r.stdout, /fd00::1:1 > ff02::1:ff00:10: \[icmp6 sum ok\] ICMP6, neighbor solicitation, length 32, who has fd00::10/);
+    assert.match(r.stdout, /source link-address option \(1\), length 8 \(1\): 02:00:00:00:0c:01/);
+    assert.match(r.stdout, /fd00::1:1 > fd00::10: \[icmp6 sum ok\] ICMP6, echo request, id 16962, seq 3/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the collector counts neighbor advertisements by their target link-layer address and ICMPv6 echo replies, with round trips', () => {
+  const plan6: ProbePlan = { ...plan, anycastIpv6: [Uint32Array.from(ip6(PLAN.anycastIp6))], sourceIpv6: Uint32Array.from(ip6('fd00::1:1')) };
+  const pipeline = new LivePipeline({ config: planConfig({ gateways: true, ipv6: true }), detectors: selectDetectors(undefined), announce: () => undefined });
+  const collector = new ProbeCollector(plan6, pipeline);
+  const frames = new ProbeFrames();
+  let n = 0;
+  const feed = (bytes: Uint8Array, t: number): void => collector.frame(record(bytes, t, ++n));
+  feed(frames.buffer.slice(0, frames.neighborSolicit(plan6.sourceMac, plan6.sourceIpv6!, plan6.anycastIpv6[0]!)), 20);
+  const na = (tlla: string, t: number): void =>
+    feed(neighborAdvertFrame({ ethSrc: tlla, ethDst: c1.mac, src: 'fe80::1', dst: 'fd00::1:1', target: PLAN.anycastIp6, tlla }, 0).bytes, t);
+  na(anycastMac, 20.0002);
+  na(anycastMac, 20.0003);
+  na(gw1.mac, 20.0001);
+  feed(frames.buffer.slice(0, frames.echo6Request(plan6.sourceMac, plan6.anycastMac, plan6.sourceIpv6!, plan6.anycastIpv6[0]!, plan6.echoId, 1)), 20.5);
+  feed(echo6Frame({ type: 'reply', ethSrc: anycastMac, ethDst: c1.mac, src: PLAN.anycastIp6, dst: 'fd00::1:1', id: plan6.echoId, seq: 1 }, 0).bytes, 20.5001);
+  assert.deepEqual(
+    collector.answers.map((a) => [a.kind, a.anycastIpv6Index, a.mac, a.replies, Math.round(a.rttMin * 1e6)]),
+    [
+      ['na', 0, macNum(anycastMac), 2, 200],
+      ['na', 0, macNum(gw1.mac), 1, 100],
+      ['echo6', 0, macNum(anycastMac), 1, 100],
+    ],
+  );
+  assert.deepEqual(collector.echoAnswered, [0, 1]);
+  assert.equal(collector.mostAnswering(), macNum(anycastMac));
 });

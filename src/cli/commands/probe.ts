@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { parseIpv4, parseMac } from '../../core/address.js';
+import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { UsageError } from '../../core/errors.js';
 import { LinkType } from '../../core/link-type.js';
 import type { ProbePlan } from '../../core/probe.js';
@@ -28,7 +28,7 @@ export interface ProbeOptions extends AnycastFlags {
 }
 
 /** Only what the probe's answers and the detectors need; nothing else is copied out of the kernel. */
-const PROBE_FILTER = 'arp or icmp';
+const PROBE_FILTER = 'arp or icmp or icmp6';
 
 function checkRange(value: number, min: number, max: number, flag: string, what: string): void {
   if (!(value >= min && value <= max))
@@ -49,17 +49,29 @@ function planFrom(opts: ProbeOptions): { plan: ProbePlan; anycastMacs: number[] 
   const config = anycastConfigFrom(opts);
   const setup = discoverAnycastSetup(opts.interface);
   const anycastIpv4 = [...config.anycastIpv4];
+  const anycastIpv6 = [...config.anycastIpv6];
   const anycastMacs = [...config.anycastMacs];
-  if (anycastIpv4.length === 0) {
-    for (const a of setup.anycast) for (const ip of a.ipv4) anycastIpv4.push(parseIpv4(ip));
-    for (const a of setup.anycast) anycastMacs.push(parseMac(a.mac));
+  if (anycastIpv4.length === 0 && anycastIpv6.length === 0) {
+    for (const a of setup.anycast) {
+      for (const ip of a.ipv4) anycastIpv4.push(parseIpv4(ip));
+      for (const ip of a.ipv6) {
+        const w = new Uint32Array(4);
+        if (parseIpv6(ip, w) && w[0]! >>> 16 !== 0xfe80) anycastIpv6.push(w);
+      }
+      anycastMacs.push(parseMac(a.mac));
+    }
   }
   if (anycastIpv4.length === 0) throw new UsageError('probe needs the anycast IPv4 address: give --anycast-ip IP (or "anycast" in the config file)');
-  const packets = opts.count * anycastIpv4.length * 2;
+  // IPv6 is asked too when the interface has an IPv6 address to ask from: a global or unique-local one, else its link-local.
+  const own6 = setup.bridge.ipv6.map((text) => {
+    const w = new Uint32Array(4);
+    return parseIpv6(text, w) ? w : undefined;
+  });
+  const sourceIpv6 = own6.find((w) => w !== undefined && w[0]! >>> 16 !== 0xfe80) ?? own6.find((w) => w !== undefined) ?? null;
+  const asked = anycastIpv4.length + (sourceIpv6 === null ? 0 : anycastIpv6.length);
+  const packets = opts.count * asked * 2;
   if (packets > PROBE_LIMITS.maxPackets)
-    throw new UsageError(
-      `--count ${opts.count} × ${anycastIpv4.length} anycast IPs would send ${packets} packets: at most ${PROBE_LIMITS.maxPackets} per probe`,
-    );
+    throw new UsageError(`--count ${opts.count} × ${asked} anycast addresses would send ${packets} packets: at most ${PROBE_LIMITS.maxPackets} per probe`);
   const sourceMac = parseMac(setup.bridge.mac);
   if (Number.isNaN(sourceMac)) throw new UsageError(`${opts.interface} has no MAC address: probe an Ethernet interface`);
   const sourceText = opts.sourceIp ?? setup.bridge.ipv4[0];
@@ -71,6 +83,8 @@ function planFrom(opts: ProbeOptions): { plan: ProbePlan; anycastMacs: number[] 
       sourceMac,
       sourceIp,
       anycastIpv4,
+      anycastIpv6,
+      sourceIpv6,
       anycastMac: anycastMacs[0] ?? -1,
       count: opts.count,
       interval: opts.interval,
@@ -89,7 +103,7 @@ function planFrom(opts: ProbeOptions): { plan: ProbePlan; anycastMacs: number[] 
 export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue> {
   const detectors = detectorsFrom(opts);
   const { plan, anycastMacs } = planFrom(opts);
-  const config = { ...anycastConfigFrom(opts), anycastIpv4: plan.anycastIpv4.slice(), anycastMacs };
+  const config = { ...anycastConfigFrom(opts), anycastIpv4: plan.anycastIpv4.slice(), anycastIpv6: plan.anycastIpv6.slice(), anycastMacs };
   if (config.source === 'none') config.source = 'interface';
   const pipeline = new LivePipeline({ config, detectors, announce: () => undefined, linkType: LinkType.ethernet });
   const collector = new ProbeCollector(plan, pipeline);
