@@ -3,6 +3,7 @@ import { AnycastAddresses } from './anycast-addresses.js';
 import { anycastClaims, type Claim } from './anycast-claims.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { clientStory, type ClientStory } from './client-story.js';
+import { gatewayAnswers, type MacAnswers } from './gateway-answers.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition, InstanceOf } from './detector.js';
 import { recordFacts } from './facts.js';
@@ -29,6 +30,8 @@ export interface AnalysisResult {
   claims: Claim[];
   /** Claim frames not in `claims`: the table was full. */
   claimsNotTracked: number;
+  /** Per gateway (same order as `gateways`), the ARP/NA/RA/DHCP answers its MACs sent. */
+  gatewayAnswers: Omit<MacAnswers, 'mac'>[];
   /** The story of the client named with --client, or null. */
   client: ClientStory | null;
   evictions: number;
@@ -126,6 +129,23 @@ export class Analysis {
     return this.instance(interGatewayTraffic)?.snapshot(this.ctx.gateways.list.length) ?? [];
   }
 
+  /** The answers of each gateway's MACs, summed. */
+  private answersPerGateway(): Omit<MacAnswers, 'mac'>[] {
+    const tracker = this.instance(gatewayAnswers);
+    return this.ctx.gateways.list.map((g) => {
+      const sum = { arp: 0, na: 0, ra: 0, dhcp: 0 };
+      for (const mac of g.macs) {
+        const a = tracker?.of(mac);
+        if (a === undefined) continue;
+        sum.arp += a.arp;
+        sum.na += a.na;
+        sum.ra += a.ra;
+        sum.dhcp += a.dhcp;
+      }
+      return sum;
+    });
+  }
+
   finish(): AnalysisResult {
     const ctx = this.ctx;
     for (const r of this.running) r.detector.finish(ctx);
@@ -147,6 +167,7 @@ export class Analysis {
       claims: this.instance(anycastClaims)?.list() ?? [],
       claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
       client: this.instance(clientStory)?.result() ?? null,
+      gatewayAnswers: this.answersPerGateway(),
       evictions: (this.instance(asymmetricReply)?.evictions ?? 0) + (this.instance(unansweredAnycast)?.evictions ?? 0),
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,

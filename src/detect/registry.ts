@@ -6,6 +6,7 @@ import { arpFlipFlop } from './arp-flip-flop.js';
 import { asymmetricReply } from './asymmetric-reply.js';
 import { clientPinned } from './client-pinned.js';
 import { clientStory } from './client-story.js';
+import { gatewayAnswers } from './gateway-answers.js';
 import { dhcpDnsNotAnycast } from './dhcp-dns-not-anycast.js';
 import { dhcpRouterNotAnycast } from './dhcp-router-not-anycast.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
@@ -39,6 +40,7 @@ export const DETECTORS = [
   arpFlipFlop,
   clientPinned,
   clientStory,
+  gatewayAnswers,
 ] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];

@@ -43,7 +43,16 @@ export interface AnalysisJson {
     /** Present when the anycast address was inferred too late to judge the frames before this one with it. */
     judgedFromFrame?: number;
   };
-  gateways: { name: string; macs: string[]; ipv4: string[]; learned: boolean; evidence: string; evidenceFrame: number }[];
+  gateways: {
+    name: string;
+    macs: string[];
+    ipv4: string[];
+    learned: boolean;
+    evidence: string;
+    evidenceFrame: number;
+    /** What its MACs answered: ARP replies, neighbor and router advertisements, DHCP offers and acks. */
+    answers: { arp: number; na: number; ra: number; dhcp: number };
+  }[];
   findings: {
     kind: FindingKindValue;
     severity: Severity;
@@ -272,13 +281,14 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       })),
       ...(read.judgedFromFrame !== undefined && read.judgedFromFrame > 1 ? { judgedFromFrame: read.judgedFromFrame } : {}),
     },
-    gateways: r.gateways.map((g) => ({
+    gateways: r.gateways.map((g, i) => ({
       name: gatewayName(g),
       macs: g.macs.map(formatMac),
       ipv4: g.ipv4.map(formatIpv4),
       learned: g.learned,
       evidence: evidenceText(g.evidence),
       evidenceFrame: g.evidenceFrame,
+      answers: r.gatewayAnswers[i] ?? { arp: 0, na: 0, ra: 0, dhcp: 0 },
     })),
     findings: r.findings.map((f) => findingJson(f, r.gateways, digits)),
     interGateway: r.interGateway.map((p) => ({

@@ -32,7 +32,8 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     const more = doc.gateways.length - shown.length;
     // One line per gateway: a mesh with many stays readable.
     out.push(`${c.bold('Gateways')}:`);
-    for (const g of shown) out.push(`  ${g.name} [${listed(g.macs, 3)}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})`);
+    for (const g of shown)
+      out.push(`  ${g.name} [${listed(g.macs, 3)}] (${g.evidence}${g.learned ? `, frame ${g.evidenceFrame}` : ''})${answersText(g.answers)}`);
     if (more > 0) out.push(c.dim(`  … and ${more} more (--json lists them all)`));
   }
   const problems = doc.findings.filter((f) => f.severity !== 'info');
@@ -287,4 +288,12 @@ function dhcpServerText(f: Finding): string {
   const server = d.serverId === -1 ? 'no server-id' : `server-id ${d.serverId}`;
   const more = Number(d.offeredCount) > 1 ? ` +${Number(d.offeredCount) - 1} more` : '';
   return `${f.gateway ?? `DHCP server ${f.mac ?? '?'}`} (${server}; offered ${d.offered}${more})`;
+}
+
+/** What a gateway answered, for its line in the gateway list: only the kinds it sent. */
+function answersText(a: AnalysisJson['gateways'][number]['answers']): string {
+  const parts = [a.arp > 0 ? `${a.arp} ARP` : '', a.na > 0 ? `${a.na} NA` : '', a.ra > 0 ? `${a.ra} RA` : '', a.dhcp > 0 ? `${a.dhcp} DHCP` : ''].filter(
+    (x) => x !== '',
+  );
+  return parts.length > 0 ? `; answered ${parts.join(', ')}` : '';
 }

@@ -436,6 +436,17 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
     ]);
   });
 
+  test("dhcp-router-unicast.pcap: the gateway list counts each gateway's answers, DHCP included", () => {
+    const { doc } = analyze('fixtures/scenarios/dhcp-router-unicast.pcap', []);
+    assert.deepEqual(
+      doc.gateways.map((g) => [g.macs[0], g.answers]),
+      [
+        ['02:00:00:00:01:01', { arp: 1, na: 0, ra: 0, dhcp: 2 }],
+        ['02:00:00:00:02:01', { arp: 0, na: 0, ra: 0, dhcp: 2 }],
+      ],
+    );
+  });
+
   test('dhcp-router-unicast.pcap: the findings say what gw1 offered, under which server identifier, in offers and acks; both DHCP servers are learned as gateways', () => {
     const { doc } = analyze('fixtures/scenarios/dhcp-router-unicast.pcap', []);
     const detail = (kind: string): Record<string, unknown> | undefined => doc.findings.find((f) => f.kind === kind)?.detail;
