@@ -1,3 +1,4 @@
+import { escapeText } from '../report/escape.js';
 import { EnvironmentError } from '../core/errors.js';
 import * as fs from 'node:fs';
 
@@ -84,10 +85,14 @@ export class LineWriter {
   }
 }
 
-/** One line to stderr, prefixed with the program name. */
+/**
+ * One line to stderr, prefixed with the program name. The message may carry
+ * a file or interface name someone else chose: escaped (report/escape.ts),
+ * so it can neither drive the terminal nor forge a second line.
+ */
 export function warn(message: string): void {
   try {
-    fs.writeSync(2, `anycast-probe: ${message}\n`);
+    fs.writeSync(2, `anycast-probe: ${escapeText(message)}\n`);
   } catch {
     // stderr gone: nothing left to tell anyone.
   }

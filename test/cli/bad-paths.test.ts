@@ -42,3 +42,9 @@ test('a full disk on stdout is named as stdout, exit 2', { skip: !fs.existsSync(
     }
   }
 });
+
+test('a file name with a terminal escape and a newline in it is escaped in the error line: one line, no escape sequence', () => {
+  const r = runCli(['analyze', '/tmp/no-such\u001b[2J\nfile.pcap']);
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'anycast-probe: /tmp/no-such\\x1b[2J\\x0afile.pcap: no such file\n');
+});
