@@ -54,7 +54,8 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
 
 export const analyzeCommand: CommandModule<object, AnalyzeOptions> = {
   command: 'analyze <input>',
-  describe: 'judge a capture: unicast ARP answers for the anycast IP, replies from the wrong gateway, traffic between gateways',
+  describe:
+    'judge a capture against the anycast recipe: ARP/NDP answers with a unicast MAC, flip-flops, pinned clients, replies from the wrong gateway, RAs and DHCP options, traffic between gateways',
   builder: (y: Argv) =>
     anycastFlagsBuilder(
       y
