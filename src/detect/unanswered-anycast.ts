@@ -1,5 +1,6 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { IpProtocol } from '../decode/dispatch.js';
+import { ArpOp } from '../decode/arp.js';
 import { IcmpType } from '../decode/icmp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
@@ -24,18 +25,23 @@ export interface UnansweredAnycastEvidence {
   /** Echo requests forwarded through the anycast gateway (sent to the anycast MAC, addressed beyond it). */
   forwardedSent: number;
   forwardedLost: number;
+  /** ARP who-has and neighbor solicitations for the anycast addresses: sent, and left without an answer to this client. */
+  arpSent: number;
+  arpLost: number;
+  nsSent: number;
+  nsLost: number;
 }
 
 export type UnansweredAnycastCause = 'forwarded-dropped' | 'anycast-unanswered';
 
 /** Clients whose requests are counted; more are not (a flood of sources costs coverage, said in the report's evictions). */
 const MAX_CLIENTS = 4096;
-/** Per client: to-anycast sent, to-anycast lost, forwarded sent, forwarded lost. */
-const COUNTERS = 4;
-const TO_SENT = 0;
-const TO_LOST = 1;
-const FWD_SENT = 2;
-const FWD_LOST = 3;
+/** What a pending request is: its counters per client are [kind * 2] sent and [kind * 2 + 1] lost. */
+const Request = { toAnycast: 0, forwarded: 1, arp: 2, ns: 3 } as const;
+const COUNTERS = 8;
+/** Protocol word of an ARP or NS request's key in the pending table (no IP protocol has these numbers). */
+const ARP_KEY = 0x10806;
+const NS_KEY = 0x186dd;
 /** FlowTable gateway field of a pending request: answered. */
 const ANSWERED = 1;
 
@@ -74,9 +80,17 @@ export class UnansweredAnycastDetector implements Detector {
   private readonly key = new Int32Array(4);
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
+    this.expire(ctx, ctx.now);
+    if ((d.layers & Layer.arp) !== 0) {
+      this.resolution(d, ctx);
+      return;
+    }
     const v4 = (d.layers & Layer.icmp) !== 0;
     if (!v4 && (d.layers & Layer.icmpv6) === 0) return;
-    this.expire(ctx, ctx.now);
+    if (!v4 && (d.icmpv6.type === Icmpv6Type.neighborSolicit || d.icmpv6.type === Icmpv6Type.neighborAdvert)) {
+      this.resolution(d, ctx);
+      return;
+    }
     const type = v4 ? d.icmp.type : d.icmpv6.type;
     const isRequest = v4 ? type === IcmpType.echoRequest : type === Icmpv6Type.echoRequest;
     const isReply = v4 ? type === IcmpType.echoReply : type === Icmpv6Type.echoReply;
@@ -105,8 +119,67 @@ export class UnansweredAnycastDetector implements Detector {
     this.key[1] = dst;
     this.key[2] = idSeq;
     this.key[3] = proto;
-    this.counters[client * COUNTERS + (toAnycast ? TO_SENT : FWD_SENT)]!++;
-    this.enqueue(s, toAnycast ? 0 : 1, client, ctx.now, d);
+    this.request(s, toAnycast ? Request.toAnycast : Request.forwarded, client, ctx.now, d);
+  }
+
+  /** Counts a request of `kind` by `client`, pending in slot `slot` (its key in this.key), and queues it for judging. */
+  private request(slot: number, kind: number, client: number, now: number, d: DecodedFrame): void {
+    this.counters[client * COUNTERS + kind * 2]!++;
+    this.enqueue(slot, kind, client, now, d);
+  }
+
+  /**
+   * ARP who-has and NS for an anycast address from a client: pending until
+   * an ARP reply / NA for that address reaches the client. Retries count as
+   * requests of their own, as the kernel sends them.
+   */
+  private resolution(d: DecodedFrame, ctx: DetectContext): void {
+    const table = this.table(ctx);
+    table.now = ctx.now;
+    if ((d.layers & Layer.arp) !== 0) {
+      const a = d.arp;
+      if (!a.complete || !a.isEthernetIpv4()) return;
+      if (a.op === ArpOp.reply) {
+        if (!ctx.anycast.isAnycastIpv4(a.spa)) return;
+        const s = table.find(a.tpa | 0, a.spa | 0, 0, ARP_KEY);
+        if (s >= 0) table.setGateway(s, ANSWERED);
+        return;
+      }
+      // A client's who-has for the anycast IP (not a gateway's own request, not a probe from 0.0.0.0).
+      if (a.op !== ArpOp.request || a.spa === 0 || a.spa === a.tpa || !ctx.anycast.isAnycastIpv4(a.tpa) || ctx.gateways.role(a.sha) !== -1) return;
+      const client = this.client(a.sha, a.spa);
+      if (client < 0) return;
+      this.keyOf(a.spa | 0, a.tpa | 0, ARP_KEY);
+      const s = table.upsert(a.spa | 0, a.tpa | 0, 0, ARP_KEY);
+      table.setGateway(s, 0);
+      this.request(s, Request.arp, client, ctx.now, d);
+      return;
+    }
+    const n = d.icmpv6;
+    if (!n.hasTarget || ctx.anycast.v6.length === 0 || ctx.anycast.anycastIpv6Index(n.target) < 0) return;
+    const target = foldIpv6(n.target);
+    if (n.type === Icmpv6Type.neighborAdvert) {
+      const s = table.find(foldIpv6(d.ipv6.dst), target, 0, NS_KEY);
+      if (s >= 0) table.setGateway(s, ANSWERED);
+      return;
+    }
+    // A client's NS (duplicate address detection, from ::, is not a question for the gateways).
+    const src = d.ipv6.src;
+    if (n.type !== Icmpv6Type.neighborSolicit || (src[0] === 0 && src[1] === 0 && src[2] === 0 && src[3] === 0)) return;
+    if (ctx.gateways.role(d.l2Src) !== -1) return;
+    const client = this.client(d.l2Src, -1);
+    if (client < 0) return;
+    this.keyOf(foldIpv6(src), target, NS_KEY);
+    const s = table.upsert(foldIpv6(src), target, 0, NS_KEY);
+    table.setGateway(s, 0);
+    this.request(s, Request.ns, client, ctx.now, d);
+  }
+
+  private keyOf(src: number, dst: number, proto: number): void {
+    this.key[0] = src;
+    this.key[1] = dst;
+    this.key[2] = 0;
+    this.key[3] = proto;
   }
 
   private table(ctx: DetectContext): FlowTable {
@@ -177,7 +250,7 @@ export class UnansweredAnycastDetector implements Detector {
 
   private lose(ctx: DetectContext, at: number): void {
     const client = this.queueClient[at]!;
-    this.counters[client * COUNTERS + (this.queueKind[at] === 0 ? TO_LOST : FWD_LOST)]!++;
+    this.counters[client * COUNTERS + this.queueKind[at]! * 2 + 1]!++;
     const ref = this.timeRef;
     ref.tsSec = this.queueSec[at]!;
     ref.tsNsec = this.queueNsec[at]!;
@@ -197,7 +270,19 @@ export class UnansweredAnycastDetector implements Detector {
       anycastIpv4: -1,
       anycastIpv6: null,
       mac: -1,
-      evidence: { kind: KIND, client: mac, clientIpv4: this.clientIps[client]!, toAnycastSent: 0, toAnycastLost: 0, forwardedSent: 0, forwardedLost: 0 },
+      evidence: {
+        kind: KIND,
+        client: mac,
+        clientIpv4: this.clientIps[client]!,
+        toAnycastSent: 0,
+        toAnycastLost: 0,
+        forwardedSent: 0,
+        forwardedLost: 0,
+        arpSent: 0,
+        arpLost: 0,
+        nsSent: 0,
+        nsLost: 0,
+      },
     });
     ctx.findings.addClient(ctx.findings.get(this.findingOf[client]!), mac);
   }
@@ -216,10 +301,14 @@ export class UnansweredAnycastDetector implements Detector {
       const f: FindingOf<UnansweredAnycastEvidence> = ctx.findings.get<UnansweredAnycastEvidence>(id);
       const c = client * COUNTERS;
       const e = f.evidence;
-      e.toAnycastSent = this.counters[c + TO_SENT]!;
-      e.toAnycastLost = this.counters[c + TO_LOST]!;
-      e.forwardedSent = this.counters[c + FWD_SENT]!;
-      e.forwardedLost = this.counters[c + FWD_LOST]!;
+      e.toAnycastSent = this.counters[c + Request.toAnycast * 2]!;
+      e.toAnycastLost = this.counters[c + Request.toAnycast * 2 + 1]!;
+      e.forwardedSent = this.counters[c + Request.forwarded * 2]!;
+      e.forwardedLost = this.counters[c + Request.forwarded * 2 + 1]!;
+      e.arpSent = this.counters[c + Request.arp * 2]!;
+      e.arpLost = this.counters[c + Request.arp * 2 + 1]!;
+      e.nsSent = this.counters[c + Request.ns * 2]!;
+      e.nsLost = this.counters[c + Request.ns * 2 + 1]!;
       // The gateway answers pings to its anycast IP but not the client's forwarded ones: strict rp_filter
       // (or a firewall) drops forwarded traffic that arrives on the anycast interface.
       const anycastAnswered = e.toAnycastSent > e.toAnycastLost;
@@ -234,7 +323,7 @@ export const unansweredAnycast: DetectorDefinition<UnansweredAnycastEvidence, Un
   docs: 'README.md#unanswered-anycast',
   kinds: [KIND],
   causes: ['forwarded-dropped', 'anycast-unanswered'],
-  needs: Layer.icmp | Layer.icmpv6,
+  needs: Layer.icmp | Layer.icmpv6 | Layer.arp,
   // Tracking every echo request to the anycast MAC until its reply costs the bounding thread 35-45 %
   // on the bench capture (a million echo pairs) and 14 MB: on request until that is brought down.
   onByDefault: false,

@@ -210,6 +210,10 @@ export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: num
         toAnycastLost: e.toAnycastLost,
         forwardedSent: e.forwardedSent,
         forwardedLost: e.forwardedLost,
+        arpSent: e.arpSent,
+        arpLost: e.arpLost,
+        nsSent: e.nsSent,
+        nsLost: e.nsLost,
       };
     case 'arp-flip-flop':
       return {

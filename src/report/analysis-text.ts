@@ -177,7 +177,14 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
         shortTime(f.first),
         shortTime(f.last),
         f.frames.join(', '),
-        `to the anycast IP ${loss(Number(d.toAnycastLost), Number(d.toAnycastSent))}; forwarded ${loss(Number(d.forwardedLost), Number(d.forwardedSent))}`,
+        [
+          `to the anycast IP ${loss(Number(d.toAnycastLost), Number(d.toAnycastSent))}`,
+          `forwarded ${loss(Number(d.forwardedLost), Number(d.forwardedSent))}`,
+          Number(d.arpSent) > 0 ? `ARP ${loss(Number(d.arpLost), Number(d.arpSent))}` : '',
+          Number(d.nsSent) > 0 ? `NS ${loss(Number(d.nsLost), Number(d.nsSent))}` : '',
+        ]
+          .filter((x) => x !== '')
+          .join('; '),
       ]);
       continue;
     }

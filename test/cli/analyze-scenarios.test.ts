@@ -699,6 +699,11 @@ for (const flags of [[], ['--anycast-ip', ANYCAST_IP, '--anycast-mac', ANYCAST_M
       toAnycastLost: 0,
       forwardedSent: 2,
       forwardedLost: 2,
+      // c1's who-has for the anycast IP was answered.
+      arpSent: 1,
+      arpLost: 0,
+      nsSent: 0,
+      nsLost: 0,
     });
     assert.ok(problems[0]!.fix.some((cmd) => cmd.includes('rp_filter=0')));
   });

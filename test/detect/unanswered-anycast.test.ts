@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FindingOf } from '../../src/detect/findings.js';
 import { unansweredAnycast, type UnansweredAnycastEvidence } from '../../src/detect/unanswered-anycast.js';
 import { ip4, macNum } from '../support/decode.js';
-import { echoFrame, PLAN, planConfig, runDetector, type TestFrame } from '../support/detect.js';
+import { arpFrame, echoFrame, neighborAdvertFrame, neighborSolicitFrame, PLAN, planConfig, runDetector, type TestFrame } from '../support/detect.js';
 
 const { anycastIp, anycastMac, gw1, c1, c2, server } = PLAN;
 
@@ -50,4 +50,38 @@ test('healthy: forwarded pings answered from a gateway unicast MAC, pings to a u
     pingServer(3, 4.5), // within 1 s of the capture's end: its reply may just not be in the capture
   ]);
   assert.deepEqual(run.findings, []);
+});
+
+test("a client's ARP who-has for the anycast IP that no reply reaches is lost, retries each counted; an answered one is not", () => {
+  const ask = (t: number): TestFrame => arpFrame({ op: 'request', sha: c1.mac, spa: c1.ip, tpa: anycastIp }, t);
+  const answered = runDetector(unansweredAnycast, planConfig(), [
+    ask(1),
+    arpFrame({ op: 'reply', sha: anycastMac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 1.001),
+    later(4),
+  ]);
+  assert.deepEqual(answered.findings, []);
+  // A reply to another client does not answer c1; a gateway's own request is not a client's question.
+  const run = runDetector(unansweredAnycast, planConfig({ gateways: true }), [
+    ask(1),
+    arpFrame({ op: 'reply', sha: anycastMac, spa: anycastIp, tha: c2.mac, tpa: c2.ip }, 1.001),
+    ask(2),
+    arpFrame({ op: 'request', sha: gw1.mac, spa: gw1.ip, tpa: anycastIp }, 2.5),
+    later(5),
+  ]);
+  const f = only(run.findings);
+  assert.equal(f.cause, 'anycast-unanswered');
+  assert.deepEqual([f.evidence.arpSent, f.evidence.arpLost, f.evidence.nsSent, f.evidence.nsLost], [2, 2, 0, 0]);
+});
+
+test('a neighbor solicitation for the anycast IPv6 address without an NA to the client is lost; duplicate address detection is not a question', () => {
+  const ns = (src: string, t: number): TestFrame => neighborSolicitFrame({ ethSrc: c1.mac, src, target: PLAN.anycastIp6 }, t);
+  const run = runDetector(unansweredAnycast, planConfig({ ipv6: true }), [ns('fd00::1:1', 1), ns('::', 1.5), later(4)]);
+  const f = only(run.findings);
+  assert.deepEqual([f.evidence.nsSent, f.evidence.nsLost], [1, 1]);
+  const answered = runDetector(unansweredAnycast, planConfig({ ipv6: true }), [
+    ns('fd00::1:1', 1),
+    neighborAdvertFrame({ ethSrc: anycastMac, ethDst: c1.mac, src: 'fe80::1', dst: 'fd00::1:1', target: PLAN.anycastIp6, tlla: anycastMac }, 1.001),
+    later(4),
+  ]);
+  assert.deepEqual(answered.findings, []);
 });

@@ -20,7 +20,10 @@ import {
   IP_PROTO,
   ipv4,
   ipv6,
+  ipv6MulticastMac,
   neighborAdvert,
+  neighborSolicit,
+  solicitedNode,
   routerAdvert,
   type RouterAdvertOptions,
   tcp,
@@ -287,6 +290,27 @@ export function dhcpReplyFrame(o: DhcpReplyFrame, t: number): TestFrame {
         ...(o.routers !== undefined ? { routers: o.routers } : {}),
         ...(o.dns !== undefined ? { dns: o.dns } : {}),
       },
+    }),
+    t,
+  };
+}
+
+export interface NsFrame {
+  ethSrc: string;
+  /** IPv6 source (:: for duplicate address detection). */
+  src: string;
+  target: string;
+}
+
+/** A neighbor solicitation for `target` to its solicited-node group, with the sender's link-layer address. */
+export function neighborSolicitFrame(o: NsFrame, t: number): TestFrame {
+  const group = solicitedNode(o.target);
+  return {
+    bytes: ethernet({
+      src: o.ethSrc,
+      dst: ipv6MulticastMac(group),
+      type: ETHERTYPE.IPV6,
+      payload: ipv6({ src: o.src, dst: group, next: IP_PROTO.ICMPV6, hlim: 255, payload: neighborSolicit({ target: o.target, slla: o.ethSrc }) }),
     }),
     t,
   };
