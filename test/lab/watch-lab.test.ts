@@ -90,7 +90,9 @@ test("lab arp-filter-off-expiry: each time c1's entry expires gw1's bridge answe
   const p = problems(report);
   assert.ok(p.includes('arp-flip-flop@gw1:anycast-and-unicast-answer'), p.join(' '));
   assert.ok(p.includes('client-pinned@gw1:pinned-to-gateway'), p.join(' '));
-  assert.ok(!p.some((x) => x.includes('@gw2')), p.join(' '));
+  // gw2 is configured right: nothing blames its ARP. (Whether c2's forwarded pings leave for gw1 before the macvlan
+  // re-teaches it is the kernel's timing; when they do, gw2 answers them, an asymmetric reply caused by gw1.)
+  assert.ok(!p.some((x) => /^(unicast-arp-reply|arp-flip-flop|client-pinned)@gw2/.test(x)), p.join(' '));
   // Three re-resolutions after the first, each answered first by the bridge, then re-taught by the macvlan.
   const flips = report.findings.find((f) => f.kind === 'arp-flip-flop');
   assert.ok(flips !== undefined && flips.count >= 3, JSON.stringify(flips));
