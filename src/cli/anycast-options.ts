@@ -185,7 +185,7 @@ function clientOf(text: string): { mac: number; ipv4: number } {
 }
 
 /** A bad value as the message shows it: yargs turns a word given to a number flag into NaN. */
-function given(value: unknown): string {
+export function given(value: unknown): string {
   return typeof value === 'number' && Number.isNaN(value) ? '(not a number)' : (JSON.stringify(value) ?? String(value));
 }
 

@@ -7,6 +7,7 @@ import { Layer } from '../decode/layer.js';
 import type { LiveCapture } from '../source/live-cap.js';
 import type { Injector } from '../source/inject.js';
 import { ProbeFrames } from '../source/probe-frames.js';
+import { ipv6Equal } from '../detect/config.js';
 import type { LivePipeline } from './live-pipeline.js';
 import type { ProbeAnswer, ProbeAnswerKind, ProbePlan, ProbeResult } from '../core/probe.js';
 
@@ -58,12 +59,7 @@ export class ProbeCollector implements FrameSink {
   }
 
   private ipv6Index(words: ArrayLike<number>): number {
-    const list = this.plan.anycastIpv6;
-    for (let i = 0; i < list.length; i++) {
-      const a = list[i]!;
-      if (a[0] === words[0] && a[1] === words[1] && a[2] === words[2] && a[3] === words[3]) return i;
-    }
-    return -1;
+    return this.plan.anycastIpv6.findIndex((a) => ipv6Equal(a, words));
   }
 
   private icmpv6(d: FrameDecoder, t: number): void {

@@ -11,7 +11,7 @@ import { openInjector } from '../../source/inject.js';
 import { discoverAnycastSetup, requireEthernet } from '../../source/interface-info.js';
 import { openCapCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
-import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
+import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, given, type AnycastFlags } from '../anycast-options.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter } from '../output.js';
 import { useColor } from '../terminal.js';
@@ -31,8 +31,7 @@ export interface ProbeOptions extends AnycastFlags {
 const PROBE_FILTER = 'arp or icmp or icmp6';
 
 function checkRange(value: number, min: number, max: number, flag: string, what: string): void {
-  if (!(value >= min && value <= max))
-    throw new UsageError(`${flag} ${Number.isNaN(value) ? '(not a number)' : value}: expected ${what} from ${min} to ${max}`);
+  if (!(value >= min && value <= max)) throw new UsageError(`${flag} ${given(value)}: expected ${what} from ${min} to ${max}`);
 }
 
 /**
