@@ -20,8 +20,11 @@
 # See test/lab/FINDINGS.md for the address/MAC plan and what the kernel did.
 set -euo pipefail
 
-NS_PREFIX=acp-
-NS_MESH=acp-mesh NS_GW1=acp-gw1 NS_GW2=acp-gw2 NS_C1=acp-c1 NS_C2=acp-c2 NS_INET=acp-inet
+# LAB_NS_PREFIX lets two labs (a test run and a CI clone, say) run side by side:
+# every name below, and `down`, use it. LAB_EXTRA_SYSCTL names keep "acp-".
+NS_PREFIX=${LAB_NS_PREFIX:-acp-}
+[[ "$NS_PREFIX" =~ ^acp[a-z0-9]*-$ ]] || { echo "[lab] ERROR: LAB_NS_PREFIX must look like acp-, acp42- (got '$NS_PREFIX')" >&2; exit 2; }
+NS_MESH=${NS_PREFIX}mesh NS_GW1=${NS_PREFIX}gw1 NS_GW2=${NS_PREFIX}gw2 NS_C1=${NS_PREFIX}c1 NS_C2=${NS_PREFIX}c2 NS_INET=${NS_PREFIX}inet
 ALL_NS=("$NS_C1" "$NS_C2" "$NS_GW1" "$NS_GW2" "$NS_INET" "$NS_MESH")
 
 ANYCAST_MAC=02:ca:fe:00:00:01
@@ -147,7 +150,7 @@ EOF
   # ---- gateways ----
   local i ns br_mac brip upip upgw
   for i in 1 2; do
-    ns=acp-gw$i
+    ns=${NS_PREFIX}gw$i
     if [[ $i == 1 ]]; then br_mac=$MAC_GW1_BR; upip=198.51.100.1/30; upgw=198.51.100.2
     else br_mac=$MAC_GW2_BR; upip=198.51.100.5/30; upgw=198.51.100.6; fi
     brip=10.172.0.$i/16
@@ -211,12 +214,13 @@ EOF
   # ---- extra per-namespace sysctls for experiments (LAB_EXTRA_SYSCTL) ----
   local kv
   for kv in ${LAB_EXTRA_SYSCTL:-}; do
-    sc "${kv%%:*}" "${kv#*:}"
+    local target=${kv%%:*}
+    sc "${NS_PREFIX}${target#acp-}" "${kv#*:}"
   done
 
   # ---- clients ----
   for i in 1 2; do
-    ns=acp-c$i
+    ns=${NS_PREFIX}c$i
     nsx "$ns" ip addr add 10.172.1.$i/16 dev eth0
     nsx "$ns" ip link set eth0 up
     nsx "$ns" ip route add default via "$ANYCAST_IP" dev eth0
@@ -270,7 +274,7 @@ dump_state() {
 # resolves the anycast IP anew, past the ARP lock time, with one ping.
 probe() {
   local scen=$1 i
-  for i in 1 2; do nsx acp-c$i ip neigh flush all; done
+  for i in 1 2; do nsx ${NS_PREFIX}c$i ip neigh flush all; done
   if [[ "$scen" == arp-filter-off-expiry ]]; then
     for i in 1 2 3; do
       sleep 1.2

@@ -14,6 +14,8 @@ import { repoRoot } from '../support/paths.js';
  */
 
 const lab = path.join(repoRoot, 'test', 'lab', 'lab.sh');
+/** Namespaces of their own (acp<pid>-*), so a lab run in a CI clone beside this one cannot remove them. */
+const labEnv = { ...process.env, LAB_NS_PREFIX: `acp${process.pid}-` };
 const isRoot = process.getuid?.() === 0;
 const haveTools = spawnSync('sh', ['-c', 'command -v ip && command -v nft && command -v tcpdump'], { stdio: 'ignore' }).status === 0;
 let haveCap = false;
@@ -45,7 +47,7 @@ function probeLab(scenario: string, args: string[]): { report: ProbeReport; rc: 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-probe-'));
   const out = path.join(dir, `${scenario}.json`);
   try {
-    const r = spawnSync('bash', [lab, 'probe-c1', scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('bash', [lab, 'probe-c1', scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000, env: labEnv });
     assert.equal(r.status, 0, `lab.sh failed: ${r.stderr.slice(-2000)}`);
     const rc = Number(fs.readFileSync(`${out}.rc`, 'utf8').trim());
     const stderr = fs.readFileSync(`${out}.stderr`, 'utf8');
