@@ -120,4 +120,6 @@ function unknownFlags(argv: string[], options: ParserOptions): string[] {
   return unknown;
 }
 
-await main(hideBin(process.argv));
+// Not awaited at the top level: see decode-thread.ts (an async module could abort in V8). main() settles
+// every error itself and never rejects.
+void main(hideBin(process.argv));

@@ -5,7 +5,6 @@
  * errors) and writes each decoded frame as a row into the shared ring.
  * Ends by posting the read result, then closing the ring.
  */
-import { once } from 'node:events';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { writeFrameRow } from './frame-row.js';
 import { attachFrameRing, FrameRingWriter, writeProgress } from './frame-ring.js';
@@ -56,5 +55,10 @@ async function run(data: DecodeThreadData): Promise<void> {
 }
 
 // The thread may be started before its job is known (decode-thread-start.ts): the job is the first message.
-const [job] = (await once(parentPort!, 'message')) as [DecodeThreadData];
-await run(job);
+// No top-level await, here or in main.ts: V8's evaluation of async modules aborted the process now and
+// then ("Check failed: (location_) != nullptr" in SourceTextModule::ExecuteAsyncModule, nodejs/node#53238),
+// seen once in a snapshot run under load (0 in 300 runs on a quiet machine). A rejection of run()
+// still ends the thread with its error.
+parentPort!.once('message', (job: DecodeThreadData) => {
+  void run(job);
+});
