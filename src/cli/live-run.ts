@@ -5,8 +5,8 @@ import type { DetectorDefinition } from '../detect/detector.js';
 import type { Analysis } from '../detect/analysis.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
-import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view.js';
-import { gatewayName } from '../report/names.js';
+import { anycastSummaryLine, findingLine, gatewayRenameLine, liveScreen } from '../report/live-view.js';
+import { gatewayKey, gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { describeError } from '../report/error-text.js';
 import { ExitCode, type ExitCodeValue, verdictExitCode } from './exit-code.js';
@@ -61,10 +61,34 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     if (blockLines > 0) out.raw(`\x1b[${blockLines}F\x1b[J`);
     blockLines = 0;
   };
-  const announce = (f: Finding, analysis: Analysis): void => {
+  // The name each gateway was last given on the stream, by its stable key (first MAC): a learned
+  // gateway is named by its MAC until its own IP is seen, and the stream then says it once, so a
+  // reader can follow it to the name the report uses.
+  const namesGiven = new Map<string, string>();
+  const sayRenames = (analysis: Analysis): void => {
+    if (namesGiven.size === 0) return;
     const ctx = analysis.ctx;
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
+    for (const gw of ctx.gateways.list) {
+      const key = gatewayKey(gw);
+      const was = key === null ? undefined : namesGiven.get(key);
+      const name = gatewayName(gw);
+      if (key === null || was === undefined || was === name) continue;
+      namesGiven.set(key, name);
+      if (opts.ndjson) out.line(JSON.stringify({ type: 'gateway', mac: key, name, was }));
+      else if (!opts.json) {
+        if (tty) eraseBlock();
+        out.line(gatewayRenameLine(key, was, name, color));
+      }
+    }
+  };
+  const announce = (f: Finding, analysis: Analysis): void => {
+    const ctx = analysis.ctx;
+    sayRenames(analysis);
+    ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
+    if (fj.gatewayMac !== null && fj.gateway !== null) namesGiven.set(fj.gatewayMac, fj.gateway);
+    if (fj.otherGatewayMac !== null && fj.otherGateway !== null) namesGiven.set(fj.otherGatewayMac, fj.otherGateway);
     if (opts.ndjson) out.line(JSON.stringify({ type: 'finding', ...fj }));
     else if (!opts.json) {
       if (tty) eraseBlock();
@@ -139,6 +163,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   } else if (opts.ndjson) {
     timers.push(
       setInterval(() => {
+        sayRenames(pipeline.analysis);
         const s = snapshot();
         out.line(
           JSON.stringify({
@@ -175,6 +200,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     return ExitCode.usageOrInput;
   }
   const { result, judgement } = pipeline.finish();
+  sayRenames(pipeline.analysis);
   const counters = source?.counters();
   const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
     input: opts.input,

@@ -19,6 +19,12 @@ export interface InferredAnycast {
   maxRepliesPerRequest: number;
   claimingMacs: number[];
   firstFrame: number;
+  /**
+   * False while another replying MAC has as strong a case as the chosen one
+   * (say, two MACs that each answered once and claimed nothing else): the
+   * pick is then a coin toss that the next frames can turn.
+   */
+  decided: boolean;
 }
 
 const MAX_TRACKED_IPS = 4096;
@@ -211,10 +217,19 @@ export class AnycastInference {
       let best = -1;
       let bestScore = -Infinity;
       let bestPer = 0;
+      // The structural part of the score (several replies per request, no other address claimed);
+      // the reply count only breaks ties, so it cannot make a pick decided.
+      let bestEvidence = -1;
+      let evidenceTies = 0;
       for (const p of replying) {
         const others = this.ipsClaimedBy(this.pairMac[p]!) - 1;
         const per = this.pairMaxPerRequest[p]!;
-        const score = (per >= 2 ? 2 : 0) + (others === 0 ? 1 : 0) + this.pairReplies[p]! / 1e6;
+        const evidence = (per >= 2 ? 2 : 0) + (others === 0 ? 1 : 0);
+        const score = evidence + this.pairReplies[p]! / 1e6;
+        if (evidence > bestEvidence) {
+          bestEvidence = evidence;
+          evidenceTies = 1;
+        } else if (evidence === bestEvidence) evidenceTies++;
         if (score > bestScore) {
           bestScore = score;
           best = this.pairMac[p]!;
@@ -227,6 +242,7 @@ export class AnycastInference {
         maxRepliesPerRequest: bestPer,
         claimingMacs: replying.map((p) => this.pairMac[p]!),
         firstFrame: this.ipFirstFrame[ip]!,
+        decided: evidenceTies === 1,
       });
     }
     // An address answered several times per request by one MAC is the strong sign (several gateways

@@ -92,10 +92,12 @@ export class LivePipeline implements FrameSink {
     this.tsDigits = d.tsDigits;
     this.stats.observe(d);
     this.judge.observe(d);
-    if (this.fresh.length > 0) {
-      for (const f of this.fresh) this.announce(f, this.judge.analysis);
-      this.fresh.length = 0;
-    }
+    if (this.fresh.length > 0) this.announceFresh();
+  }
+
+  private announceFresh(): void {
+    for (const f of this.fresh) this.announce(f, this.judge.analysis);
+    this.fresh.length = 0;
   }
 
   /** The findings so far in the order first raised, without ending the analysis (live view). */
@@ -105,6 +107,9 @@ export class LivePipeline implements FrameSink {
 
   finish(): { result: AnalysisResult; judgement: Judgement } {
     this.writer?.close();
-    return this.judge.finish();
+    const done = this.judge.finish();
+    // Findings held while the anycast pick was a coin toss are announced before the report.
+    if (this.fresh.length > 0) this.announceFresh();
+    return done;
   }
 }

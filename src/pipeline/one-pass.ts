@@ -106,6 +106,15 @@ export class OnePassAnalysis {
   private replaying = false;
   /** Findings first raised while the look-back was judged again, announced once it is done. */
   private pendingAnnouncements: Finding[] = [];
+  /**
+   * While the inference's pick is a coin toss (InferredAnycast.decided) and
+   * the look-back can still judge everything again, findings are held, not
+   * announced: a live line raised with the wrong anycast MAC (the anycast
+   * MAC itself named a gateway answering with a "unicast" MAC) would be
+   * withdrawn by the final report, and a stream cannot take a line back.
+   */
+  private holding = false;
+  private held: Finding[] = [];
 
   constructor(opts: OnePassOptions) {
     this.base = opts.config;
@@ -157,6 +166,8 @@ export class OnePassAnalysis {
     if (this.inference !== undefined && this.inference.version !== this.seenVersion) this.follow(this.inference, this.lastFrame);
     // Nothing inferred and the look-back never filled: judge what was kept with what is known.
     if (this.current === undefined) this.current = this.judgeLookBack(this.base, []);
+    // The capture is over: what is held is what the report says.
+    this.release();
     const result = this.current.finish();
     if (this.inference !== undefined) result.inferred = this.inference.result(this.macOnlyFor);
     return { result, judgement: { judgedFromFrame: this.judgedFromFrame } };
@@ -168,7 +179,11 @@ export class OnePassAnalysis {
     if (announce !== undefined) {
       analysis.ctx.findings.onNew = (f) => {
         // One announcement per problem: a judgement again from the look-back raises the same ones.
-        const key = announceKey(f);
+        if (this.holding) {
+          this.held.push(f);
+          return;
+        }
+        const key = announceKey(f, analysis);
         if (this.announced.has(key)) return;
         this.announced.add(key);
         if (!this.replaying) announce(f, analysis);
@@ -190,6 +205,8 @@ export class OnePassAnalysis {
     if (this.lookBackFrames >= this.lookBackCapacity) {
       this.current ??= this.judgeLookBack(this.base, []);
       this.lookBack = undefined;
+      // Nothing can be judged again from frame 1 now: announce what is held.
+      this.release();
       return;
     }
     const at = this.lookBackFrames * FRAME_ROW_WORDS;
@@ -210,13 +227,21 @@ export class OnePassAnalysis {
     const inferred = inference.result(this.macOnlyFor);
     const ips = this.macOnlyFor !== undefined ? [] : inferred.map((i) => i.ipv4);
     const macs = [...new Set(inferred.map((i) => i.mac))];
-    if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs)) return;
+    if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs)) {
+      // The same pick, now with the evidence to back it.
+      if (this.holding && inferred.every((i) => i.decided)) this.release();
+      return;
+    }
     this.adoptedIps = ips;
     this.adoptedMacs = macs;
     const config = this.macOnlyFor !== undefined ? { ...this.base, anycastMacs: macs } : withInferred(this.base, ips, macs);
     if (this.lookBack !== undefined) {
-      // Every frame so far is in the look-back: judge them all (again) with what is known now.
+      // Every frame so far is in the look-back: judge them all (again) with what is known now. What the
+      // previous pick raised and held is dropped: the new judgement raises what still holds.
+      this.held = [];
+      this.holding = inferred.some((i) => !i.decided);
       this.current = this.judgeLookBack(config, inferred);
+      if (!this.holding) this.release();
       // The answer can still change as evidence comes in (which of two MACs is the anycast one),
       // mostly within a few requests: keep the look-back a while longer, not to its end.
       this.lookBackCapacity = Math.min(this.lookBackCapacity, Math.max(KEEP_AFTER_INFERENCE_MIN, frameNumber * KEEP_AFTER_INFERENCE_FACTOR));
@@ -224,6 +249,21 @@ export class OnePassAnalysis {
     }
     if (this.judgedFromFrame === 1) this.judgedFromFrame = frameNumber + 1;
     this.current!.adoptInferred(inferred, config);
+  }
+
+  /** Ends a hold: announces the findings held, once each, in the order raised. */
+  private release(): void {
+    this.holding = false;
+    const held = this.held;
+    this.held = [];
+    const announce = this.onFinding;
+    if (announce === undefined || this.current === undefined) return;
+    for (const f of held) {
+      const key = announceKey(f, this.current);
+      if (this.announced.has(key)) continue;
+      this.announced.add(key);
+      announce(f, this.current);
+    }
   }
 
   /** A new analysis with `config` that has judged every frame in the look-back. */
@@ -256,15 +296,19 @@ export class OnePassAnalysis {
  * override flag, an RA's content or router address, a DHCP server's
  * identifier where gateways answer from the anycast MAC).
  */
-function announceKey(f: Finding): string {
+function announceKey(f: Finding, analysis: Analysis): string {
   const e = f.evidence;
+  // Gateways by their first MAC, which a judgement again gives them too (their indices may differ):
+  // inter-gateway traffic has no MAC of its own, one finding per direction.
+  const gateways = analysis.ctx.gateways.list;
+  const gatewayMacs = `${gateways[f.gateway]?.macs[0] ?? -1}>${gateways[f.otherGateway]?.macs[0] ?? -1}`;
   let extra = '';
   if (e.kind === 'gateway-switch') extra = String(e.client);
   else if (e.kind === 'unicast-neighbor-advert') extra = String(e.override);
   else if (e.kind === 'ra-inconsistent') extra = String(e.differing.digest);
   else if (e.kind === 'ra-not-from-anycast') extra = e.routerAddress.join(':');
   else if (e.kind === 'dhcp-router-not-anycast' || e.kind === 'dhcp-dns-not-anycast') extra = String(e.serverId);
-  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${extra}`;
+  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${gatewayMacs}|${extra}`;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

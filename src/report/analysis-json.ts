@@ -8,7 +8,7 @@ import { NaFlag } from '../decode/icmpv6.js';
 import type { RaContent } from '../detect/ra-inconsistent.js';
 import { causeText, evidenceText, fixCommands } from './causes.js';
 import { clientStoryJson, type ClientStoryJson } from './client-story.js';
-import { gatewayByIndex, gatewayName } from './names.js';
+import { gatewayByIndex, gatewayKey, gatewayName } from './names.js';
 import { formatIsoTime } from './time.js';
 
 /** Version of the analysis document; schema/analysis.schema.json describes it. Bump on incompatible change. */
@@ -62,6 +62,8 @@ export interface AnalysisJson {
     frames: number[];
     gateway: string | null;
     otherGateway: string | null;
+    gatewayMac: string | null;
+    otherGatewayMac: string | null;
     anycastIp: string | null;
     mac: string | null;
     clients: string[];
@@ -131,6 +133,8 @@ export function findingJson(f: Finding, gateways: Gateway[], digits: number): Fi
     frames: [...f.frames],
     gateway: gwName(f.gateway),
     otherGateway: gwName(f.otherGateway),
+    gatewayMac: gatewayKey(gatewayByIndex(gateways, f.gateway)),
+    otherGatewayMac: gatewayKey(gatewayByIndex(gateways, f.otherGateway)),
     anycastIp: f.anycastIpv4 >= 0 ? formatIpv4(f.anycastIpv4) : f.anycastIpv6 !== null ? formatIpv6(f.anycastIpv6) : null,
     mac: f.mac >= 0 ? formatMac(f.mac) : null,
     clients: f.clientMacs.map(formatMac),

@@ -34,6 +34,12 @@ export function findingLine(f: FindingJson, color: boolean): string {
   return f.kind === 'unicast-arp-reply' ? line : `${line} — ${f.cause.replace(/-/g, ' ')}`;
 }
 
+/** A gateway the stream named by its MAC has a name now (its IP was seen): said once, so the lines before and the report agree. */
+export function gatewayRenameLine(mac: string, was: string, name: string, color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  return `${c.dim('gateway')} ${was === mac ? mac : `${was} [${mac}]`} ${c.dim('is named')} ${name} ${c.dim('from here on (its own address was seen)')}`;
+}
+
 /** The whole screen, redrawn at most once a second on a terminal. */
 export function liveScreen(s: LiveSnapshot, color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });

@@ -12,3 +12,13 @@ export function gatewayName(gw: Gateway | undefined): string {
 export function gatewayByIndex(gateways: Gateway[], index: number): Gateway | undefined {
   return index >= 0 ? gateways[index] : undefined;
 }
+
+/**
+ * A gateway's stable key: its first MAC, the same in every output of a run
+ * (its name can change in a live stream once its IP is seen); null when it
+ * has none (a configured gateway given without a MAC) or is not a gateway.
+ */
+export function gatewayKey(gw: Gateway | undefined): string | null {
+  const mac = gw?.macs[0];
+  return mac === undefined ? null : formatMac(mac);
+}
