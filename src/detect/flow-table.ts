@@ -69,6 +69,8 @@ export class FlowTable {
   private readonly firstWords: Int32Array;
   private readonly firstWordShift: number;
   evictions = 0;
+  /** claim() calls refused for want of a free slot. */
+  refused = 0;
   /**
    * Capture time (s) of the frame being observed: set once per frame by the
    * caller instead of passed to find/upsert, where a double argument to a
@@ -188,18 +190,71 @@ export class FlowTable {
       }
       if (victimTime !== -Infinity) this.evictions++;
     }
+    this.store(victim, a, b, c, d, h);
+    return victim;
+  }
+
+  /**
+   * Like upsert, but never evicts a live entry: -1 when the key's probe
+   * window is full of live ones. For pending requests that must each be
+   * judged: under a flood, evicting the oldest would drop every request
+   * before its timeout (none judged, the fault hidden); refusing new ones
+   * keeps judging a sample, and the caller counts what it refused.
+   */
+  claim(a: number, b: number, c: number, d: number): number {
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
+    const h = this.hash(a, b, c, d);
+    const found = this.locate(a, b, c, d, h);
+    if (found >= 0) {
+      this.upsert(a, b, c, d);
+      return found;
+    }
+    let free = -1 - found;
+    if (free === this.capacity) {
+      free = -1;
+      const mask = this.mask;
+      let s = h & mask;
+      for (let i = 0; i < PROBE_WINDOW; i++, s = (s + 1) & mask) {
+        if (this.now - this.times[s * TIME_STRIDE + TIME_AT]! > this.idle) {
+          free = s;
+          break;
+        }
+      }
+      if (free < 0) {
+        this.refused++;
+        return -1;
+      }
+    }
+    this.store(free, a, b, c, d, h);
+    return free;
+  }
+
+  /** Capture time (s) slot s was last touched. */
+  touchedAt(s: number): number {
+    return this.times[s * TIME_STRIDE + TIME_AT]!;
+  }
+
+  /** Ends slot s's entry now (it reads as idle): a judged request makes room for the next. */
+  release(s: number): void {
+    this.times[s * TIME_STRIDE + TIME_AT] = -Infinity;
+  }
+
+  /** Fills slot s with a fresh entry for the key (hash h): no MAC, gateway -1, touched now. */
+  private store(s: number, a: number, b: number, c: number, d: number, h: number): void {
     const f = this.firstWordBit(a);
     this.firstWords[f >>> 5]! |= 1 << (f & 31);
-    this.tag[victim] = ((h >>> 24) & 0xff) | 1;
-    const k = victim * STRIDE;
+    this.tag[s] = ((h >>> 24) & 0xff) | 1;
+    const k = s * STRIDE;
     const slots = this.slots;
     slots[k] = a;
     slots[k + 1] = b;
     slots[k + 2] = c;
     slots[k + 3] = d;
     slots[k + VALUES] = VALUES_EMPTY;
-    times[victim * TIME_STRIDE + TIME_AT] = now;
-    return victim;
+    this.times[s * TIME_STRIDE + TIME_AT] = this.now;
   }
 
   /** Marks a live slot as touched at `this.now` (it stays alive another idle period). */

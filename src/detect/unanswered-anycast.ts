@@ -78,6 +78,8 @@ export class UnansweredAnycastDetector implements Detector {
   private readonly findingOf = new Int32Array(MAX_CLIENTS).fill(-1);
   private readonly timeRef = { tsSec: 0, tsNsec: 0, number: 0 };
   private readonly key = new Int32Array(4);
+  /** Requests refused because the queue was at its bound. */
+  private notJudged = 0;
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
     this.expire(ctx, ctx.now);
@@ -113,7 +115,8 @@ export class UnansweredAnycastDetector implements Detector {
     const toAnycast = v4 ? ctx.anycast.isAnycastIpv4(d.ipv4.dst) : ctx.anycast.anycastIpv6Index(d.ipv6.dst) >= 0;
     const client = this.client(d.l2Src, v4 ? d.ipv4.src : -1);
     if (client < 0) return;
-    const s = table.upsert(src, dst, idSeq, proto);
+    const s = table.claim(src, dst, idSeq, proto);
+    if (s < 0 || this.queueFull(table)) return;
     table.setGateway(s, 0);
     this.key[0] = src;
     this.key[1] = dst;
@@ -150,7 +153,8 @@ export class UnansweredAnycastDetector implements Detector {
       const client = this.client(a.sha, a.spa);
       if (client < 0) return;
       this.keyOf(a.spa | 0, a.tpa | 0, ARP_KEY);
-      const s = table.upsert(a.spa | 0, a.tpa | 0, 0, ARP_KEY);
+      const s = table.claim(a.spa | 0, a.tpa | 0, 0, ARP_KEY);
+      if (s < 0 || this.queueFull(table)) return;
       table.setGateway(s, 0);
       this.request(s, Request.arp, client, ctx.now, d);
       return;
@@ -170,9 +174,22 @@ export class UnansweredAnycastDetector implements Detector {
     const client = this.client(d.l2Src, -1);
     if (client < 0) return;
     this.keyOf(foldIpv6(src), target, NS_KEY);
-    const s = table.upsert(foldIpv6(src), target, 0, NS_KEY);
+    const s = table.claim(foldIpv6(src), target, 0, NS_KEY);
+    if (s < 0 || this.queueFull(table)) return;
     table.setGateway(s, 0);
     this.request(s, Request.ns, client, ctx.now, d);
+  }
+
+  /**
+   * Counts a request refused for want of room. Each queued request holds a
+   * live slot of the pending table, so the queue stays within the table's
+   * size but for retries of one request (the same key queued again): twice
+   * the table is the hard bound.
+   */
+  private queueFull(table: FlowTable): boolean {
+    if (this.queueLength < table.capacity * 2) return false;
+    this.notJudged++;
+    return true;
   }
 
   private keyOf(src: number, dst: number, proto: number): void {
@@ -242,8 +259,12 @@ export class UnansweredAnycastDetector implements Detector {
       const table = this.pending!;
       const k = at * 4;
       const slot = table.find(this.queueKey[k]!, this.queueKey[k + 1]!, this.queueKey[k + 2]!, this.queueKey[k + 3]!);
-      // Evicted from a full table (counted there as an eviction): not judged.
-      if (slot !== this.queueSlot[at] || table.gateway(slot) === ANSWERED) continue;
+      // Not our entry any more (it went idle past the table's limit): not judged.
+      if (slot !== this.queueSlot[at]) continue;
+      // Judged: the slot makes room for the next request — unless a retry of it (the same key, as
+      // the kernel's ARP retries are) was queued since and still waits on it.
+      if (table.touchedAt(slot) <= this.queueTime[at]!) table.release(slot);
+      if (table.gateway(slot) === ANSWERED) continue;
       this.lose(ctx, at);
     }
   }
@@ -287,9 +308,9 @@ export class UnansweredAnycastDetector implements Detector {
     ctx.findings.addClient(ctx.findings.get(this.findingOf[client]!), mac);
   }
 
-  /** Requests evicted from the full pending table before they could be judged. */
+  /** Requests not judged: refused by the full pending table (a flood: the rest are judged), or queued past its bound. */
   get evictions(): number {
-    return this.pending?.evictions ?? 0;
+    return (this.pending?.refused ?? 0) + this.notJudged;
   }
 
   finish(ctx: DetectContext): void {

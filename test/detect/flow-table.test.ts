@@ -54,3 +54,21 @@ test('a full table evicts the least recently touched key and counts it', () => {
   assert.equal(t.find(1, 0, 0, 6), -1, 'key 1 was the oldest');
   assert.notEqual(t.find(100, 0, 0, 6), -1);
 });
+
+test('claim never evicts a live entry: a full table refuses (counted) until release() frees a slot', () => {
+  const t = new FlowTable(16, 5);
+  t.now = 1;
+  const slots: number[] = [];
+  for (let i = 0; i < 16; i++) slots.push(t.claim(i, 1, 2, 3));
+  assert.ok(slots.every((s) => s >= 0));
+  assert.equal(t.claim(99, 1, 2, 3), -1);
+  assert.deepEqual([t.refused, t.evictions], [1, 0]);
+  for (let i = 0; i < 16; i++) assert.equal(t.find(i, 1, 2, 3), slots[i], `entry ${i} kept`);
+  t.release(slots[3]!);
+  assert.equal(t.find(3, 1, 2, 3), -1);
+  assert.ok(t.claim(99, 1, 2, 3) >= 0);
+  // An entry idle past the table's limit is room too.
+  t.now = 10;
+  assert.ok(t.claim(100, 1, 2, 3) >= 0);
+  assert.equal(t.refused, 1);
+});

@@ -85,3 +85,20 @@ test('a neighbor solicitation for the anycast IPv6 address without an NA to the 
   ]);
   assert.deepEqual(answered.findings, []);
 });
+
+test('a flood of unanswered pings larger than the pending table is still judged: new requests wait for room (counted), none is evicted before its timeout', () => {
+  // 16 slots; 40 pings a second for 4 s from one client, none answered. Evicting the oldest to make
+  // room would drop every request before its 1 s timeout: nothing judged, the fault hidden.
+  const config = planConfig();
+  config.maxFlows = 16;
+  const frames: TestFrame[] = [];
+  for (let i = 0; i < 160; i++) frames.push(pingAnycast(i + 1, 1 + i * 0.025));
+  frames.push(later(8));
+  const run = runDetector(unansweredAnycast, config, frames);
+  const f = only(run.findings);
+  assert.equal(f.cause, 'anycast-unanswered');
+  // Each second, 16 of the 40 requests find room; each judged one frees its slot for the next.
+  assert.ok(f.evidence.toAnycastLost >= 48, `only ${f.evidence.toAnycastLost} judged lost`);
+  assert.equal(f.evidence.toAnycastSent, f.evidence.toAnycastLost);
+  assert.equal(run.detector.evictions, 160 - f.evidence.toAnycastSent);
+});
