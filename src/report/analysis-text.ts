@@ -48,13 +48,15 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
     if (list.length > shown.length) out.push(c.dim(`  … and ${list.length - shown.length} more ${kind} findings (--json lists them all)`));
     const causes = [...new Map(list.map((f) => [f.cause, f])).values()];
     for (const f of causes) {
-      out.push(
-        `  ${c.bold('Likely cause')} (${listed(
-          list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? unnamedGateway(x)),
-          3,
-          'gateways',
-        )}): ${f.causeText}`,
+      const who = listed(
+        list.filter((x) => x.cause === f.cause).map((x) => x.gateway ?? unnamedGateway(x)),
+        3,
+        'gateways',
       );
+      // Wrapped like a paragraph: a cause sentence with three gateways named ran to 450 characters.
+      const lines = wrapWords(`Likely cause (${who}): ${f.causeText}`, PROSE_WIDTH - 2);
+      out.push(`  ${lines[0]!.replace('Likely cause', c.bold('Likely cause'))}`);
+      for (const l of lines.slice(1)) out.push(`    ${l}`);
       out.push(`  ${c.bold('Fix')}:`);
       for (const cmd of f.fix) out.push(`    ${c.cyan(cmd)}`);
     }
@@ -303,4 +305,22 @@ function answersText(a: AnalysisJson['gateways'][number]['answers']): string {
     (x) => x !== '',
   );
   return parts.length > 0 ? `; answered ${parts.join(', ')}` : '';
+}
+
+/** Width of the report's prose (cause sentences), as man pages and `fmt` keep it. */
+const PROSE_WIDTH = 100;
+
+/** Splits `text` at spaces into lines of at most `width` characters (a longer word keeps its own line); the first line has `width`, the rest two less (their indent). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const room = lines.length === 0 ? width : width - 2;
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }

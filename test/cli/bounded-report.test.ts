@@ -25,6 +25,10 @@ test('64 gateways claiming the anycast IP: short verdict and gateway lines that 
   assert.match(r.stdout, /Likely cause \(02:00:00:00:00:01, 02:00:00:00:00:02, 02:00:00:00:00:03 \+\d+ more gateways\)/);
   // No line grows with the data: the widest are the fixed-width tables and the cause sentences.
   for (const line of lines) assert.ok([...line].length <= 320, `a line of ${[...line].length} characters: ${line.slice(0, 80)}`);
+  // The cause sentences are wrapped as a paragraph at 100 columns.
+  const causes = lines.filter((l) => l.startsWith('  Likely cause'));
+  assert.ok(causes.length > 0);
+  for (const line of causes) assert.ok(line.length <= 100, `a cause line of ${line.length} characters: ${line.slice(0, 80)}`);
 });
 
 test('a full who-claimed table says so and counts the claims it could not keep', () => {
