@@ -34,8 +34,8 @@ export interface UnansweredAnycastEvidence {
 
 export type UnansweredAnycastCause = 'forwarded-dropped' | 'anycast-unanswered';
 
-/** Clients whose requests are counted; more are not (a flood of sources costs coverage, said in the report's evictions). */
-const MAX_CLIENTS = 4096;
+/** Clients whose requests are counted; more are not (a flood of sources costs coverage, said in the report's evictions). 1,024: with 4,096, a million unanswered pings from 4,096 clients took 113 MiB in replay (bench/flood.sh); 91 MiB with 1,024. */
+const MAX_CLIENTS = 1024;
 /** What a pending request is: its counters per client are [kind * 2] sent and [kind * 2 + 1] lost. */
 const Request = { toAnycast: 0, forwarded: 1, arp: 2, ns: 3 } as const;
 const COUNTERS = 8;
@@ -78,7 +78,7 @@ export class UnansweredAnycastDetector implements Detector {
   private readonly findingOf = new Int32Array(MAX_CLIENTS).fill(-1);
   private readonly timeRef = { tsSec: 0, tsNsec: 0, number: 0 };
   private readonly key = new Int32Array(4);
-  /** Requests refused because the queue was at its bound. */
+  /** Requests not judged: the queue was at its bound, or the client one too many. */
   private notJudged = 0;
 
   observe(d: DecodedFrame, ctx: DetectContext): void {
@@ -114,7 +114,10 @@ export class UnansweredAnycastDetector implements Detector {
     if (!ctx.gateways.isAnycastMac(d.l2Dst)) return;
     const toAnycast = v4 ? ctx.anycast.isAnycastIpv4(d.ipv4.dst) : ctx.anycast.anycastIpv6Index(d.ipv6.dst) >= 0;
     const client = this.client(d.l2Src, v4 ? d.ipv4.src : -1);
-    if (client < 0) return;
+    if (client < 0) {
+      this.notJudged++;
+      return;
+    }
     const s = table.claim(src, dst, idSeq, proto);
     if (s < 0 || this.queueFull(table)) return;
     table.setGateway(s, 0);
@@ -151,7 +154,10 @@ export class UnansweredAnycastDetector implements Detector {
       // A client's who-has for the anycast IP (not a gateway's own request, not a probe from 0.0.0.0).
       if (a.op !== ArpOp.request || a.spa === 0 || a.spa === a.tpa || !ctx.anycast.isAnycastIpv4(a.tpa) || ctx.gateways.role(a.sha) !== -1) return;
       const client = this.client(a.sha, a.spa);
-      if (client < 0) return;
+      if (client < 0) {
+        this.notJudged++;
+        return;
+      }
       this.keyOf(a.spa | 0, a.tpa | 0, ARP_KEY);
       const s = table.claim(a.spa | 0, a.tpa | 0, 0, ARP_KEY);
       if (s < 0 || this.queueFull(table)) return;
@@ -172,7 +178,10 @@ export class UnansweredAnycastDetector implements Detector {
     if (n.type !== Icmpv6Type.neighborSolicit || (src[0] === 0 && src[1] === 0 && src[2] === 0 && src[3] === 0)) return;
     if (ctx.gateways.role(d.l2Src) !== -1) return;
     const client = this.client(d.l2Src, -1);
-    if (client < 0) return;
+    if (client < 0) {
+      this.notJudged++;
+      return;
+    }
     this.keyOf(foldIpv6(src), target, NS_KEY);
     const s = table.claim(foldIpv6(src), target, 0, NS_KEY);
     if (s < 0 || this.queueFull(table)) return;

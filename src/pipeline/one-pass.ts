@@ -291,10 +291,12 @@ export class OnePassAnalysis {
 
 /**
  * What tells a problem from the others of its kind, the same in a judgement
- * again from the look-back: its MAC and anycast IP, and where one MAC can
- * raise several, what else keys it (a gateway-switch's client, an NA's
- * override flag, an RA's content or router address, a DHCP server's
- * identifier where gateways answer from the anycast MAC).
+ * again from the look-back: its MAC, anycast address and gateways, and where
+ * one MAC can raise several, what else keys it (a gateway-switch's or an
+ * unanswered request's client, an NA's override flag, an RA's content or
+ * router address, a DHCP server's identifier where gateways answer from the
+ * anycast MAC, the address the anycast MAC claimed, a flip-flop's MACs).
+ * Every finding the report holds has its own key: the stream announces each.
  */
 function announceKey(f: Finding, analysis: Analysis): string {
   const e = f.evidence;
@@ -308,7 +310,11 @@ function announceKey(f: Finding, analysis: Analysis): string {
   else if (e.kind === 'ra-inconsistent') extra = String(e.differing.digest);
   else if (e.kind === 'ra-not-from-anycast') extra = e.routerAddress.join(':');
   else if (e.kind === 'dhcp-router-not-anycast' || e.kind === 'dhcp-dns-not-anycast') extra = String(e.serverId);
-  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${gatewayMacs}|${extra}`;
+  else if (e.kind === 'unanswered-anycast') extra = String(e.client);
+  else if (e.kind === 'anycast-mac-for-unicast-ip') extra = e.claimedIpv6 === null ? String(e.claimedIpv4) : e.claimedIpv6.join(':');
+  else if (e.kind === 'arp-flip-flop') extra = `${e.macA}-${e.macB}`;
+  const v6 = f.anycastIpv6 === null ? '' : f.anycastIpv6.join(':');
+  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${v6}|${gatewayMacs}|${extra}`;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { AnalysisJson } from '../../src/report/analysis-json.js';
 import { captureFiles, cliPath, fixturesDir, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
+import { ARP_OP, ETHERTYPE, IP_PROTO, arp, ethernet, icmpEcho, ipv4 } from '../support/frame-builder.js';
+import { PcapngBuilder } from '../support/pcapng-writer.js';
 
 /**
  * Unconfigured runs read their input once: a pipe is analysed as it
@@ -108,4 +110,72 @@ test('every finding replay announces as it goes is one its final report holds, u
   }
   assert.ok(announced >= 20, `only ${announced} findings announced in all`);
   assert.ok(renamed >= 2, `only ${renamed} gateway lines in all`);
+});
+
+test('each client whose pings go unanswered is announced on the stream, as the report lists it', () => {
+  // The announcement key once ignored the client: three findings in the report, one line on the stream.
+  const b = new PcapngBuilder().shb();
+  b.idb({ linkType: 1 });
+  const anycastMac = '02:ca:fe:00:00:01';
+  const frame = (t: number, data: Buffer): void => {
+    b.epb({ interfaceId: 0, tsSec: 1700000000 + Math.floor(t), tsNsec: Math.round((t % 1) * 1e9), data });
+  };
+  // Two gateways answer a who-has with the anycast MAC: the inference names it.
+  frame(
+    0,
+    ethernet({
+      dst: 'ff:ff:ff:ff:ff:ff',
+      src: '02:00:00:00:0c:01',
+      type: ETHERTYPE.ARP,
+      payload: arp({ op: ARP_OP.REQUEST, sha: '02:00:00:00:0c:01', spa: '10.172.1.1', tha: '00:00:00:00:00:00', tpa: '10.172.0.10' }),
+    }),
+  );
+  for (let g = 0; g < 2; g++)
+    frame(
+      0.001,
+      ethernet({
+        dst: '02:00:00:00:0c:01',
+        src: anycastMac,
+        type: ETHERTYPE.ARP,
+        payload: arp({ op: ARP_OP.REPLY, sha: anycastMac, spa: '10.172.0.10', tha: '02:00:00:00:0c:01', tpa: '10.172.1.1' }),
+      }),
+    );
+  for (let c = 1; c <= 3; c++)
+    for (let seq = 1; seq <= 3; seq++) {
+      const src = `02:00:00:00:0c:0${c}`;
+      frame(
+        c * 0.1 + seq,
+        ethernet({
+          dst: anycastMac,
+          src,
+          type: ETHERTYPE.IPV4,
+          payload: ipv4({ src: `10.172.1.${c}`, dst: '10.172.0.10', proto: IP_PROTO.ICMP, payload: icmpEcho({ type: 8, id: c, seq }) }),
+        }),
+      );
+    }
+  frame(
+    6,
+    ethernet({
+      dst: 'ff:ff:ff:ff:ff:ff',
+      src: '02:00:00:00:0c:09',
+      type: ETHERTYPE.ARP,
+      payload: arp({ op: ARP_OP.REQUEST, sha: '02:00:00:00:0c:09', spa: '10.172.1.9', tha: '00:00:00:00:00:00', tpa: '10.172.1.1' }),
+    }),
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-unanswered-'));
+  try {
+    const file = path.join(dir, 'unanswered.pcapng');
+    fs.writeFileSync(file, b.build());
+    const r = runCli(['replay', '--fast', '--ndjson', file, '--detectors', '+unanswered-anycast']);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; kind?: string; report?: AnalysisJson });
+    const announced = lines.filter((l) => l.type === 'finding' && l.kind === 'unanswered-anycast');
+    const reported = lines.find((l) => l.type === 'report')!.report!.findings.filter((f) => f.kind === 'unanswered-anycast');
+    assert.equal(reported.length, 3, r.stdout);
+    assert.equal(announced.length, 3, r.stdout);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
