@@ -121,3 +121,28 @@ bench_time() {
 bench_code_ok() { # CODE "ALLOWED CODES"
   [[ " $2 " == *" $1 "* ]]
 }
+
+# bench_veth_lab TAG: a namespace acp$TAG-$$ holding a veth pair (BENCH_TX -> BENCH_RX, IPv6 off, up),
+# and a scratch dir BENCH_WORK; on exit every PID in BENCH_PIDS is ended (TERM, then KILL) and both
+# are removed. Sets BENCH_NS. Returns non-zero when the namespace cannot be built.
+BENCH_PIDS=()
+bench_veth_lab() {
+  local tag=$1
+  BENCH_NS=acp$tag-$$ BENCH_TX=acp$tag-tx BENCH_RX=acp$tag-rx
+  BENCH_WORK=$(mktemp -d "/tmp/acp$tag.XXXXXX") || return 2
+  trap _bench_veth_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  ip netns add "$BENCH_NS" || return 2
+  ip netns exec "$BENCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$BENCH_NS" link add "$BENCH_TX" type veth peer name "$BENCH_RX" || return 2
+  ip -n "$BENCH_NS" link set lo up && ip -n "$BENCH_NS" link set "$BENCH_TX" up && ip -n "$BENCH_NS" link set "$BENCH_RX" up
+}
+_bench_veth_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null; done
+  sleep 0.5
+  for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null; done
+  ip netns del "$BENCH_NS" 2>/dev/null
+  rm -rf "$BENCH_WORK"
+}
