@@ -107,7 +107,7 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
   const s = doc.stats;
   out.push(
     c.dim(
-      `Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers.arp ?? 0}, ICMP ${s.layers.icmp ?? 0}, ICMPv6 ${s.layers.icmpv6 ?? 0}, TCP ${s.layers.tcp ?? 0}, UDP ${s.layers.udp ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows evicted from full tables (raise --max-flows)` : ''}`,
+      `Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers.arp ?? 0}, ICMP ${s.layers.icmp ?? 0}, ICMPv6 ${s.layers.icmpv6 ?? 0}, TCP ${s.layers.tcp ?? 0}, UDP ${s.layers.udp ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows and requests left out of full tables, summed over the detectors (raise --max-flows)` : ''}`,
     ),
   );
   return out.join('\n');
