@@ -38,14 +38,11 @@ export const MIN_RETRANSMISSIONS = 2;
 /** Connections followed after their switch; more switches than this in one capture are not judged. */
 const MAX_SWITCHED = 4096;
 
-/** Per-slot bits in `state`. */
+/** Per-slot bit in `state`: the client's last segment with data (or SYN/FIN) is in `lastSeq`. */
 const HAS_SEQ = 1;
-const SWITCHED = 2;
 
 /** What is kept about one connection from the moment it moved: numbers only, updated in place. */
 interface SwitchedFlow {
-  readonly slot: number;
-  readonly v4: boolean;
   readonly client: number;
   readonly server: number;
   readonly clientPort: number;
@@ -93,7 +90,13 @@ export class MovedConnectionDetector implements Detector {
   private table: FlowTable | undefined;
   private lastSeq = new Int32Array(0);
   private state = new Uint8Array(0);
-  /** Index into `switched` per slot, -1 for none. */
+  /**
+   * The gateway whose unicast MAC the client last sent to, per slot (-1: none yet); the
+   * gateway the answers last came from is the table's. Each side switches on its own: a
+   * client pinned to one gateway and answered by another (asymmetric) is no switch.
+   */
+  private sentVia = new Int8Array(0);
+  /** Index into `switched` per slot, -1 for none: one record per connection, for its first switch. */
   private switchedAt = new Int32Array(0);
   private readonly switched: SwitchedFlow[] = [];
 
@@ -103,6 +106,7 @@ export class MovedConnectionDetector implements Detector {
       this.table = t;
       this.lastSeq = new Int32Array(t.capacity);
       this.state = new Uint8Array(t.capacity);
+      this.sentVia = new Int8Array(t.capacity).fill(-1);
       this.switchedAt = new Int32Array(t.capacity).fill(-1);
     }
     return this.table;
@@ -137,9 +141,10 @@ export class MovedConnectionDetector implements Detector {
       // A new connection in this slot (or an expired one): forget what the slot knew.
       flows.setMac(s, d.l2Src);
       this.state[s] = 0;
+      this.sentVia[s] = -1;
       this.switchedAt[s] = -1;
     }
-    if (role >= 0) this.through(d, ctx, flows, s, role);
+    if (role >= 0) this.through(d, ctx, flows, s, role, true);
     const carries = tcp.payloadLength > 0 || (tcp.flags & (TcpFlag.syn | TcpFlag.fin)) !== 0;
     const at = this.switchedAt[s]!;
     if (carries) {
@@ -157,7 +162,7 @@ export class MovedConnectionDetector implements Detector {
   /** A frame from the server side of connection `s`. */
   private answer(d: DecodedFrame, ctx: DetectContext, flows: FlowTable, s: number): void {
     const role = ctx.gateways.role(d.l2Src);
-    if (role >= 0) this.through(d, ctx, flows, s, role);
+    if (role >= 0) this.through(d, ctx, flows, s, role, false);
     const at = this.switchedAt[s]!;
     if (at < 0) return;
     const f = this.switched[at]!;
@@ -175,21 +180,20 @@ export class MovedConnectionDetector implements Detector {
     this.report(ctx, f, 'moved-nat-state-lost', d);
   }
 
-  /** Connection `s` went through gateway `gw`: the first one seen, the same, or a switch. */
-  private through(d: DecodedFrame, ctx: DetectContext, flows: FlowTable, s: number, gw: number): void {
-    const previous = flows.gateway(s);
+  /**
+   * Connection `s` went through gateway `gw`, seen on the client's side (the MAC it sent to) or
+   * on the answers' (the MAC they came from): the first one that side showed, the same, or a switch.
+   */
+  private through(d: DecodedFrame, ctx: DetectContext, flows: FlowTable, s: number, gw: number, fromClient: boolean): void {
+    const previous = fromClient ? this.sentVia[s]! : flows.gateway(s);
     if (previous === gw) return;
-    flows.setGateway(s, gw);
-    if (previous < 0 || this.switched.length >= MAX_SWITCHED) return;
+    if (fromClient) this.sentVia[s] = gw;
+    else flows.setGateway(s, gw);
+    if (previous < 0 || this.switchedAt[s]! >= 0 || this.switched.length >= MAX_SWITCHED) return;
     const v4 = (d.layers & Layer.ipv4) !== 0;
-    // Oriented client → server whichever side this frame came from.
-    const fromClient = flows.mac(s) === d.l2Src;
     const tcp = d.tcp;
     this.switchedAt[s] = this.switched.length;
-    this.state[s] = this.state[s]! | SWITCHED;
     this.switched.push({
-      slot: s,
-      v4,
       client: v4 ? (fromClient ? d.ipv4.src : d.ipv4.dst) : -1,
       server: v4 ? (fromClient ? d.ipv4.dst : d.ipv4.src) : -1,
       clientPort: fromClient ? tcp.srcPort : tcp.dstPort,

@@ -112,6 +112,28 @@ test('a connection that stalls without moving (the client sends again to gw1, no
   assert.deepEqual(r.findings, []);
 });
 
+/** A client pinned to gw1 (sends to its bridge MAC), answered from gw2's: an asymmetric path, not a move. */
+const ASYMMETRIC: readonly TestFrame[] = [
+  up(gw1.mac, SYN, 1000, 0, 1),
+  down(gw2.mac, SYN | ACK, 5000, 0, 1.01),
+  up(gw1.mac, ACK, 1001, 0, 1.02),
+  up(gw1.mac, PSH | ACK, 1001, 100, 1.03),
+  down(gw2.mac, PSH | ACK, 5001, 600, 1.04),
+];
+
+test("a client pinned to gw1 and answered by gw2 (asymmetric) is no switch, so neither is the connection's reset", () => {
+  const r = run([...ASYMMETRIC, up(gw1.mac, PSH | ACK, 1101, 100, 2), down(gw2.mac, RST, 5601, 0, 2.01)]);
+  assert.deepEqual(r.findings, []);
+});
+
+test('a client answered by gw2 while it sends to gw1 (asymmetric), then moved to gw2 with no answer, is dropped: the move is its own side changing', () => {
+  const r = run([...ASYMMETRIC, up(gw2.mac, PSH | ACK, 1101, 100, 30), up(gw2.mac, PSH | ACK, 1101, 100, 30.2), up(gw2.mac, PSH | ACK, 1101, 100, 30.6)]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.cause, r.ctx.gateways.get(f.gateway).name, r.ctx.gateways.get(f.otherGateway).name]),
+    [['moved-connection-dropped', 'gw2', 'gw1']],
+  );
+});
+
 test('pure ACKs, which all carry the same sequence number, are not segments sent again', () => {
   const r = run([
     ...PINNED_GW1,
