@@ -78,7 +78,7 @@ export function causeText(cause: CauseValue): string {
     case 'dhcp-dns-option':
       return "this gateway's DHCP server names DNS servers other than the anycast IP (its own address, or the resolvers from before anycast): name resolution depends on that gateway or those resolvers instead of the nearest gateway";
     case 'moved-nat-state-lost':
-      return 'looks like NAT on the gateways: the connection moved to this gateway in the middle, and a reset came back through it at once, as this gateway has no translation (conntrack entry) for it and the server, seeing a new source address, resets it; every open connection breaks when a client changes gateway';
+      return 'looks like NAT per gateway (on the gateway, or at its exit: a VPN provider behind each gateway): the connection moved to this gateway in the middle, and a reset came back through it at once, as this gateway (or its exit) has no translation for it and the server, seeing a new source address, resets it; every open connection breaks when a client changes gateway';
     case 'moved-connection-dropped':
       return 'looks like a stateful firewall: the connection moved to this gateway in the middle, and nothing came back while the client sent the same segment again and again, then silence: this gateway drops what it did not see begin (a FORWARD rule that lets replies in only for ESTABLISHED connections; NAT whose translated packets the server ignores looks the same)';
   }

@@ -37,6 +37,10 @@ ANYCAST_IP6=2001:db8:fc0f::10
 PREFIX6=2001:db8:fc0f::/64
 SUBNET=10.172.0.0/16
 INET_HOST=192.0.2.1
+TCP_PORT=8080
+# nat-moved-connection: the address each gateway's exit translates its clients to (a VPN
+# provider's NAT, one per gateway, imitated in acp-inet).
+EXIT_GW1=203.0.113.1 EXIT_GW2=203.0.113.2
 TABLE=100
 
 # MAC plan (fixed so the fixtures are interpretable)
@@ -49,7 +53,7 @@ MAC_C1=02:00:00:00:0c:01 MAC_C2=02:00:00:00:0c:02
 MAC_INET_GW1=02:00:00:00:99:01 MAC_INET_GW2=02:00:00:00:99:02
 
 SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other arp-filter-off-expiry
-  radvd-on-bridge dnsmasq-unicast-router)
+  radvd-on-bridge dnsmasq-unicast-router nat-moved-connection)
 # Scenarios whose daemons need IPv6 in every namespace (LAB_IPV6=1 for them alone).
 IPV6_SCENARIOS=(radvd-on-bridge)
 # How long a lab daemon (radvd, dnsmasq) may live at most, in seconds: `down` ends it by
@@ -64,9 +68,10 @@ sc() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null; }
 
 TCPDUMP_PID=""
 SCEN=""
-# PIDs of the daemons a scenario started (each a `timeout` around the daemon) and their directory.
+# PIDs of the daemons a scenario started (each a `timeout` around the daemon), and the directory
+# of their configuration and logs (one per prefix, so `down` in another invocation removes it).
 DAEMON_PIDS=()
-DAEMON_DIR=""
+DAEMON_DIR=/tmp/${NS_PREFIX}lab-daemons
 
 ipv6_on() {
   [[ "${LAB_IPV6:-0}" == 1 ]] && return 0
@@ -86,8 +91,7 @@ stop_daemons() {
     wait "$pid" 2>/dev/null || true
   done
   DAEMON_PIDS=()
-  [[ -n "$DAEMON_DIR" ]] && rm -rf "$DAEMON_DIR"
-  DAEMON_DIR=""
+  rm -rf "$DAEMON_DIR"
 }
 
 down() {
@@ -250,6 +254,38 @@ EOF
     nsx "$NS_INET" ip route add 10.172.1.1/32 via 198.51.100.1 dev to-gw1
   fi
   nsx "$NS_INET" ip route add 10.172.1.2/32 via 198.51.100.5 dev to-gw2
+  if [[ "$scen" == nat-moved-connection ]]; then
+    # NAT per gateway, at its exit: what arrives from gw1 reaches the host from EXIT_GW1,
+    # from gw2 from EXIT_GW2, each exit with its own translations (a conntrack zone each). Not on the gateways themselves: there conntrack does not
+    # track what arrives through the anycast macvlan (FINDINGS.md, nat-moved-connection).
+    nsx "$NS_INET" nft -f - <<EOF
+table ip acp_exit_nat {
+  # One conntrack zone per exit, so the two exits keep separate translations as two boxes would.
+  chain zone_in {
+    type filter hook prerouting priority -300; policy accept;
+    iifname "to-gw1" ct zone set 1
+    iifname "to-gw2" ct zone set 2
+  }
+  chain zone_out {
+    type filter hook output priority -300; policy accept;
+    ip daddr $EXIT_GW1 ct zone set 1
+    ip daddr $EXIT_GW2 ct zone set 2
+  }
+  chain input {
+    type nat hook input priority 100; policy accept;
+    iifname "to-gw1" ip saddr $SUBNET snat to $EXIT_GW1
+    iifname "to-gw2" ip saddr $SUBNET snat to $EXIT_GW2
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+  }
+}
+EOF
+    # The host answers the exit addresses; the reply's route is looked up before the NAT
+    # restores the client's address (and looked up again after).
+    nsx "$NS_INET" ip route add "$EXIT_GW1/32" via 198.51.100.1 dev to-gw1
+    nsx "$NS_INET" ip route add "$EXIT_GW2/32" via 198.51.100.5 dev to-gw2
+  fi
 
   # ---- extra per-namespace sysctls for experiments (LAB_EXTRA_SYSCTL) ----
   local kv
@@ -287,11 +323,26 @@ daemon() {
 start_daemons() {
   local scen=$1
   case "$scen" in
-    radvd-on-bridge | dnsmasq-unicast-router) ;;
+    radvd-on-bridge | dnsmasq-unicast-router | nat-moved-connection) ;;
     *) return 0 ;;
   esac
-  DAEMON_DIR=$(mktemp -d /tmp/acp-lab-daemons.XXXXXX)
+  rm -rf "$DAEMON_DIR"
+  mkdir -m 700 "$DAEMON_DIR"
   local i
+  if [[ "$scen" == nat-moved-connection ]]; then
+    # A TCP echo server on the host behind the gateways (bounded by its own timer too).
+    cat >"$DAEMON_DIR/tcp-server.cjs" <<EOF
+const net = require('node:net');
+const server = net.createServer((c) => {
+  c.on('data', (d) => c.write(d));
+  c.on('error', (e) => console.error(\`[server] \${e.code}\`));
+});
+server.listen($TCP_PORT, '$INET_HOST', () => console.error('[server] listening'));
+setTimeout(() => process.exit(0), ${DAEMON_TIMEOUT}000).unref();
+EOF
+    daemon "$NS_INET" tcp-server node "$DAEMON_DIR/tcp-server.cjs"
+    return 0
+  fi
   if [[ "$scen" == radvd-on-bridge ]]; then
     command -v radvd >/dev/null || die "radvd-on-bridge needs radvd (apt-get install radvd)"
     local iface
@@ -302,7 +353,7 @@ start_daemons() {
       daemon "${NS_PREFIX}gw$i" "radvd-gw$i" radvd -n -m stderr -C "$DAEMON_DIR/radvd-gw$i.conf" -p "$DAEMON_DIR/radvd-gw$i.pid"
     done
   else
-    command -v dnsmasq >/dev/null || die "dnsmasq-unicast-router needs dnsmasq (apt-get install dnsmasq)"
+    command -v dnsmasq >/dev/null || die "dnsmasq-unicast-router needs dnsmasq (apt-get install dnsmasq-base)"
     local range router
     for i in 1 2; do
       if [[ $i == 1 ]]; then range=10.172.128.10,10.172.128.50; router=()
@@ -384,11 +435,12 @@ probe() {
     # (every 3-4 s) then teach them. Wait (bounded) until c1 has a default router from each.
     local n routers=0
     for n in $(seq 1 60); do
-      routers=$(nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' | sort -u | wc -l)
+      # (no default route yet: grep finds nothing, which must not end the script under pipefail)
+      routers=$({ nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' || true; } | sort -u | wc -l)
       (( routers >= 2 )) && break
       sleep 0.2
     done
-    log "c1's IPv6 default routers ($routers): $(nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' | sort -u | tr '\n' ' ')"
+    log "c1's IPv6 default routers ($routers): $({ nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' || true; } | sort -u | tr '\n' ' ')"
   fi
   log "clients -> anycast $ANYCAST_IP"
   bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
@@ -396,7 +448,42 @@ probe() {
   bping "$NS_C1" "$INET_HOST"; bping "$NS_C2" "$INET_HOST"
   log "gateways <-> unicast"
   bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
+  if [[ "$scen" == nat-moved-connection ]]; then moved_connection; fi
   sleep 0.5
+}
+
+# nat-moved-connection: c1 opens a TCP connection to the host behind the gateways through
+# its nearest gateway gw1 and sends a line every 250 ms; after 1.5 s batman-adv would pick
+# gw2: the mesh delivers c1's frames for the anycast MAC to gw2 only, and the return route
+# for c1 goes through gw2. The client ends at the first error, or after 6 s.
+moved_connection() {
+  cat >"$DAEMON_DIR/tcp-client.cjs" <<EOF
+const net = require('node:net');
+const s = net.connect({ host: '$INET_HOST', port: $TCP_PORT, localAddress: '10.172.1.1' });
+let n = 0;
+let answers = 0;
+s.on('connect', () => console.error('[client] connected'));
+s.on('data', () => answers++);
+const tick = setInterval(() => s.write(\`line \${++n}\\n\`), 250);
+const end = (why) => {
+  clearInterval(tick);
+  console.error(\`[client] \${why} after \${n} lines, \${answers} answers\`);
+  process.exit(0);
+};
+s.on('error', (e) => end(e.code));
+s.on('close', () => end('closed'));
+setTimeout(() => end('time up'), 6000);
+EOF
+  log "c1 opens a TCP connection to $INET_HOST:$TCP_PORT through gw1"
+  timeout 10 ip netns exec "$NS_C1" node "$DAEMON_DIR/tcp-client.cjs" &
+  local client=$!
+  sleep 1.5
+  log "the mesh moves c1 to gw2"
+  nsx "$NS_MESH" nft flush chain bridge acp_mesh forward_filter
+  nsx "$NS_MESH" nft add rule bridge acp_mesh forward_filter ether daddr "$ANYCAST_MAC" iifname "m-c1" oifname != "m-gw2" counter drop
+  nsx "$NS_MESH" nft add rule bridge acp_mesh forward_filter ether daddr "$ANYCAST_MAC" iifname "m-c2" oifname != "m-gw2" counter drop
+  nsx "$NS_INET" ip route replace 10.172.1.1/32 via 198.51.100.5 dev to-gw2
+  wait "$client" || log "the TCP client failed"
 }
 
 WATCH_PID=""

@@ -157,6 +157,18 @@ test("lab dnsmasq-unicast-router: gw1's dnsmasq offers its own address as the ro
   assert.equal(rc, 1);
 });
 
+test('lab nat-moved-connection: a TCP connection through gw1 moves to gw2, whose exit has no translation for it: the reset through gw2 is found live', {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = watchLab('watch-mesh', 'nat-moved-connection', MESH_CONFIG);
+  // watch's default filter passes the handshake (answered through gw1) and the reset (through gw2).
+  assert.deepEqual(problems(report), ['gateway-switch@gw2:flow-moved-gateway', 'moved-connection@gw2:moved-nat-state-lost']);
+  const moved = report.findings.find((f) => f.kind === 'moved-connection');
+  assert.equal(moved?.otherGateway, 'gw1');
+  assert.equal(rc, 1);
+});
+
 test("lab: watch on a gateway's own bridge with no arguments finds the anycast macvlan, its MAC and IP", { skip, timeout: 150_000 }, () => {
   const { report } = watchLab('watch-gw1', 'healthy', []);
   assert.equal(report.anycast.source, 'interface');
