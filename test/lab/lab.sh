@@ -2,7 +2,8 @@
 # anycast-probe network-namespace lab: L2 anycast gateways on an imitated
 # batman-adv mesh. All traffic stays inside namespaces created here (prefix acp-).
 # Scenarios with daemons (radvd-on-bridge: radvd; dnsmasq-unicast-router: dnsmasq and
-# udhcpc) start them inside the namespaces, each under `timeout`, and `down` ends them by PID.
+# udhcpc; nat-moved-connection: a node TCP echo server in acp-inet and a node client in c1)
+# start them inside the namespaces, each under `timeout`, and `down` ends them by PID.
 #
 #   lab.sh up SCENARIO          build the lab for SCENARIO
 #   lab.sh down                 remove every acp-* namespace (idempotent)
