@@ -513,6 +513,21 @@ function wrongGateway(): Capture {
   return c;
 }
 
+type TcpStep = (gw: NodeName, s: Omit<Segment, 'sport' | 'dport'>, gap?: number) => void;
+
+/**
+ * c1's TCP connection from `sport` to the host behind the gateways, port 443:
+ * `up` sends to the anycast MAC (the mesh delivers it to `gw`), `down`
+ * answers from `gw`'s bridge MAC (forwarded replies, S6).
+ */
+function anycastTcp(c: Capture, sport: number): { up: TcpStep; down: TcpStep } {
+  const n = NODES.c1;
+  return {
+    up: (gw, s, gap = 200) => void c.send('c1', gw, tcpFrame(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, { sport, dport: 443, ...s }), gap),
+    down: (gw, s, gap = 800) => void c.send(gw, 'c1', tcpFrame(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, { sport: 443, dport: sport, ...s }), gap),
+  };
+}
+
 /**
  * gateway-switch: healthy ARP, then c1's ping and a TCP connection to the
  * host behind the gateways, both sent to the anycast MAC. Half-way the mesh
@@ -530,11 +545,7 @@ function gatewaySwitch(): Capture {
   c.at(10);
   const id = 0x1a01;
   const { SYN, ACK, PSH } = TCP_FLAGS;
-  const sport = 43001;
-  const up = (gw: NodeName, s: Omit<Segment, 'sport' | 'dport'>): void =>
-    void c.send('c1', gw, tcpFrame(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, { sport, dport: 443, ...s }), 200);
-  const down = (gw: NodeName, s: Omit<Segment, 'sport' | 'dport'>): void =>
-    void c.send(gw, 'c1', tcpFrame(c, NODES[gw].mac, n.mac, INET_HOST, n.ip, { sport: 443, dport: sport, ...s }), 800);
+  const { up, down } = anycastTcp(c, 43001);
   const pingOnce = (gw: NodeName, seq: number, resolve: boolean): void => {
     c.send('c1', gw, echo(c, n.mac, ANYCAST.MAC, n.ip, INET_HOST, ICMP_TYPE.ECHO_REQUEST, id, seq), 300);
     if (resolve) gatewayResolves(c, gw, NODES[gw].mac, NODES[gw].ip, 'c1');
@@ -563,6 +574,93 @@ function gatewaySwitch(): Capture {
     down('gw2', { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
     theirSeq += 600;
   }
+  return c;
+}
+
+/**
+ * moved-connection-nat: c1's TCP connection to the host behind the gateways,
+ * sent to the anycast MAC and answered through gw1 (masquerade on gw1's
+ * uplink). Half-way the mesh moves c1 to gw2: gw2 has no translation for the
+ * connection, masquerades c1's next segment with its own address, and the
+ * server, which knows no such connection, resets it; the reset comes back
+ * from gw2's bridge MAC. The client gives up.
+ */
+function movedConnectionNat(): Capture {
+  const c = new Capture();
+  arpForAnycast(c, 'c1', [
+    ['gw1', ANYCAST.MAC],
+    ['gw2', ANYCAST.MAC],
+  ]);
+  c.at(10);
+  const { SYN, ACK, PSH, RST } = TCP_FLAGS;
+  const { up, down } = anycastTcp(c, 45001);
+  up('gw1', { flags: SYN, seq: 1000, ack: 0 });
+  gatewayResolves(c, 'gw1', NODES.gw1.mac, NODES.gw1.ip, 'c1');
+  down('gw1', { flags: SYN | ACK, seq: 5000, ack: 1001 });
+  up('gw1', { flags: ACK, seq: 1001, ack: 5001 });
+  let mySeq = 1001;
+  let theirSeq = 5001;
+  for (let i = 0; i < 2; i++) {
+    c.at(1000 * (i + 1));
+    up('gw1', { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
+    mySeq += 100;
+    down('gw1', { flags: PSH | ACK, seq: theirSeq, ack: mySeq, len: 600 });
+    theirSeq += 600;
+  }
+  // The move: c1's next segment reaches gw2; gw2 resolves c1 and passes the server's reset on.
+  c.at(3000);
+  up('gw2', { flags: PSH | ACK, seq: mySeq, ack: theirSeq, len: 100 });
+  gatewayResolves(c, 'gw2', NODES.gw2.mac, NODES.gw2.ip, 'c1');
+  down('gw2', { flags: RST, seq: theirSeq, ack: 0 });
+  return c;
+}
+
+/**
+ * moved-connection-dropped: both gateways answer ARP for the anycast IP from
+ * their bridges (arp_filter off). c1 learns gw1's bridge MAC and opens a TCP
+ * connection through it, answered by gw1. c1's entry expires; this time gw2's
+ * bridge answers first, and c1 sends the connection's next segment to gw2's
+ * MAC. gw2's firewall accepts replies only for connections it saw begin
+ * (ESTABLISHED,RELATED; nf_conntrack_tcp_loose=0): nothing comes back, c1
+ * sends the segment again three times (0.2, 0.4, 0.8 s), then silence.
+ */
+function movedConnectionDropped(): Capture {
+  const c = new Capture();
+  const n = NODES.c1;
+  const g1 = NODES.gw1;
+  const g2 = NODES.gw2;
+  arpForAnycast(c, 'c1', [
+    ['gw1', g1.mac],
+    ['gw1', ANYCAST.MAC],
+    ['gw2', ANYCAST.MAC],
+  ]);
+  c.at(10);
+  const { SYN, ACK, PSH } = TCP_FLAGS;
+  const sport = 46001;
+  const up = (via: NodeName, s: Omit<Segment, 'sport' | 'dport'>, gap = 200): void =>
+    void c.send('c1', via, tcpFrame(c, n.mac, NODES[via].mac, n.ip, INET_HOST, { sport, dport: 443, ...s }), gap);
+  const down = (s: Omit<Segment, 'sport' | 'dport'>, gap = 800): void =>
+    void c.send('gw1', 'c1', tcpFrame(c, g1.mac, n.mac, INET_HOST, n.ip, { sport: 443, dport: sport, ...s }), gap);
+  up('gw1', { flags: SYN, seq: 7000, ack: 0 });
+  gatewayResolves(c, 'gw1', g1.mac, g1.ip, 'c1');
+  down({ flags: SYN | ACK, seq: 9000, ack: 7001 });
+  up('gw1', { flags: ACK, seq: 7001, ack: 9001 });
+  up('gw1', { flags: PSH | ACK, seq: 7001, ack: 9001, len: 120 });
+  down({ flags: PSH | ACK, seq: 9001, ack: 7121, len: 900 });
+  // c1's entry for the anycast IP expires: gw2's bridge answers first this time.
+  c.at(30_000);
+  arpForAnycast(c, 'c1', [
+    ['gw2', g2.mac],
+    ['gw1', ANYCAST.MAC],
+    ['gw2', ANYCAST.MAC],
+  ]);
+  c.at(30_100);
+  up('gw2', { flags: PSH | ACK, seq: 7121, ack: 9901, len: 120 });
+  for (const ms of [30_300, 30_700, 31_500]) {
+    c.at(ms);
+    up('gw2', { flags: PSH | ACK, seq: 7121, ack: 9901, len: 120 });
+  }
+  gatewayPings(c, 34_000);
   return c;
 }
 
@@ -1119,6 +1217,22 @@ export function buildScenarioFixtures(): ScenarioFixture[] {
     'warning `gateway-switch` gateway gw2, otherGateway gw1, count 2 (the ping and the TCP flow), client c1; no `asymmetric-reply`',
     E,
     ethernetFrames(gatewaySwitch()),
+  );
+  add(
+    'moved-connection-nat.pcap',
+    "c1's TCP connection to 192.0.2.1, sent to the anycast MAC and answered from gw1's bridge MAC; then c1's next segment reaches gw2, which resolves c1 and passes on the server's reset (gw2 has no NAT translation for the connection).",
+    'problems',
+    'warning `moved-connection` gateway gw2, otherGateway gw1, cause `moved-nat-state-lost`, count 1, client c1 (1 reset); warning `gateway-switch` gw2 (from gw1), count 1, client c1',
+    E,
+    ethernetFrames(movedConnectionNat()),
+  );
+  add(
+    'moved-connection-dropped.pcap',
+    "Both gateways answer ARP for the anycast IP from their bridges. c1 opens a TCP connection through gw1's bridge MAC; after its ARP entry expires gw2's bridge answers first, and c1 sends the connection's next segment to gw2's MAC four times (0.2, 0.4, 0.8 s apart) with no answer; gw1↔gw2 pings.",
+    'problems',
+    'warning `moved-connection` gateway gw2, otherGateway gw1, cause `moved-connection-dropped`, count 1, client c1 (3 segments sent again, no answer); the ARP faults that moved c1: error `unicast-arp-reply` on gw1 and on gw2 (`arp-filter-off`), warning `client-pinned` on gw1 and on gw2; info `inter-gateway-traffic` (the gw1↔gw2 pings)',
+    E,
+    ethernetFrames(movedConnectionDropped()),
   );
   add(
     'inter-gateway.pcap',

@@ -34,7 +34,7 @@ export interface DecodedFrame {
   readonly ipv6: DecodedIpv6;
   readonly icmp: DecodedEcho;
   readonly icmpv6: DecodedIcmpv6;
-  readonly tcp: DecodedPorts;
+  readonly tcp: DecodedTcp;
   readonly udp: DecodedPorts;
   readonly dhcp: DecodedDhcp;
 }
@@ -114,6 +114,16 @@ export interface DecodedDhcp {
 export interface DecodedPorts {
   readonly srcPort: number;
   readonly dstPort: number;
+}
+
+/** TCP: the ports, and what shows a connection breaking (resets, a segment sent again). */
+export interface DecodedTcp extends DecodedPorts {
+  /** Sequence number (uint32). */
+  readonly seq: number;
+  /** The flag bits (TcpFlag: FIN, SYN, RST, PSH, ACK, URG). */
+  readonly flags: number;
+  /** Payload bytes by the IP length fields (not the capture: a snap-length cut segment keeps its length). */
+  readonly payloadLength: number;
 }
 
 /**

@@ -256,7 +256,7 @@ export class FrameDecoder implements StopSink, FrameDetail {
         }
         return;
       case Layer.tcp:
-        if (this.tcp.decode(b, off, end, this)) this.layers |= Layer.tcp;
+        if (this.tcp.decode(b, off, end, claimedEnd, this)) this.layers |= Layer.tcp;
         return;
       default:
         return;

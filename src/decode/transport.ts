@@ -32,7 +32,7 @@ export class UdpView {
 /** TCP flag bits (low byte of the offset/flags word). */
 export const TcpFlag = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20 } as const;
 
-/** TCP header: ports, sequence numbers, flags. */
+/** TCP header: ports, sequence numbers, flags, and the payload length the IP header claims. */
 export class TcpView {
   srcPort = -1;
   dstPort = -1;
@@ -41,11 +41,16 @@ export class TcpView {
   flags = 0;
   headerLength = 0;
   offset = 0;
+  payloadLength = 0;
 
-  decode(b: Uint8Array, off: number, end: number, stops: StopSink): boolean {
+  /** `end`: where the captured bytes end; `claimedEnd`: where the IP length fields say the segment ends. */
+  decode(b: Uint8Array, off: number, end: number, claimedEnd: number, stops: StopSink): boolean {
     this.offset = off;
     this.srcPort = -1;
     this.dstPort = -1;
+    this.seq = 0;
+    this.flags = 0;
+    this.payloadLength = 0;
     if (end - off >= PORTS_BYTES) {
       this.srcPort = be16(b, off);
       this.dstPort = be16(b, off + 2);
@@ -62,6 +67,7 @@ export class TcpView {
       stops.stop(Layer.tcp, Stop.malformed, TCP_MIN_BYTES, this.headerLength);
       return false;
     }
+    this.payloadLength = Math.max(0, claimedEnd - off - this.headerLength);
     return true;
   }
 }

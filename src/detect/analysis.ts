@@ -11,6 +11,7 @@ import { FindingStore, type Finding } from './findings.js';
 import { GatewayRegistry, type Gateway } from './gateways.js';
 import type { InferredAnycast } from './inference.js';
 import { interGatewayTraffic, type InterGatewayPair } from './inter-gateway-traffic.js';
+import { movedConnection } from './moved-connection.js';
 import { settleCauses } from './policy.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { selectDetectors } from './registry.js';
@@ -168,7 +169,10 @@ export class Analysis {
       claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
       client: this.instance(clientStory)?.result() ?? null,
       gatewayAnswers: this.answersPerGateway(),
-      evictions: (this.instance(asymmetricReply)?.evictions ?? 0) + (this.instance(unansweredAnycast)?.evictions ?? 0),
+      evictions:
+        (this.instance(asymmetricReply)?.evictions ?? 0) +
+        (this.instance(unansweredAnycast)?.evictions ?? 0) +
+        (this.instance(movedConnection)?.evictions ?? 0),
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,
       lastSec: this.lastSec,

@@ -1,3 +1,5 @@
+import type { DecodedFrame } from '../decode/decoded-frame.js';
+import { Layer } from '../decode/layer.js';
 import { highWord } from '../decode/read.js';
 
 /**
@@ -302,4 +304,17 @@ export function foldIpv6(w: ArrayLike<number>): number {
   h = Math.imul(h ^ (h >>> 15) ^ w[2]!, 0x165667b1);
   h = Math.imul(h ^ (h >>> 15) ^ w[3]!, 0x27d4eb2f);
   return h ^ (h >>> 16);
+}
+
+/**
+ * A frame's source or destination address as a flow key word, for a frame
+ * with IPv4 or IPv6 decoded: IPv4 as int32, IPv6 folded. Both are Smis, so
+ * a caller mixing the two never boxes the address into a heap number.
+ */
+export function srcKey(d: DecodedFrame): number {
+  return (d.layers & Layer.ipv4) !== 0 ? d.ipv4.src | 0 : foldIpv6(d.ipv6.src);
+}
+
+export function dstKey(d: DecodedFrame): number {
+  return (d.layers & Layer.ipv4) !== 0 ? d.ipv4.dst | 0 : foldIpv6(d.ipv6.dst);
 }

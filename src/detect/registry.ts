@@ -10,6 +10,7 @@ import { gatewayAnswers } from './gateway-answers.js';
 import { dhcpDnsNotAnycast } from './dhcp-dns-not-anycast.js';
 import { dhcpRouterNotAnycast } from './dhcp-router-not-anycast.js';
 import { interGatewayTraffic } from './inter-gateway-traffic.js';
+import { movedConnection } from './moved-connection.js';
 import { raInconsistent } from './ra-inconsistent.js';
 import { raNotFromAnycast } from './ra-not-from-anycast.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
@@ -41,6 +42,7 @@ export const DETECTORS = [
   clientPinned,
   clientStory,
   gatewayAnswers,
+  movedConnection,
 ] as const;
 
 type AnyDefinition = (typeof DETECTORS)[number];

@@ -1,4 +1,14 @@
-import type { DecodedArp, DecodedDhcp, DecodedFrame, DecodedIcmpv6, DecodedIpv4, DecodedIpv6, DecodedEcho, DecodedPorts } from '../decode/decoded-frame.js';
+import type {
+  DecodedArp,
+  DecodedDhcp,
+  DecodedFrame,
+  DecodedIcmpv6,
+  DecodedIpv4,
+  DecodedIpv6,
+  DecodedEcho,
+  DecodedPorts,
+  DecodedTcp,
+} from '../decode/decoded-frame.js';
 import type { FrameDecoder } from '../decode/frame-decoder.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
@@ -40,6 +50,9 @@ const W = {
   l4a: 21, // type, or source port
   l4b: 22, // echo id, or destination port
   echoSeq: 23,
+  // TCP (never beside echo or NDP words)
+  tcpSeq: 23,
+  tcpFlagsLength: 24, // flags | payload length << 8
   ndHasTargetFlags: 24, // hasTarget | (NA flags + 1) << 8
   ndTarget: 25, // 4 words
   ndTargetLinkAddr: 29, // hi, lo
@@ -156,8 +169,11 @@ export function writeFrameRow(d: FrameDecoder, rows: Int32Array, base: number): 
     return;
   }
   if ((layers & Layer.tcp) !== 0) {
-    rows[base + W.l4a] = d.tcp.srcPort;
-    rows[base + W.l4b] = d.tcp.dstPort;
+    const t = d.tcp;
+    rows[base + W.l4a] = t.srcPort;
+    rows[base + W.l4b] = t.dstPort;
+    rows[base + W.tcpSeq] = t.seq | 0;
+    rows[base + W.tcpFlagsLength] = (t.flags & 0xff) | (t.payloadLength << 8);
   } else if ((layers & Layer.udp) !== 0) {
     rows[base + W.l4a] = d.udp.srcPort;
     rows[base + W.l4b] = d.udp.dstPort;
@@ -303,6 +319,12 @@ class RowPorts implements DecodedPorts {
   dstPort = -1;
 }
 
+class RowTcp extends RowPorts implements DecodedTcp {
+  seq = 0;
+  flags = 0;
+  payloadLength = 0;
+}
+
 /**
  * One reused `DecodedFrame` over rows written by `writeFrameRow`: `load`
  * copies a row's words into plain fields (only the layers the row has), so
@@ -323,7 +345,7 @@ export class FrameRowView implements DecodedFrame {
   readonly ipv6 = new RowIpv6();
   readonly icmp = new RowEcho();
   readonly icmpv6 = new RowIcmpv6();
-  readonly tcp = new RowPorts();
+  readonly tcp = new RowTcp();
   readonly udp = new RowPorts();
   readonly dhcp = new RowDhcp();
 
@@ -378,7 +400,7 @@ export interface RowLoadable {
     rdnssCount: number;
     readonly raRdnss: Uint32Array;
   };
-  readonly tcp: { srcPort: number; dstPort: number };
+  readonly tcp: { srcPort: number; dstPort: number; seq: number; flags: number; payloadLength: number };
   readonly udp: { srcPort: number; dstPort: number };
   readonly dhcp: DecodedDhcpFields;
 }
@@ -426,8 +448,13 @@ export function loadRow(f: RowLoadable, rows: Int32Array, base: number): void {
     return;
   }
   if ((layers & Layer.tcp) !== 0) {
-    f.tcp.srcPort = rows[base + W.l4a]!;
-    f.tcp.dstPort = rows[base + W.l4b]!;
+    const t = f.tcp;
+    t.srcPort = rows[base + W.l4a]!;
+    t.dstPort = rows[base + W.l4b]!;
+    t.seq = rows[base + W.tcpSeq]! >>> 0;
+    const flagsLength = rows[base + W.tcpFlagsLength]!;
+    t.flags = flagsLength & 0xff;
+    t.payloadLength = flagsLength >>> 8;
   } else if ((layers & Layer.udp) !== 0) {
     f.udp.srcPort = rows[base + W.l4a]!;
     f.udp.dstPort = rows[base + W.l4b]!;

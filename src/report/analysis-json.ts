@@ -204,6 +204,18 @@ export function evidenceDetail(e: FindingEvidence, time: (sec: number, nsec: num
       return { exampleClient: ipv4OrNone(e.exampleClient), exampleServer: ipv4OrNone(e.exampleServer) };
     case 'gateway-switch':
       return { client: ipv4OrNone(e.client), server: ipv4OrNone(e.server) };
+    case 'moved-connection':
+      return {
+        client: ipv4OrNone(e.client),
+        server: ipv4OrNone(e.server),
+        clientPort: e.clientPort,
+        serverPort: e.serverPort,
+        switchFrame: e.switchFrame,
+        resets: e.resets,
+        retransmissions: e.retransmissions,
+        repliesAfterSwitch: e.repliesAfterSwitch,
+        silentSeconds: e.silentSeconds,
+      };
     case 'inter-gateway-traffic':
       return { bytes: e.bytes, share: e.share, peakPerSecond: e.peakPerSecond };
     case 'unanswered-anycast':

@@ -1,7 +1,7 @@
 import { clientStoryText } from './client-story.js';
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import type { AnalysisJson } from './analysis-json.js';
+import type { AnalysisJson, DetailValue } from './analysis-json.js';
 import { kindTitle } from './causes.js';
 
 type Finding = AnalysisJson['findings'][number];
@@ -195,6 +195,18 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
       t.push([routerAdvertSender(f), f.mac ?? '-', f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), what]);
       continue;
     }
+    if (f.kind === 'moved-connection') {
+      t.push([
+        `${f.gateway ?? '?'} (moved from ${f.otherGateway ?? '?'})`,
+        f.mac ?? '-',
+        f.count,
+        shortTime(f.first),
+        shortTime(f.last),
+        f.frames.join(', '),
+        movedConnectionText(f),
+      ]);
+      continue;
+    }
     const gw =
       f.otherGateway !== null
         ? `${f.gateway ?? '?'} (request went to ${f.otherGateway})`
@@ -228,6 +240,19 @@ function findingTable(list: Finding[], opts: TextOptions): Table.Table {
     t.push([gw, mac, f.count, shortTime(f.first), shortTime(f.last), f.frames.join(', '), clients]);
   }
   return t;
+}
+
+/** The first moved connection's story: which one, where it moved, and what came after. */
+function movedConnectionText(f: Finding): string {
+  const d = f.detail;
+  const end = (ip: DetailValue | undefined, port: DetailValue | undefined): string => `${ip === -1 ? '(IPv6)' : String(ip)}:${String(port)}`;
+  const after = [
+    `${String(d.resets)} reset${d.resets === 1 ? '' : 's'}`,
+    `${String(d.retransmissions)} sent again`,
+    `${String(d.repliesAfterSwitch)} answer${d.repliesAfterSwitch === 1 ? '' : 's'}`,
+  ].join(', ');
+  const more = f.count > 1 ? `; +${f.count - 1} more connection${f.count === 2 ? '' : 's'}` : '';
+  return `${end(d.client, d.clientPort)} → ${end(d.server, d.serverPort)} moved at frame ${String(d.switchFrame)}; then ${after}; ${Number(d.silentSeconds).toFixed(3)} s to its last frame${more}; ${clientList(f)}`;
 }
 
 /** Who a finding not tied to one gateway is about, for its "Likely cause" line. */

@@ -33,6 +33,8 @@ export function kindTitle(kind: FindingKindValue): string {
       return 'DHCP hands out a router other than the anycast IP';
     case 'dhcp-dns-not-anycast':
       return 'DHCP hands out DNS servers other than the anycast IP';
+    case 'moved-connection':
+      return 'TCP connections that broke when they moved to another gateway';
   }
 }
 
@@ -75,6 +77,10 @@ export function causeText(cause: CauseValue): string {
       return "this gateway's DHCP server still names its own address (or a list of routers) as the router, not the anycast IP: its clients send all their traffic to this one gateway, whichever is nearest, and lose their router when it goes down";
     case 'dhcp-dns-option':
       return "this gateway's DHCP server names DNS servers other than the anycast IP (its own address, or the resolvers from before anycast): name resolution depends on that gateway or those resolvers instead of the nearest gateway";
+    case 'moved-nat-state-lost':
+      return 'looks like NAT per gateway (on the gateway, or at its exit: a VPN provider behind each gateway): the connection moved to this gateway in the middle, and a reset came back through it at once, as this gateway (or its exit) has no translation for it and the server, seeing a new source address, resets it; every open connection breaks when a client changes gateway';
+    case 'moved-connection-dropped':
+      return 'looks like a stateful firewall: the connection moved to this gateway in the middle, and nothing came back while the client sent the same segment again and again, then silence: this gateway drops what it did not see begin (a FORWARD rule that lets replies in only for ESTABLISHED connections; NAT whose translated packets the server ignores looks the same)';
   }
 }
 
@@ -163,6 +169,18 @@ export function fixCommands(f: Finding): string[] {
       return [
         'compare the RA settings on every gateway (BIRD: protocol radv; radvd: /etc/radvd.conf): prefixes, lifetimes, rdnss, mtu must be identical',
         'birdc show protocols all   # or: radvdump, on a client of each gateway',
+      ];
+    case 'moved-nat-state-lost':
+      return [
+        'iptables -t nat -S POSTROUTING; nft list table ip nat   # on each gateway: MASQUERADE/SNAT on the uplink gives each gateway its own translations',
+        'share the state (conntrackd between the gateways) or NAT once behind all gateways (at the VPN exit), so a moved connection keeps its address',
+        'batctl gwl; batctl gw_mode   # why the client changed gateway: a gateway selection that flaps moves connections',
+      ];
+    case 'moved-connection-dropped':
+      return [
+        'iptables -S FORWARD; nft list ruleset   # on this gateway: a --state ESTABLISHED,RELATED rule drops what another gateway let begin',
+        'sysctl net.netfilter.nf_conntrack_tcp_loose   # 0: mid-stream packets are INVALID and dropped; 1 (default) picks them up',
+        'share the state (conntrackd between the gateways), or accept the mesh prefix both ways on every gateway',
       ];
   }
 }

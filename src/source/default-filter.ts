@@ -4,12 +4,21 @@
  * copied to user space.
  *
  *   arp or icmp or icmp6 or udp port 67 or udp port 68
+ *   or (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0)
  *   or ((ether src A or ether src B …) and (ether dst A or ether dst B …))
  *   or (vlan and (arp or icmp or icmp6 or udp port 67 or udp port 68))
  *
  * DHCPv4 (UDP 67/68) is there for the DHCP detectors: offers and acks are
  * few (one exchange per client and lease), so it costs nothing; any other
  * UDP — DNS, the bulk — stays in the kernel.
+ *
+ * TCP segments with SYN, FIN or RST set are there for moved-connection: a
+ * connection's start and end through one gateway and a reset through
+ * another are a few segments per connection; the data and ACKs between,
+ * the bulk, stay in the kernel (so are segments sent again: a full capture
+ * shows those). `tcp[…]` reads IPv4 only: libpcap cannot index into TCP
+ * behind IPv6, so IPv6 connections are seen only in a full capture, and the
+ * clause stays out of the VLAN one.
  *
  * Notes on what BPF can and cannot express here:
  *  - `vlan` moves the offsets of every primitive *after* it in the expression
@@ -51,6 +60,9 @@ export const DHCP_FILTER = 'udp port 67 or udp port 68';
 
 export const BASE_FILTER = `arp or icmp or icmp6 or ${DHCP_FILTER}`;
 
+/** IPv4 TCP segments that open, close or reset a connection: what moved-connection needs live. */
+export const TCP_FLAGS_FILTER = 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0';
+
 /** Normalises a MAC to the lower-case colon form libpcap accepts; throws UsageError if it is not one. */
 export function bpfMac(mac: string | number): string {
   if (typeof mac === 'number') {
@@ -66,7 +78,7 @@ export function bpfMac(mac: string | number): string {
 }
 
 export function buildDefaultFilter(opts: DefaultFilterOptions = {}): string {
-  const clauses: string[] = [BASE_FILTER];
+  const clauses: string[] = [BASE_FILTER, `(${TCP_FLAGS_FILTER})`];
   const macs = [...new Set((opts.gatewayMacs ?? []).map(bpfMac))];
   if (macs.length >= 2) {
     const src = macs.map((m) => `ether src ${m}`).join(' or ');

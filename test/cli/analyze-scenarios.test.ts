@@ -282,6 +282,51 @@ const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    file: 'moved-connection-nat.pcap',
+    does: 'reports the TCP connection that moved from gw1 to gw2 and was reset there (NAT), beside the move itself',
+    want: {
+      exit: 1,
+      verdict: 'problems',
+      problems: [
+        { kind: 'gateway-switch', severity: 'warning', count: 1, gateway: 'gw2', otherGateway: 'gw1', cause: 'flow-moved-gateway', clients: [CLIENT.c1] },
+        {
+          kind: 'moved-connection',
+          severity: 'warning',
+          count: 1,
+          gateway: 'gw2',
+          otherGateway: 'gw1',
+          cause: 'moved-nat-state-lost',
+          clients: [CLIENT.c1],
+          fix: 'conntrackd',
+        },
+      ],
+    },
+  },
+  {
+    file: 'moved-connection-dropped.pcap',
+    does: 'reports the TCP connection that a flipped ARP answer moved from gw1 to gw2, sent again and never answered there (a stateful firewall)',
+    want: {
+      exit: 1,
+      verdict: 'problems',
+      problems: [
+        arpFilterOff('gw1', 1, [CLIENT.c1]),
+        arpFilterOff('gw2', 1, [CLIENT.c1]),
+        pinned('gw1', 3, [CLIENT.c1]),
+        pinned('gw2', 4, [CLIENT.c1]),
+        {
+          kind: 'moved-connection',
+          severity: 'warning',
+          count: 1,
+          gateway: 'gw2',
+          otherGateway: 'gw1',
+          cause: 'moved-connection-dropped',
+          clients: [CLIENT.c1],
+          fix: 'ESTABLISHED',
+        },
+      ],
+    },
+  },
+  {
     file: 'inter-gateway.pcap',
     does: 'warns about heavy traffic from gw1 to gw2, and only notes the light traffic back',
     want: {

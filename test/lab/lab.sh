@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # anycast-probe network-namespace lab: L2 anycast gateways on an imitated
 # batman-adv mesh. All traffic stays inside namespaces created here (prefix acp-).
+# Scenarios with daemons (radvd-on-bridge: radvd; dnsmasq-unicast-router: dnsmasq and
+# udhcpc; nat-moved-connection: a node TCP echo server in acp-inet and a node client in c1)
+# start them inside the namespaces, each under `timeout`, and `down` ends them by PID.
 #
 #   lab.sh up SCENARIO          build the lab for SCENARIO
 #   lab.sh down                 remove every acp-* namespace (idempotent)
@@ -8,7 +11,9 @@
 #   lab.sh scenarios            list scenarios
 #
 # Environment knobs (defaults give the fixtures in fixtures/lab/):
-#   LAB_IPV6=1             leave IPv6 enabled (default: disabled in every netns)
+#   LAB_IPV6=1             leave IPv6 enabled (default: disabled in every netns, except
+#                          for the scenarios in IPV6_SCENARIOS, which need it); with IPv6 on,
+#                          the gateways forward IPv6 too
 #   LAB_MACVLAN_MODE=bridge  macvlan mode of fftr-gw-anycast (bridge|private|vepa|passthru)
 #   LAB_ANYCAST_FIRST=1    configure the anycast macvlan address before br-fftr's
 #                          unicast address (changes which connected 10.172.0.0/16
@@ -29,8 +34,14 @@ ALL_NS=("$NS_C1" "$NS_C2" "$NS_GW1" "$NS_GW2" "$NS_INET" "$NS_MESH")
 
 ANYCAST_MAC=02:ca:fe:00:00:01
 ANYCAST_IP=10.172.0.10
+ANYCAST_IP6=2001:db8:fc0f::10
+PREFIX6=2001:db8:fc0f::/64
 SUBNET=10.172.0.0/16
 INET_HOST=192.0.2.1
+TCP_PORT=8080
+# nat-moved-connection: the address each gateway's exit translates its clients to (a VPN
+# provider's NAT, one per gateway, imitated in acp-inet).
+EXIT_GW1=203.0.113.1 EXIT_GW2=203.0.113.2
 TABLE=100
 
 # MAC plan (fixed so the fixtures are interpretable)
@@ -42,7 +53,13 @@ MAC_GW2_BR=02:00:00:00:02:01 MAC_GW2_BAT=02:00:00:00:02:02 MAC_GW2_UP=02:00:00:0
 MAC_C1=02:00:00:00:0c:01 MAC_C2=02:00:00:00:0c:02
 MAC_INET_GW1=02:00:00:00:99:01 MAC_INET_GW2=02:00:00:00:99:02
 
-SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other arp-filter-off-expiry)
+SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other arp-filter-off-expiry
+  radvd-on-bridge dnsmasq-unicast-router nat-moved-connection)
+# Scenarios whose daemons need IPv6 in every namespace (LAB_IPV6=1 for them alone).
+IPV6_SCENARIOS=(radvd-on-bridge)
+# How long a lab daemon (radvd, dnsmasq) may live at most, in seconds: `down` ends it by
+# PID long before; this bounds it if `down` never runs (SIGKILL of this script).
+DAEMON_TIMEOUT=90
 
 log() { echo "[lab] $*" >&2; }
 die() { echo "[lab] ERROR: $*" >&2; exit 1; }
@@ -51,8 +68,35 @@ nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 sc() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null; }
 
 TCPDUMP_PID=""
+SCEN=""
+# PIDs of the daemons a scenario started (each a `timeout` around the daemon), and the directory
+# of their configuration and logs (one per prefix, so `down` in another invocation removes it).
+DAEMON_PIDS=()
+DAEMON_DIR=/tmp/${NS_PREFIX}lab-daemons
+
+ipv6_on() {
+  [[ "${LAB_IPV6:-0}" == 1 ]] && return 0
+  local s
+  for s in "${IPV6_SCENARIOS[@]}"; do [[ "$SCEN" == "$s" ]] && return 0; done
+  return 1
+}
+
+stop_daemons() {
+  local pid
+  for pid in "${DAEMON_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${DAEMON_PIDS[@]}"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  DAEMON_PIDS=()
+  rm -rf "$DAEMON_DIR"
+}
 
 down() {
+  stop_daemons
   if [[ -n "${WATCH_PID:-}" ]] && kill -0 "$WATCH_PID" 2>/dev/null; then
     kill -INT "$WATCH_PID" 2>/dev/null || true
     sleep 1
@@ -85,7 +129,7 @@ mkns() {
   local ns=$1
   ip netns add "$ns"
   nsx "$ns" ip link set lo up
-  if [[ "${LAB_IPV6:-0}" != 1 ]]; then
+  if ! ipv6_on; then
     sc "$ns" net.ipv6.conf.all.disable_ipv6=1
     sc "$ns" net.ipv6.conf.default.disable_ipv6=1
   fi
@@ -156,6 +200,7 @@ EOF
     brip=10.172.0.$i/16
 
     sc "$ns" net.ipv4.ip_forward=1
+    if ipv6_on; then sc "$ns" net.ipv6.conf.all.forwarding=1; fi
     local af=1 rpf=0 srcroute=1
     case "$scen" in
       arp-filter-off-one | arp-filter-off-expiry) [[ $i == 1 ]] && af=0 ;;
@@ -210,6 +255,38 @@ EOF
     nsx "$NS_INET" ip route add 10.172.1.1/32 via 198.51.100.1 dev to-gw1
   fi
   nsx "$NS_INET" ip route add 10.172.1.2/32 via 198.51.100.5 dev to-gw2
+  if [[ "$scen" == nat-moved-connection ]]; then
+    # NAT per gateway, at its exit: what arrives from gw1 reaches the host from EXIT_GW1,
+    # from gw2 from EXIT_GW2, each exit with its own translations (a conntrack zone each). Not on the gateways themselves: there conntrack does not
+    # track what arrives through the anycast macvlan (FINDINGS.md, nat-moved-connection).
+    nsx "$NS_INET" nft -f - <<EOF
+table ip acp_exit_nat {
+  # One conntrack zone per exit, so the two exits keep separate translations as two boxes would.
+  chain zone_in {
+    type filter hook prerouting priority -300; policy accept;
+    iifname "to-gw1" ct zone set 1
+    iifname "to-gw2" ct zone set 2
+  }
+  chain zone_out {
+    type filter hook output priority -300; policy accept;
+    ip daddr $EXIT_GW1 ct zone set 1
+    ip daddr $EXIT_GW2 ct zone set 2
+  }
+  chain input {
+    type nat hook input priority 100; policy accept;
+    iifname "to-gw1" ip saddr $SUBNET snat to $EXIT_GW1
+    iifname "to-gw2" ip saddr $SUBNET snat to $EXIT_GW2
+  }
+  chain output {
+    type nat hook output priority -100; policy accept;
+  }
+}
+EOF
+    # The host answers the exit addresses; the reply's route is looked up before the NAT
+    # restores the client's address (and looked up again after).
+    nsx "$NS_INET" ip route add "$EXIT_GW1/32" via 198.51.100.1 dev to-gw1
+    nsx "$NS_INET" ip route add "$EXIT_GW2/32" via 198.51.100.5 dev to-gw2
+  fi
 
   # ---- extra per-namespace sysctls for experiments (LAB_EXTRA_SYSCTL) ----
   local kv
@@ -225,11 +302,76 @@ EOF
     nsx "$ns" ip link set eth0 up
     nsx "$ns" ip route add default via "$ANYCAST_IP" dev eth0
   done
+
+  start_daemons "$scen"
+}
+
+# Starts a daemon in a namespace, bounded by DAEMON_TIMEOUT; `down` ends it by PID.
+# daemon NS NAME COMMAND...
+daemon() {
+  local ns=$1 name=$2; shift 2
+  timeout "$DAEMON_TIMEOUT" ip netns exec "$ns" "$@" >"$DAEMON_DIR/$name.log" 2>&1 &
+  DAEMON_PIDS+=($!)
+  log "$name started in $ns (pid $!)"
+}
+
+# The daemons of the scenarios that need one, both configured as the operator did:
+#  radvd-on-bridge: gw1's radvd advertises on br-fftr (the configuration from before
+#    anycast), gw2's on fftr-gw-anycast (right); same prefix and options on both.
+#  dnsmasq-unicast-router: gw1's dnsmasq keeps its default router option, the address
+#    of the interface it serves (10.172.0.1); gw2's names the anycast IP. DNS names the
+#    anycast IP on both, each gateway has a range of its own (../shared/FIELD.md).
+start_daemons() {
+  local scen=$1
+  case "$scen" in
+    radvd-on-bridge | dnsmasq-unicast-router | nat-moved-connection) ;;
+    *) return 0 ;;
+  esac
+  rm -rf "$DAEMON_DIR"
+  mkdir -m 700 "$DAEMON_DIR"
+  local i
+  if [[ "$scen" == nat-moved-connection ]]; then
+    # A TCP echo server on the host behind the gateways (bounded by its own timer too).
+    cat >"$DAEMON_DIR/tcp-server.cjs" <<EOF
+const net = require('node:net');
+const server = net.createServer((c) => {
+  c.on('data', (d) => c.write(d));
+  c.on('error', (e) => console.error(\`[server] \${e.code}\`));
+});
+server.listen($TCP_PORT, '$INET_HOST', () => console.error('[server] listening'));
+setTimeout(() => process.exit(0), ${DAEMON_TIMEOUT}000).unref();
+EOF
+    daemon "$NS_INET" tcp-server node "$DAEMON_DIR/tcp-server.cjs"
+    return 0
+  fi
+  if [[ "$scen" == radvd-on-bridge ]]; then
+    command -v radvd >/dev/null || die "radvd-on-bridge needs radvd (apt-get install radvd)"
+    local iface
+    for i in 1 2; do
+      if [[ $i == 1 ]]; then iface=br-fftr; else iface=fftr-gw-anycast; fi
+      printf '%s\n' "interface $iface {" '  AdvSendAdvert on;' '  MinRtrAdvInterval 3;' '  MaxRtrAdvInterval 4;' \
+        "  prefix $PREFIX6 { };" "  RDNSS $ANYCAST_IP6 { };" '};' >"$DAEMON_DIR/radvd-gw$i.conf"
+      daemon "${NS_PREFIX}gw$i" "radvd-gw$i" radvd -n -m stderr -C "$DAEMON_DIR/radvd-gw$i.conf" -p "$DAEMON_DIR/radvd-gw$i.pid"
+    done
+  else
+    command -v dnsmasq >/dev/null || die "dnsmasq-unicast-router needs dnsmasq (apt-get install dnsmasq-base)"
+    local range router
+    for i in 1 2; do
+      if [[ $i == 1 ]]; then range=10.172.128.10,10.172.128.50; router=()
+      else range=10.172.192.10,10.172.192.50; router=(--dhcp-option=3,"$ANYCAST_IP"); fi
+      # --port=0: no DNS server (DHCP only); --no-ping: offer at once, no echo probe of the address.
+      daemon "${NS_PREFIX}gw$i" "dnsmasq-gw$i" dnsmasq --keep-in-foreground --conf-file=/dev/null --user=root \
+        --port=0 --no-ping --log-facility=- --interface=br-fftr --bind-interfaces --except-interface=lo \
+        --dhcp-range="$range,255.255.0.0,10m" "${router[@]}" --dhcp-option=6,"$ANYCAST_IP" \
+        --dhcp-leasefile="$DAEMON_DIR/dnsmasq-gw$i.leases" --pid-file="$DAEMON_DIR/dnsmasq-gw$i.pid"
+    done
+  fi
 }
 
 up() {
   local scen=$1
   valid_scenario "$scen" || die "unknown scenario '$scen' (one of: ${SCENARIOS[*]})"
+  SCEN=$scen
   down
   build_mesh
   build_rest "$scen"
@@ -283,13 +425,66 @@ probe() {
       timeout 3 ip netns exec "$NS_C1" ping -n -c 1 -W 1 "$ANYCAST_IP" >&2 || log "ping c1 -> anycast failed"
     done
   fi
+  if [[ "$scen" == dnsmasq-unicast-router ]]; then
+    # One bounded DHCP exchange; -s /bin/true: the lease is not applied to eth0.
+    command -v udhcpc >/dev/null || die "dnsmasq-unicast-router needs udhcpc (apt-get install udhcpc)"
+    log "c1 asks for a DHCP lease"
+    timeout 10 ip netns exec "$NS_C1" udhcpc -i eth0 -f -q -n -t 3 -T 1 -A 1 -s /bin/true >&2 || log "udhcpc in c1 got no lease"
+  fi
+  if [[ "$scen" == radvd-on-bridge ]]; then
+    # The clients' router solicitations may come before radvd is ready; the unsolicited RAs
+    # (every 3-4 s) then teach them. Wait (bounded) until c1 has a default router from each.
+    local n routers=0
+    for n in $(seq 1 60); do
+      # (no default route yet: grep finds nothing, which must not end the script under pipefail)
+      routers=$({ nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' || true; } | sort -u | wc -l)
+      (( routers >= 2 )) && break
+      sleep 0.2
+    done
+    log "c1's IPv6 default routers ($routers): $({ nsx "$NS_C1" ip -6 route show default | grep -o 'via fe80::[0-9a-f:]*' || true; } | sort -u | tr '\n' ' ')"
+  fi
   log "clients -> anycast $ANYCAST_IP"
   bping "$NS_C1" "$ANYCAST_IP"; bping "$NS_C2" "$ANYCAST_IP"
   log "clients -> $INET_HOST (forwarded)"
   bping "$NS_C1" "$INET_HOST"; bping "$NS_C2" "$INET_HOST"
   log "gateways <-> unicast"
   bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
+  if [[ "$scen" == nat-moved-connection ]]; then moved_connection; fi
   sleep 0.5
+}
+
+# nat-moved-connection: c1 opens a TCP connection to the host behind the gateways through
+# its nearest gateway gw1 and sends a line every 250 ms; after 1.5 s batman-adv would pick
+# gw2: the mesh delivers c1's frames for the anycast MAC to gw2 only, and the return route
+# for c1 goes through gw2. The client ends at the first error, or after 6 s.
+moved_connection() {
+  cat >"$DAEMON_DIR/tcp-client.cjs" <<EOF
+const net = require('node:net');
+const s = net.connect({ host: '$INET_HOST', port: $TCP_PORT, localAddress: '10.172.1.1' });
+let n = 0;
+let answers = 0;
+s.on('connect', () => console.error('[client] connected'));
+s.on('data', () => answers++);
+const tick = setInterval(() => s.write(\`line \${++n}\\n\`), 250);
+const end = (why) => {
+  clearInterval(tick);
+  console.error(\`[client] \${why} after \${n} lines, \${answers} answers\`);
+  process.exit(0);
+};
+s.on('error', (e) => end(e.code));
+s.on('close', () => end('closed'));
+setTimeout(() => end('time up'), 6000);
+EOF
+  log "c1 opens a TCP connection to $INET_HOST:$TCP_PORT through gw1"
+  timeout 10 ip netns exec "$NS_C1" node "$DAEMON_DIR/tcp-client.cjs" &
+  local client=$!
+  sleep 1.5
+  log "the mesh moves c1 to gw2"
+  nsx "$NS_MESH" nft flush chain bridge acp_mesh forward_filter
+  nsx "$NS_MESH" nft add rule bridge acp_mesh forward_filter ether daddr "$ANYCAST_MAC" iifname "m-c1" oifname != "m-gw2" counter drop
+  nsx "$NS_MESH" nft add rule bridge acp_mesh forward_filter ether daddr "$ANYCAST_MAC" iifname "m-c2" oifname != "m-gw2" counter drop
+  nsx "$NS_INET" ip route replace 10.172.1.1/32 via 198.51.100.5 dev to-gw2
+  wait "$client" || log "the TCP client failed"
 }
 
 WATCH_PID=""
@@ -301,6 +496,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 watch_run() {
   local where=$1 iface=$2 scen=$3 out=$4; shift 4
   valid_scenario "$scen" || die "unknown scenario '$scen'"
+  SCEN=$scen
   down
   build_mesh
   if [[ "$where" != "$NS_MESH" ]]; then build_rest "$scen"; sleep 1.5; fi
@@ -326,6 +522,7 @@ watch_run() {
 probe_run() {
   local scen=$1 out=$2; shift 2
   valid_scenario "$scen" || die "unknown scenario '$scen'"
+  SCEN=$scen
   down
   build_mesh
   build_rest "$scen"
@@ -339,12 +536,16 @@ probe_run() {
 run() {
   local scen=$1 out=$2
   valid_scenario "$scen" || die "unknown scenario '$scen'"
+  SCEN=$scen
   down
   build_mesh
   rm -f "$out"
   # capture on the mesh bridge from before the gateways/clients exist, so
   # interface-up traffic (gratuitous ARP, IPv6 DAD/RS if enabled) is recorded
-  ip netns exec "$NS_MESH" tcpdump -Z root -i br-fftr -U -s 256 -c 500 -w "$out" 2>/dev/null &
+  # DHCP replies are 342 bytes: a snap length of 256 would cut their options off.
+  local snap=256
+  [[ "$scen" == dnsmasq-unicast-router ]] && snap=512
+  ip netns exec "$NS_MESH" tcpdump -Z root -i br-fftr -U -s "$snap" -c 500 -w "$out" 2>/dev/null &
   TCPDUMP_PID=$!
   local n=0
   until [[ -s "$out" ]] || (( n++ >= 25 )); do sleep 0.2; done

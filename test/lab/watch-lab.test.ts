@@ -132,6 +132,43 @@ test('lab rp-filter-strict: c1 forwarded pings through the anycast gateway go un
   assert.equal(rc, 1);
 });
 
+/** A scenario's daemons must be installed (.ci/run installs them); the test is skipped, saying so, where they are not. */
+function skipWithout(...tools: string[]): string | false {
+  if (skip !== false) return skip;
+  const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
+  return missing.length > 0 ? `needs ${missing.join(', ')}` : false;
+}
+
+test("lab radvd-on-bridge: gw1's radvd advertises from br-fftr, gw2's from the anycast macvlan: only gw1 is blamed, as radv on the bridge", {
+  skip: skipWithout('radvd'),
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = watchLab('watch-mesh', 'radvd-on-bridge', MESH_CONFIG);
+  assert.deepEqual(problems(report), ['ra-not-from-anycast@gw1:radv-on-bridge']);
+  assert.equal(rc, 1);
+});
+
+test("lab dnsmasq-unicast-router: gw1's dnsmasq offers its own address as the router, gw2's the anycast IP: only gw1 is blamed", {
+  skip: skipWithout('dnsmasq', 'udhcpc'),
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = watchLab('watch-mesh', 'dnsmasq-unicast-router', MESH_CONFIG);
+  assert.deepEqual(problems(report), ['dhcp-router-not-anycast@gw1:dhcp-router-option']);
+  assert.equal(rc, 1);
+});
+
+test('lab nat-moved-connection: a TCP connection through gw1 moves to gw2, whose exit has no translation for it: the reset through gw2 is found live', {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = watchLab('watch-mesh', 'nat-moved-connection', MESH_CONFIG);
+  // watch's default filter passes the handshake (answered through gw1) and the reset (through gw2).
+  assert.deepEqual(problems(report), ['gateway-switch@gw2:flow-moved-gateway', 'moved-connection@gw2:moved-nat-state-lost']);
+  const moved = report.findings.find((f) => f.kind === 'moved-connection');
+  assert.equal(moved?.otherGateway, 'gw1');
+  assert.equal(rc, 1);
+});
+
 test("lab: watch on a gateway's own bridge with no arguments finds the anycast macvlan, its MAC and IP", { skip, timeout: 150_000 }, () => {
   const { report } = watchLab('watch-gw1', 'healthy', []);
   assert.equal(report.anycast.source, 'interface');

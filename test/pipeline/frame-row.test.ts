@@ -64,7 +64,7 @@ function detectorFields(d: DecodedFrame): Record<string, unknown> {
       };
     }
   }
-  if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort };
+  if (l & Layer.tcp) out.tcp = { srcPort: d.tcp.srcPort, dstPort: d.tcp.dstPort, seq: d.tcp.seq, flags: d.tcp.flags, payloadLength: d.tcp.payloadLength };
   if (l & Layer.udp) out.udp = { srcPort: d.udp.srcPort, dstPort: d.udp.dstPort };
   if (l & Layer.dhcp) {
     const h = d.dhcp;

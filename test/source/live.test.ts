@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { buildDefaultFilter, bpfMac, BASE_FILTER, DHCP_FILTER } from '../../src/source/default-filter.js';
+import { buildDefaultFilter, bpfMac, BASE_FILTER, DHCP_FILTER, TCP_FLAGS_FILTER } from '../../src/source/default-filter.js';
 import { parseTcpdumpCounters, tcpdumpArgs } from '../../src/source/live-tcpdump.js';
 import { mapLibpcapError } from '../../src/source/live-cap.js';
 import { fixturesDir, repoRoot } from '../support/paths.js';
@@ -216,14 +216,15 @@ function assertSaneFrames(m: HelperMessage, engine: string): { frames: SeenFrame
 // ---- pure parts: no privileges needed ------------------------------------------
 
 describe('default filter', () => {
-  test('is ARP, ICMP, ICMPv6 and DHCP, with the VLAN clause last', () => {
+  test('is ARP, ICMP, ICMPv6, DHCP and TCP opens/closes/resets, with the VLAN clause last', () => {
     assert.equal(BASE_FILTER, `arp or icmp or icmp6 or ${DHCP_FILTER}`);
     assert.equal(DHCP_FILTER, 'udp port 67 or udp port 68');
-    assert.equal(buildDefaultFilter(), `${BASE_FILTER} or (vlan and (${BASE_FILTER}))`);
-    assert.equal(buildDefaultFilter({ vlan: false }), BASE_FILTER);
+    assert.equal(TCP_FLAGS_FILTER, 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0');
+    assert.equal(buildDefaultFilter(), `${BASE_FILTER} or (${TCP_FLAGS_FILTER}) or (vlan and (${BASE_FILTER}))`);
+    assert.equal(buildDefaultFilter({ vlan: false }), `${BASE_FILTER} or (${TCP_FLAGS_FILTER})`);
   });
 
-  test('keeps every frame the DHCP scenario needs and drops the other UDP and TCP (tcpdump -r with the filter)', (t) => {
+  test('keeps every frame the DHCP scenario needs, TCP only where it opens, closes or resets, and drops the other UDP (tcpdump -r with the filter)', (t) => {
     if (!hasCommand('tcpdump')) return t.skip('tcpdump not installed');
     const lines = (file: string, filter: string): string[] =>
       run('tcpdump', ['-nn', '-r', path.join(fixturesDir, 'scenarios', file), filter])
@@ -234,11 +235,15 @@ describe('default filter', () => {
     assert.equal(dhcp.filter((l) => l.includes('BOOTP/DHCP')).length, 8);
     const healthy = lines('healthy.pcap', buildDefaultFilter());
     assert.ok(healthy.length > 0);
+    const ports = healthy.filter((l) => /\.(53|443|80|5000[12]) [>:]/.test(l));
+    assert.ok(ports.length > 0, 'the TCP handshakes and closes pass');
     assert.deepEqual(
-      healthy.filter((l) => /\.(53|443|80|5000[12]) [>:]/.test(l)),
+      ports.filter((l) => !/Flags \[[^\]]*[SFR][^\]]*\]/.test(l)),
       [],
-      'DNS, HTTP(S) and other UDP stay in the kernel',
+      'DNS, other UDP and TCP data and ACKs stay in the kernel',
     );
+    const moved = lines('moved-connection-nat.pcap', buildDefaultFilter());
+    assert.equal(moved.filter((l) => l.includes('Flags [R]')).length, 1, 'the reset through gw2 passes');
     return undefined;
   });
 
@@ -246,9 +251,9 @@ describe('default filter', () => {
     const f = buildDefaultFilter({ gatewayMacs: ['02:AC:0:0:0:1', '02-ac-00-00-00-02', 0x02ac00000001], vlan: false });
     assert.equal(
       f,
-      `${BASE_FILTER} or ((ether src 02:ac:00:00:00:01 or ether src 02:ac:00:00:00:02) and (ether dst 02:ac:00:00:00:01 or ether dst 02:ac:00:00:00:02))`,
+      `${BASE_FILTER} or (${TCP_FLAGS_FILTER}) or ((ether src 02:ac:00:00:00:01 or ether src 02:ac:00:00:00:02) and (ether dst 02:ac:00:00:00:01 or ether dst 02:ac:00:00:00:02))`,
     );
-    assert.equal(buildDefaultFilter({ gatewayMacs: ['02:ac:00:00:00:01'], vlan: false }), BASE_FILTER, 'one MAC has no pair');
+    assert.equal(buildDefaultFilter({ gatewayMacs: ['02:ac:00:00:00:01'], vlan: false }), `${BASE_FILTER} or (${TCP_FLAGS_FILTER})`, 'one MAC has no pair');
   });
 
   test('rejects something that is not a MAC', () => {

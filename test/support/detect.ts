@@ -178,12 +178,17 @@ export interface SegmentFrame {
   dport: number;
   proto?: 'tcp' | 'udp';
   bytes?: number;
+  /** TCP only: flag bits (TCP_FLAGS; default ACK) and sequence number (default 0). */
+  flags?: number;
+  seq?: number;
 }
 
 export function segmentFrame(o: SegmentFrame, t: number): TestFrame {
   const body = Buffer.alloc(o.bytes ?? 0);
   const isUdp = o.proto === 'udp';
-  const payload = isUdp ? udp({ sport: o.sport, dport: o.dport, payload: body }) : tcp({ sport: o.sport, dport: o.dport, flags: TCP_FLAGS.ACK, payload: body });
+  const payload = isUdp
+    ? udp({ sport: o.sport, dport: o.dport, payload: body })
+    : tcp({ sport: o.sport, dport: o.dport, flags: o.flags ?? TCP_FLAGS.ACK, seq: o.seq ?? 0, payload: body });
   return {
     bytes: ethernet({
       src: o.ethSrc,
