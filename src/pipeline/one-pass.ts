@@ -313,6 +313,7 @@ function announceKey(f: Finding, analysis: Analysis): string {
   else if (e.kind === 'unanswered-anycast') extra = String(e.client);
   else if (e.kind === 'anycast-mac-for-unicast-ip') extra = e.claimedIpv6 === null ? String(e.claimedIpv4) : e.claimedIpv6.join(':');
   else if (e.kind === 'arp-flip-flop') extra = `${e.macA}-${e.macB}`;
+  else if (e.kind === 'moved-connection') extra = f.cause;
   const v6 = f.anycastIpv6 === null ? '' : f.anycastIpv6.join(':');
   return `${f.kind}|${f.mac}|${f.anycastIpv4}|${v6}|${gatewayMacs}|${extra}`;
 }
