@@ -5,6 +5,7 @@ import type { DetectorDefinition } from '../detect/detector.js';
 import type { Analysis } from '../detect/analysis.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
+import { jsonText } from '../report/json-text.js';
 import { anycastSummaryLine, findingLine, liveScreen } from '../report/live-view.js';
 import { gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
@@ -65,7 +66,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const ctx = analysis.ctx;
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
-    if (opts.ndjson) out.line(JSON.stringify({ type: 'finding', ...fj }));
+    if (opts.ndjson) out.line(jsonText({ type: 'finding', ...fj }));
     else if (!opts.json) {
       if (tty) eraseBlock();
       out.line(findingLine(fj, color));
@@ -141,7 +142,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       setInterval(() => {
         const s = snapshot();
         out.line(
-          JSON.stringify({
+          jsonText({
             type: 'stats',
             frames: s.frames,
             received: s.received,
@@ -191,7 +192,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const perKind: Record<string, number> = {};
     for (const f of result.findings) perKind[f.kind] = (perKind[f.kind] ?? 0) + f.count;
     out.line(
-      JSON.stringify({
+      jsonText({
         type: 'stats',
         final: true,
         frames: pipeline.frames,
@@ -201,8 +202,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
         findings: perKind,
       }),
     );
-    out.line(JSON.stringify({ type: 'report', report: doc }));
-  } else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
+    out.line(jsonText({ type: 'report', report: doc }));
+  } else out.line(opts.json ? jsonText(doc, 2) : analysisText(doc, { color }));
   out.flush();
   if (counters !== undefined) {
     warn(

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { jsonText } from '../../report/json-text.js';
 import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { UsageError } from '../../core/errors.js';
 import { LinkType } from '../../core/link-type.js';
@@ -135,7 +136,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
     });
     const report = probeJson(result, opts.interface, analysis.gateways, doc);
     const out = new LineWriter(1, () => undefined);
-    out.line(opts.json ? JSON.stringify(report, null, 2) : probeText(report, { color: useColor(1) }));
+    out.line(opts.json ? jsonText(report, 2) : probeText(report, { color: useColor(1) }));
     out.flush();
     return report.verdict === 'healthy' ? ExitCode.ok : ExitCode.problems;
   } finally {
