@@ -40,6 +40,10 @@ export interface RunningSource {
 
 const NDJSON_STATS_EVERY_MS = 5000;
 const REDRAW_EVERY_MS = 1000;
+/** The --write file gets what was captured at least this often: a kill -9 or a power cut loses no more. */
+const WRITE_FLUSH_EVERY_MS = 1000;
+/** Signals that end a run with its report (SIGHUP: the terminal or SSH session went away). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Runs the live pipeline on a source until Ctrl-C, SIGTERM, --duration,
@@ -78,6 +82,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     detectors: opts.detectors,
     announce,
     ...(opts.write !== undefined ? { writePath: opts.write } : {}),
+    // A full disk ends the run: the file holds every frame up to the last whole one, and the report follows.
+    onWriteError: () => stop(),
     // A live interface is Ethernet (watch refuses others): create the file now, so a bad path fails first.
     ...(opts.format === 'live' ? { linkType: LinkType.ethernet } : {}),
   });
@@ -95,11 +101,13 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       if (opts.count > 0 && pipeline.frames >= opts.count) stop();
     },
   };
+  // Ctrl-C, kill, systemctl stop, a closed terminal or SSH session: each ends the run the same way,
+  // with the --write file flushed and closed and the report printed.
   const onSignal = (): void => stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const timers: NodeJS.Timeout[] = [];
   if (opts.duration > 0) timers.push(setTimeout(stop, opts.duration * 1000));
+  if (opts.write !== undefined) timers.push(setInterval(() => pipeline.flushWrite(), WRITE_FLUSH_EVERY_MS));
 
   const snapshot = () => {
     const perKind: Record<string, number> = {};
@@ -165,8 +173,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     error = err;
   } finally {
     for (const t of timers) clearTimeout(t);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
   if (tty) eraseBlock();
   if (out.closed) return verdictExitCode(pipeline.finish().result.verdict);
@@ -176,6 +183,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     return ExitCode.usageOrInput;
   }
   const { result, judgement } = pipeline.finish();
+  error ??= pipeline.writeError;
   const counters = source?.counters();
   const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
     input: opts.input,

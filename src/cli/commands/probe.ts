@@ -15,6 +15,7 @@ import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, given, type AnycastFlags } from '../anycast-options.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter } from '../output.js';
+import { STOP_SIGNALS } from '../live-run.js';
 import { useColor } from '../terminal.js';
 import type { Engine } from './watch.js';
 
@@ -112,8 +113,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
   const onSignal = (): void => {
     stopped = true;
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     const live = { interface: opts.interface, filter: PROBE_FILTER, snapLen: 256 };
     // Immediate mode: the answers to the first round must arrive before the second (the anycast MAC may come from them).
@@ -141,8 +141,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
     return report.verdict === 'healthy' ? ExitCode.ok : ExitCode.problems;
   } finally {
     injector.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 
