@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PcapWriter } from '../../src/source/pcap-writer.js';
 import { arpFrame, PLAN, segmentFrame, type TestFrame } from '../support/detect.js';
+import { createVethNamespace, removeNamespace, sh } from '../support/netns.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 
 /**
@@ -25,24 +26,15 @@ const CONFIG = ['--anycast-ip', anycastIp, '--anycast-mac', anycastMac, '--gatew
 
 let dir = '';
 
-function sh(args: string[]): void {
-  const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-}
-
 before(() => {
   if (!isRoot) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acpsafe-lost-'));
-  sh(['ip', 'netns', 'add', ns]);
-  sh(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-  sh(['ip', '-n', ns, 'link', 'add', 'inj0', 'type', 'veth', 'peer', 'name', 'cap0']);
-  sh(['ip', '-n', ns, 'link', 'set', 'inj0', 'up']);
-  sh(['ip', '-n', ns, 'link', 'set', 'cap0', 'up']);
+  createVethNamespace(ns);
 });
 
 after(() => {
   if (!isRoot) return;
-  spawnSync('ip', ['netns', 'del', ns], { timeout: 20_000 });
+  removeNamespace(ns);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

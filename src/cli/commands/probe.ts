@@ -147,7 +147,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
 
 export const probeCommand: CommandModule<object, ProbeOptions> = {
   command: 'probe <interface>',
-  describe: `ask the mesh: ARP who-has and ICMP echo for the anycast IP from this host, and show every MAC that answers (anycast or unicast), with round trips and loss. Paced and bounded: at most ${PROBE_LIMITS.maxPacketsPerSecond} packets/s and ${PROBE_LIMITS.maxPackets} in all. Needs root or CAP_NET_RAW`,
+  describe: `ask the mesh: ARP who-has and ICMP echo for the anycast IP from this host, and show every MAC that answers (anycast or unicast), with round trips and loss. Paced and bounded: at most ${PROBE_LIMITS.maxPacketsPerSecond} packets/s and ${PROBE_LIMITS.maxPackets} in all. Needs CAP_NET_RAW, nothing more (root has it; README "Security")`,
   builder: (y: Argv) =>
     anycastFlagsBuilder(
       y
