@@ -8,6 +8,7 @@ import { PcapWriter } from '../../src/source/pcap-writer.js';
 import { DHCP_MESSAGE, dhcpFrame, LINKTYPE } from '../support/frame-builder.js';
 import { arpFrame, PLAN } from '../support/detect.js';
 import { PCAPNG_OPTION, PcapngBuilder } from '../support/pcapng-writer.js';
+import { createVethNamespace, removeNamespace } from '../support/netns.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { jsonLines, runCli } from '../support/run-cli.js';
 
@@ -262,4 +263,35 @@ test('a 255-byte host name shows its first 64 bytes on the frame line and all of
   assert.equal(missing.stderr.split('\n').filter((l) => l !== '').length, 1);
   assert.ok(missing.stderr.length < 1000, `stderr line of ${missing.stderr.length} characters`);
   assert.match(missing.stderr, /characters left out/);
+});
+
+/** Linux allows an escape sequence in an interface name (only '/', ':', whitespace are refused); creating one needs root. */
+const EVIL_IFACE = 'c\x1b[7m0';
+const ns = `acpsafe-${process.pid}`;
+const rootOnly = process.getuid?.() === 0 ? false : 'needs root (a namespace with an interface of that name)';
+
+test('an interface named with an escape sequence reaches probe and watch output escaped, and iproute2 output naming it still parses', {
+  skip: rootOnly,
+  timeout: 60_000,
+}, () => {
+  createVethNamespace(ns, EVIL_IFACE);
+  try {
+    const inNs = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, cliPath, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr.replace(/^Warning: .*\n/gm, '') };
+    };
+    const anycast = ['--anycast-ip', '10.99.0.10', '--anycast-mac', '02:ca:fe:00:00:01'];
+    const probe = inNs(['probe', EVIL_IFACE, '--source-ip', '10.99.0.2', '--count', '1', '--timeout', '0.2', ...anycast]);
+    assert.equal(probe.status, 1, probe.stderr);
+    assertHarmless(probe.stdout, 'probe');
+    assertHarmless(probe.stderr, 'probe (stderr)');
+    assert.ok(probe.stdout.includes('on c\\x1b[7m0 from'), probe.stdout);
+    const watch = inNs(['watch', EVIL_IFACE, '--duration', '1', ...anycast]);
+    assert.equal(watch.status, 0, watch.stderr);
+    assertHarmless(watch.stdout, 'watch');
+    assertHarmless(watch.stderr, 'watch (stderr)');
+    assert.match(watch.stderr, /^anycast-probe: c\\x1b\[7m0: \d+ frames analysed/m);
+  } finally {
+    removeNamespace(ns);
+  }
 });
