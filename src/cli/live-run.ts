@@ -5,6 +5,7 @@ import type { DetectorDefinition } from '../detect/detector.js';
 import type { Analysis } from '../detect/analysis.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
+import { jsonText } from '../report/json-text.js';
 import { anycastSummaryLine, findingLine, gatewayRenameLine, liveScreen } from '../report/live-view.js';
 import { gatewayKey, gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
@@ -39,6 +40,10 @@ export interface RunningSource {
 
 const NDJSON_STATS_EVERY_MS = 5000;
 const REDRAW_EVERY_MS = 1000;
+/** The --write file gets what was captured at least this often: a kill -9 or a power cut loses no more. */
+const WRITE_FLUSH_EVERY_MS = 1000;
+/** Signals that end a run with its report (SIGHUP: the terminal or SSH session went away). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * Runs the live pipeline on a source until Ctrl-C, SIGTERM, --duration,
@@ -75,7 +80,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       const name = gatewayName(gw);
       if (key === null || was === undefined || was === name) continue;
       namesGiven.set(key, name);
-      if (opts.ndjson) out.line(JSON.stringify({ type: 'gateway', mac: key, name, was }));
+      if (opts.ndjson) out.line(jsonText({ type: 'gateway', mac: key, name, was }));
       else if (!opts.json) {
         if (tty) eraseBlock();
         out.line(gatewayRenameLine(key, was, name, color));
@@ -89,7 +94,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
     if (fj.gatewayMac !== null && fj.gateway !== null) namesGiven.set(fj.gatewayMac, fj.gateway);
     if (fj.otherGatewayMac !== null && fj.otherGateway !== null) namesGiven.set(fj.otherGatewayMac, fj.otherGateway);
-    if (opts.ndjson) out.line(JSON.stringify({ type: 'finding', ...fj }));
+    if (opts.ndjson) out.line(jsonText({ type: 'finding', ...fj }));
     else if (!opts.json) {
       if (tty) eraseBlock();
       out.line(findingLine(fj, color));
@@ -101,6 +106,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     detectors: opts.detectors,
     announce,
     ...(opts.write !== undefined ? { writePath: opts.write } : {}),
+    // A full disk ends the run: the file holds every frame up to the last whole one, and the report follows.
+    onWriteError: () => stop(),
     // A live interface is Ethernet (watch refuses others): create the file now, so a bad path fails first.
     ...(opts.format === 'live' ? { linkType: LinkType.ethernet } : {}),
   });
@@ -118,11 +125,13 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       if (opts.count > 0 && pipeline.frames >= opts.count) stop();
     },
   };
+  // Ctrl-C, kill, systemctl stop, a closed terminal or SSH session: each ends the run the same way,
+  // with the --write file flushed and closed and the report printed.
   const onSignal = (): void => stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const timers: NodeJS.Timeout[] = [];
   if (opts.duration > 0) timers.push(setTimeout(stop, opts.duration * 1000));
+  if (opts.write !== undefined) timers.push(setInterval(() => pipeline.flushWrite(), WRITE_FLUSH_EVERY_MS));
 
   const snapshot = () => {
     const perKind: Record<string, number> = {};
@@ -166,7 +175,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
         sayRenames(pipeline.analysis);
         const s = snapshot();
         out.line(
-          JSON.stringify({
+          jsonText({
             type: 'stats',
             frames: s.frames,
             received: s.received,
@@ -189,8 +198,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     error = err;
   } finally {
     for (const t of timers) clearTimeout(t);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
   if (tty) eraseBlock();
   if (out.closed) return verdictExitCode(pipeline.finish().result.verdict);
@@ -200,6 +208,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     return ExitCode.usageOrInput;
   }
   const { result, judgement } = pipeline.finish();
+  error ??= pipeline.writeError;
   sayRenames(pipeline.analysis);
   const counters = source?.counters();
   const doc: AnalysisJson = analysisJson(result, pipeline.stats, {
@@ -217,7 +226,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     const perKind: Record<string, number> = {};
     for (const f of result.findings) perKind[f.kind] = (perKind[f.kind] ?? 0) + f.count;
     out.line(
-      JSON.stringify({
+      jsonText({
         type: 'stats',
         final: true,
         frames: pipeline.frames,
@@ -227,8 +236,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
         findings: perKind,
       }),
     );
-    out.line(JSON.stringify({ type: 'report', report: doc }));
-  } else out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color }));
+    out.line(jsonText({ type: 'report', report: doc }));
+  } else out.line(opts.json ? jsonText(doc, 2) : analysisText(doc, { color }));
   out.flush();
   if (counters !== undefined) {
     warn(

@@ -1,4 +1,4 @@
-import { escapeText } from '../report/escape.js';
+import { escapeText, shortened } from '../report/escape.js';
 import { EnvironmentError } from '../core/errors.js';
 import * as fs from 'node:fs';
 
@@ -85,14 +85,18 @@ export class LineWriter {
   }
 }
 
+/** A message longer than this (a path of 4096 bytes, a name from the wire) is cut in its middle: one line stays one readable line. */
+const MESSAGE_MAX_CHARS = 600;
+
 /**
  * One line to stderr, prefixed with the program name. The message may carry
  * a file or interface name someone else chose: escaped (report/escape.ts),
- * so it can neither drive the terminal nor forge a second line.
+ * so it can neither drive the terminal nor forge a second line, and cut
+ * when overlong.
  */
 export function warn(message: string): void {
   try {
-    fs.writeSync(2, `anycast-probe: ${escapeText(message)}\n`);
+    fs.writeSync(2, `anycast-probe: ${escapeText(shortened(message, MESSAGE_MAX_CHARS))}\n`);
   } catch {
     // stderr gone: nothing left to tell anyone.
   }

@@ -27,10 +27,17 @@ export class EnvironmentError extends Error {
  */
 export class CaptureFormatError extends Error {
   readonly offset: number;
-  constructor(message: string, offset: number) {
+  /**
+   * The input ended inside a record, after a valid header and whole records:
+   * a capture still being written, or one cut by a full disk or a copy. What
+   * came before is a complete, trustworthy report.
+   */
+  readonly cutShort: boolean;
+  constructor(message: string, offset: number, cutShort = false) {
     super(message);
     this.name = 'CaptureFormatError';
     this.offset = offset;
+    this.cutShort = cutShort;
   }
 }
 

@@ -24,6 +24,12 @@ export interface LivePipelineOptions {
    * created at the first frame, with that frame's link type.
    */
   linkType?: number;
+  /**
+   * Told once when the file cannot be written further (a full disk): the
+   * file then holds every frame up to the last whole one, and no more frames
+   * are written; the analysis goes on.
+   */
+  onWriteError?: (err: unknown) => void;
 }
 
 /**
@@ -47,6 +53,9 @@ export class LivePipeline implements FrameSink {
   private writtenLinkType = -1;
   /** Frames not written because their link type differs from the file's. */
   notWritten = 0;
+  /** Why the file stopped being written (a full disk), if it did. */
+  writeError: unknown;
+  private readonly onWriteError: ((err: unknown) => void) | undefined;
   private readonly fresh: Finding[] = [];
   private readonly announce: (f: Finding, analysis: Analysis) => void;
 
@@ -60,7 +69,25 @@ export class LivePipeline implements FrameSink {
       onFinding: (f) => this.fresh.push(f),
     });
     this.writePath = opts.writePath;
+    this.onWriteError = opts.onWriteError;
     if (opts.writePath !== undefined && opts.linkType !== undefined) this.openWriter(opts.linkType);
+  }
+
+  /** A write failed: the writer has cut the file back to its last whole record and closed it; no more frames go to it. */
+  private writeFailed(err: unknown): void {
+    this.writer = undefined;
+    this.writeError = err;
+    this.onWriteError?.(err);
+  }
+
+  /** Pushes the frames written so far to the file (called about once a second: a kill -9 loses at most that much). */
+  flushWrite(): void {
+    if (this.writer === undefined) return;
+    try {
+      this.writer.flush();
+    } catch (err) {
+      this.writeFailed(err);
+    }
   }
 
   private openWriter(linkType: number): void {
@@ -69,12 +96,17 @@ export class LivePipeline implements FrameSink {
   }
 
   private write(rec: FrameRecord): void {
+    if (this.writeError !== undefined) return;
     if (this.writer === undefined) this.openWriter(rec.linkType);
     if (rec.linkType !== this.writtenLinkType) {
       this.notWritten++;
       return;
     }
-    this.writer!.write(rec.tsSec, rec.tsNsec, rec.data, rec.offset, rec.capLen, rec.wireLen);
+    try {
+      this.writer!.write(rec.tsSec, rec.tsNsec, rec.data, rec.offset, rec.capLen, rec.wireLen);
+    } catch (err) {
+      this.writeFailed(err);
+    }
   }
 
   /** The analysis judging now: its gateways and findings so far (live view). */
@@ -105,8 +137,14 @@ export class LivePipeline implements FrameSink {
     return this.judge.analysis.ctx.findings.all();
   }
 
+  /** Ends the analysis and closes the file (a failure to write its last frames is in `writeError`). */
   finish(): { result: AnalysisResult; judgement: Judgement } {
-    this.writer?.close();
+    try {
+      this.writer?.close();
+    } catch (err) {
+      this.writeFailed(err);
+    }
+    this.writer = undefined;
     const done = this.judge.finish();
     // Findings held while the anycast pick was a coin toss are announced before the report.
     if (this.fresh.length > 0) this.announceFresh();

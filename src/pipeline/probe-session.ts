@@ -184,8 +184,9 @@ export async function runProbe(
   const v6 = plan.sourceIpv6;
   const send = async (length: number): Promise<boolean> => {
     if (sent >= PROBE_LIMITS.maxPackets || stopped()) return false;
-    const wait = lastSend + gapMs - performance.now();
-    if (wait > 0) await sleep(wait);
+    // A timer may fire up to a millisecond early (setTimeout drops the fraction, the loop's clock is
+    // cached): wait again until the gap has really passed, so no second holds more than the ceiling.
+    for (let wait = lastSend + gapMs - performance.now(); wait > 0; wait = lastSend + gapMs - performance.now()) await sleep(Math.ceil(wait));
     injector.send(frames.buffer, 0, length);
     lastSend = performance.now();
     sent++;

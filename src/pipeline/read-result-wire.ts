@@ -17,14 +17,14 @@ export interface WireReadResult {
 }
 
 type WireError =
-  | { kind: 'format'; message: string; offset: number }
+  | { kind: 'format'; message: string; offset: number; cutShort: boolean }
   | { kind: 'input'; message: string; code: string }
   | { kind: 'usage' | 'environment' | 'other'; message: string }
   | { kind: 'errno'; message: string; code: string };
 
 function errorToWire(err: unknown): WireError | undefined {
   if (err === undefined) return undefined;
-  if (err instanceof CaptureFormatError) return { kind: 'format', message: err.message, offset: err.offset };
+  if (err instanceof CaptureFormatError) return { kind: 'format', message: err.message, offset: err.offset, cutShort: err.cutShort };
   if (err instanceof CaptureInputError) return { kind: 'input', message: err.message, code: err.code };
   if (err instanceof UsageError) return { kind: 'usage', message: err.message };
   if (err instanceof EnvironmentError) return { kind: 'environment', message: err.message };
@@ -37,7 +37,7 @@ function errorFromWire(w: WireError | undefined): unknown {
   if (w === undefined) return undefined;
   switch (w.kind) {
     case 'format':
-      return new CaptureFormatError(w.message, w.offset);
+      return new CaptureFormatError(w.message, w.offset, w.cutShort);
     case 'input':
       return new CaptureInputError(w.message, w.code);
     case 'usage':

@@ -3,6 +3,7 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { AnalysisJson, DetailValue } from './analysis-json.js';
 import { kindTitle } from './causes.js';
+import { escapeText } from './escape.js';
 
 type Finding = AnalysisJson['findings'][number];
 
@@ -13,6 +14,8 @@ const MAX_GATEWAYS_LISTED = 8;
 
 export interface TextOptions {
   color: boolean;
+  /** The input ended inside a record (CaptureFormatError.cutShort): a capture still being written, or cut by a full disk. */
+  cutShort?: boolean;
 }
 
 /**
@@ -110,6 +113,15 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
       `Read ${s.frames} frames (${doc.format ?? 'unknown format'}, ${s.bytes} bytes, ${s.durationSeconds.toFixed(3)} s of capture): ARP ${s.layers.arp ?? 0}, ICMP ${s.layers.icmp ?? 0}, ICMPv6 ${s.layers.icmpv6 ?? 0}, TCP ${s.layers.tcp ?? 0}, UDP ${s.layers.udp ?? 0}; ${s.truncated} truncated, ${s.malformed} malformed${s.duplicates > 0 ? `, ${s.duplicates} duplicate copies skipped` : ''}${s.evictions > 0 ? `; ${s.evictions} flows and requests left out of full tables, summed over the detectors (raise --max-flows)` : ''}`,
     ),
   );
+  // The input ended early (a cut record, a corrupt one): what is above holds every frame before that point.
+  if (doc.error !== null)
+    out.push(
+      c.yellow(
+        opts.cutShort === true
+          ? `Stopped at a cut record (a capture still being written, or cut by a full disk); the report holds every frame before it: ${escapeText(doc.error)}`
+          : `Stopped early: ${escapeText(doc.error)}`,
+      ),
+    );
   return out.join('\n');
 }
 

@@ -15,17 +15,34 @@ function hexEscape(code: number): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
-/** Raw bytes (no character set assumed: DHCP names are "NVT ASCII" and often are not) as safe text. */
-export function escapeBytes(b: Uint8Array, offset: number, length: number): string {
+/**
+ * Raw bytes (no character set assumed: DHCP names are "NVT ASCII" and often
+ * are not) as safe text. With `maxBytes`, only that many are shown and a
+ * note says how many more there were, so one field cannot stretch a line.
+ */
+export function escapeBytes(b: Uint8Array, offset: number, length: number, maxBytes = length): string {
   let out = '';
-  const end = offset + length;
+  const shown = Math.min(length, Math.max(0, maxBytes));
+  const end = offset + shown;
   for (let i = offset; i < end; i++) {
     const c = b[i]!;
     if (c === BACKSLASH) out += '\\\\';
     else if (c >= PRINTABLE_FIRST && c <= PRINTABLE_LAST) out += String.fromCharCode(c);
     else out += hexEscape(c);
   }
-  return out;
+  return shown < length ? `${out}…(+${length - shown} bytes)` : out;
+}
+
+/**
+ * A text cut to at most `maxChars` characters, keeping its start and its
+ * end (a path's file name is at its end) around an ellipsis that says how
+ * much was left out. Cut before escaping: the escapes are never split.
+ */
+export function shortened(s: string, maxChars: number): string {
+  if (s.length <= maxChars) return s;
+  const head = Math.ceil((maxChars * 2) / 3);
+  const tail = Math.max(0, maxChars - head);
+  return `${s.slice(0, head)}…(${s.length - head - tail} characters left out)…${tail > 0 ? s.slice(s.length - tail) : ''}`;
 }
 
 /**

@@ -305,11 +305,15 @@ function dhcpText(d: FrameDetail): string {
   if (h.subnetMask >= 0) parts.push(`Subnet-Mask ${formatIpv4(h.subnetMask)}`);
   if (h.routerCount > 0) parts.push(`Default-Gateway ${formatIpv4(h.router)}${h.routerCount > 1 ? ` (+${h.routerCount - 1} more)` : ''}`);
   if (h.dnsCount > 0) parts.push(`Domain-Name-Server ${dhcpAddresses(d, h).map(formatIpv4).join(',')}`);
-  if (h.hostNameOffset >= 0) parts.push(`Hostname "${escapeBytes(d.fieldBytes(h.hostNameOffset, h.hostNameLength), 0, h.hostNameLength)}"`);
-  if (h.domainNameOffset >= 0) parts.push(`Domain-Name "${escapeBytes(d.fieldBytes(h.domainNameOffset, h.domainNameLength), 0, h.domainNameLength)}"`);
+  if (h.hostNameOffset >= 0) parts.push(`Hostname "${escapeBytes(d.fieldBytes(h.hostNameOffset, h.hostNameLength), 0, h.hostNameLength, WIRE_NAME_SHOWN)}"`);
+  if (h.domainNameOffset >= 0)
+    parts.push(`Domain-Name "${escapeBytes(d.fieldBytes(h.domainNameOffset, h.domainNameLength), 0, h.domainNameLength, WIRE_NAME_SHOWN)}"`);
   if (h.overload) parts.push('Option-Overload [not decoded]');
   return parts.join(', ');
 }
+
+/** Bytes of a name from the wire shown on a frame's line (a DHCP option holds up to 255; `--json` has them all). */
+const WIRE_NAME_SHOWN = 64;
 
 function stopText(d: FrameDetail): string {
   if (d.stopCode === Stop.unsupportedLinkType) return `[link type ${d.stopHave} not decoded]`;

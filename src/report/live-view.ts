@@ -4,6 +4,7 @@ import type { FindingJson } from './analysis-json.js';
 import type { AnycastConfig } from '../detect/config.js';
 import { FINDING_KINDS } from '../detect/registry.js';
 import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
+import { escapeText } from './escape.js';
 
 /** What the live view shows; built by the CLI from the pipeline, formatted here. */
 export interface LiveSnapshot {
@@ -46,7 +47,7 @@ export function liveScreen(s: LiveSnapshot, color: boolean): string {
   const out: string[] = [];
   const rate = s.elapsedSeconds > 0 ? (s.frames / s.elapsedSeconds).toFixed(0) : '0';
   out.push(
-    c.bold(s.title) +
+    c.bold(escapeText(s.title)) +
       c.dim(
         `  ${s.elapsedSeconds.toFixed(0)} s, ${s.frames} frames (${rate}/s), ${s.dropped === undefined ? 'drops unknown' : `${s.dropped} dropped by the kernel`}`,
       ),

@@ -5,6 +5,7 @@ import type { Gateway } from '../detect/gateways.js';
 import type { ProbeAnswer, ProbeAnswerKind, ProbeResult } from '../core/probe.js';
 import type { AnalysisJson } from './analysis-json.js';
 import { analysisText } from './analysis-text.js';
+import { escapeText } from './escape.js';
 import { gatewayName } from './names.js';
 
 export const PROBE_SCHEMA = 'anycast-probe/probe/v1';
@@ -138,7 +139,7 @@ export function probeText(doc: ProbeJson, opts: { color: boolean }): string {
       : 'no echo request (no anycast MAC known: give --anycast-mac)';
   const asked = [...doc.anycast.ipv4, ...doc.anycast.ipv6].join(', ');
   const ns = doc.sent.ns > 0 ? `, ${doc.sent.ns} neighbor solicitations (from ${doc.source.ipv6})` : '';
-  out.push(`Probed ${asked} on ${doc.interface} from ${doc.source.mac} / ${doc.source.ip}: ${doc.sent.arp} ARP requests${ns}, ${echo}.`);
+  out.push(`Probed ${asked} on ${escapeText(doc.interface)} from ${doc.source.mac} / ${doc.source.ip}: ${doc.sent.arp} ARP requests${ns}, ${echo}.`);
   if (doc.answers.length === 0) out.push('  (no answer)');
   else {
     const t = new Table({

@@ -1,4 +1,4 @@
-import { loadCap } from './live-cap.js';
+import { keepFailedHandle, loadCap, needsNetRaw } from './live-cap.js';
 import { requireInterface } from './interface-info.js';
 import { EnvironmentError } from '../core/errors.js';
 
@@ -20,9 +20,10 @@ export function openInjector(iface: string): Injector {
     // once, crashed the process with heap corruption in some runs.
     cap.open(iface, 'less 1', 1024 * 1024, buffer);
   } catch (err) {
+    keepFailedHandle(cap);
     const message = (err as Error).message;
     if (/permi|not permitted|EPERM/i.test(message)) {
-      throw new EnvironmentError(`sending on ${iface} needs root or CAP_NET_RAW: run with sudo`);
+      throw needsNetRaw(`sending on ${iface}`);
     }
     throw new EnvironmentError(`${iface}: cannot open for sending: ${message}`);
   }

@@ -100,18 +100,28 @@ export const LIVE_DEFAULTS = {
 /** cap's own snaplen (binding.cc: pcap_set_snaplen(handle, 65535)). */
 const CAP_SNAPLEN = 65535;
 
-/** The hint for a missing capture permission; `binary` is what setcap should be applied to. */
-export function permissionError(iface: string, binary: 'node' | 'tcpdump'): EnvironmentError {
+/**
+ * The one line for a missing privilege: capturing (either engine, promiscuous
+ * mode included) and sending raw frames need CAP_NET_RAW and nothing more.
+ * It names the capability and the narrow ways to grant it; never setcap on
+ * node, which would give every script node runs the same power.
+ */
+export function needsNetRaw(what: string): EnvironmentError {
   return new EnvironmentError(
-    `capturing on ${iface} needs root or CAP_NET_RAW: run with sudo, or ` + `sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(which ${binary})")"`,
+    `${what} needs CAP_NET_RAW: run as root, or with only that capability (systemd AmbientCapabilities=CAP_NET_RAW, or setpriv --inh-caps=+net_raw --ambient-caps=+net_raw; README "Security")`,
   );
+}
+
+/** The error for capturing without the privilege to. */
+export function permissionError(iface: string): EnvironmentError {
+  return needsNetRaw(`capturing on ${iface}`);
 }
 
 /**
  * Turns one libpcap error message (from cap's open() or tcpdump's stderr)
  * into the one-line error the user sees.
  */
-export function mapLibpcapError(message: string, opts: { interface: string; filter: string }, binary: 'node' | 'tcpdump'): EnvironmentError {
+export function mapLibpcapError(message: string, opts: { interface: string; filter: string }): EnvironmentError {
   const msg = message.replace(/\s+/g, ' ').trim();
   if (/no such device|SIOCGIFINDEX|SIOCGIFHWADDR/i.test(msg)) {
     // Re-check: the interface may have gone between the pre-check and open.
@@ -121,7 +131,7 @@ export function mapLibpcapError(message: string, opts: { interface: string; filt
       return err as EnvironmentError;
     }
   }
-  if (/permission|not permitted|EPERM|EACCES/i.test(msg)) return permissionError(opts.interface, binary);
+  if (/permission|not permitted|EPERM|EACCES/i.test(msg)) return permissionError(opts.interface);
   if (/not up|is down/i.test(msg)) {
     return new EnvironmentError(`interface ${opts.interface} is down: ip link set ${opts.interface} up`);
   }
@@ -148,7 +158,7 @@ export function checkLiveOptions(opts: LiveCaptureOptions, defaultBufferBytes: n
 
 // ---- the cap binding --------------------------------------------------------
 
-interface CapHandle {
+export interface CapHandle {
   open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
   close(): boolean;
   /** pcap_sendpacket: sends `nbytes` of `buffer` as one frame (replay --inject). */
@@ -180,6 +190,15 @@ export function loadCap(): CapModule {
 
 /** Native handles whose open() failed: never collected (see the header comment). */
 const failedHandles: CapHandle[] = [];
+
+/**
+ * Keeps a handle whose open() failed referenced for the life of the process:
+ * its destructor would stop a poll handle that was never started and abort
+ * node (uv_poll_stop assertion) after the error line was printed.
+ */
+export function keepFailedHandle(handle: CapHandle): void {
+  failedHandles.push(handle);
+}
 
 /** cap's link type strings (binding.cc) → LINKTYPE_* numbers. */
 function capLinkType(name: string): { linkType: number; label: string } {
@@ -280,8 +299,8 @@ export function openCapCapture(opts: LiveCaptureOptions, sink: FrameSink): LiveC
   try {
     capLinkName = cap.open(opts.interface, opts.filter, bufferBytes, buffer);
   } catch (err) {
-    failedHandles.push(cap);
-    throw mapLibpcapError(err instanceof Error ? err.message : String(err), opts, 'node');
+    keepFailedHandle(cap);
+    throw mapLibpcapError(err instanceof Error ? err.message : String(err), opts);
   }
   handle = cap;
   const { linkType, label } = capLinkType(capLinkName);

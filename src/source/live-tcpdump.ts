@@ -207,7 +207,7 @@ export function openTcpdumpCapture(opts: TcpdumpCaptureOptions, sink: FrameSink)
           if (!opened && !(failure instanceof EnvironmentError)) {
             // tcpdump refused to start: its stderr says why (the reader's
             // "empty file" is only the consequence).
-            failure = mapLibpcapError(tcpdumpErrorText(stderr), opts, 'tcpdump');
+            failure = mapLibpcapError(tcpdumpErrorText(stderr), opts);
           } else if (failure === undefined) {
             const how = signal !== null ? `was killed by ${signal}` : `exited with status ${code}`;
             failure = new EnvironmentError(`tcpdump on ${opts.interface} ${how}: ${tcpdumpErrorText(stderr)}`);

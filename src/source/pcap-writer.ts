@@ -13,7 +13,7 @@ import { EnvironmentError } from '../core/errors.js';
  * to microseconds when the file uses the µs magic, so callers never have to
  * care which precision the file was opened with.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 
 export const PCAP_MAGIC = {
   /** Timestamps in seconds + microseconds. */
@@ -186,6 +186,11 @@ export interface PcapFileWriter {
   flush(): void;
   /** Flushes and closes the file descriptor. Further writes throw. */
   close(): void;
+  /**
+   * Records in the file, all whole. After a failed write (a full disk) the
+   * file is cut back to the last whole record, so tcpdump reads every one;
+   * the failure is thrown once, and the writer is closed.
+   */
   readonly recordsWritten: number;
   /** Bytes handed to the writer so far, including the global header. */
   readonly bytesWritten: number;
@@ -220,6 +225,13 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
   const writer = new PcapWriter(opts);
   const size = Math.max(opts.bufferSize ?? STREAM_BUFFER_SIZE, PCAP_SIZES.GLOBAL_HEADER);
   const buf = Buffer.allocUnsafe(size);
+  // Where each record in `buf` ends: after a short write, the file is cut back to the last one that
+  // reached the disk whole. Allocated once (a record takes at least its 16-byte header).
+  const ends = new Int32Array(Math.floor(size / PCAP_SIZES.RECORD_HEADER) + 1);
+  let pendingRecords = 0;
+  /** Bytes of the file that hold the header and whole records, and how many records. */
+  let fileBytes = 0;
+  let fileRecords = 0;
   // Always truncate: the global header must be the first bytes of the file.
   let fd: number;
   try {
@@ -228,21 +240,62 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
     throw writeError(path, err);
   }
   let used = writer.writeHeaderInto(buf, 0);
+  const headerBytes = used;
   let records = 0;
   let bytes = used;
   let closed = false;
 
-  const writeAll = (b: Buffer, from: number, len: number): void => {
+  /** Writes `len` bytes; returns how many reached the file before an error, or -1 when all did. */
+  const writeAll = (b: Uint8Array, from: number, len: number): { done: number; err: unknown } => {
     let done = 0;
     try {
       while (done < len) done += writeSync(fd, b, from + done, len - done);
+      return { done, err: undefined };
     } catch (err) {
-      throw writeError(path, err);
+      return { done, err };
     }
   };
+  /**
+   * A write failed: cut the file back to its whole part (`fileBytes` plus `wholeBytes` of the
+   * failed write, holding `wholeRecords` more records), close it, and say what it holds.
+   */
+  const failed = (err: unknown, wholeBytes: number, wholeRecords: number): EnvironmentError => {
+    closed = true;
+    const keep = fileBytes + wholeBytes;
+    const kept = fileRecords + wholeRecords;
+    try {
+      ftruncateSync(fd, keep);
+    } catch {
+      // The file stays as it is; tcpdump still reads every record before the cut one.
+    }
+    try {
+      closeSync(fd);
+    } catch {
+      // Already gone.
+    }
+    records = kept;
+    const base = writeError(path, err);
+    return new EnvironmentError(
+      keep < headerBytes
+        ? `${base.message}; not even the file header fit`
+        : `${base.message}; the file holds the first ${kept} frames, whole (tcpdump -r reads them)`,
+    );
+  };
   const flush = (): void => {
-    if (used > 0) writeAll(buf, 0, used);
+    if (used === 0) return;
+    const r = writeAll(buf, 0, used);
+    if (r.err !== undefined) {
+      // The first flush starts with the file header: without it whole, nothing is.
+      if (fileBytes === 0 && r.done < headerBytes) throw failed(r.err, 0, 0);
+      let whole = 0;
+      let wholeBytes = fileBytes === 0 ? headerBytes : 0;
+      while (whole < pendingRecords && ends[whole]! <= r.done) wholeBytes = ends[whole++]!;
+      throw failed(r.err, wholeBytes, whole);
+    }
+    fileBytes += used;
+    fileRecords += pendingRecords;
     used = 0;
+    pendingRecords = 0;
   };
 
   return {
@@ -252,17 +305,19 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
       if (used + need > size) flush();
       if (need <= size) {
         used += writer.writeRecordInto(buf, used, tsSec, tsNsec, data, dataOffset, capLen, wireLen);
+        ends[pendingRecords++] = used;
       } else {
         // Only reachable with a snaplen above the buffer size: write the record
         // header through the buffer and the data straight from the caller's memory.
         checkRecordArgs(tsNsec, data, dataOffset, capLen, wireLen);
+        flush();
         const incl = Math.min(capLen, writer.snapLen);
         writer.writeRecordHeaderInto(buf, 0, tsSec, tsNsec, incl, wireLen);
-        writeAll(buf, 0, PCAP_SIZES.RECORD_HEADER);
-        let done = 0;
-        while (done < incl) {
-          done += writeSync(fd, data, dataOffset + done, incl - done);
-        }
+        const head = writeAll(buf, 0, PCAP_SIZES.RECORD_HEADER);
+        const body = head.err === undefined ? writeAll(data, dataOffset, incl) : { done: 0, err: head.err };
+        if (body.err !== undefined) throw failed(body.err, 0, 0);
+        fileBytes += PCAP_SIZES.RECORD_HEADER + incl;
+        fileRecords += 1;
       }
       records += 1;
       bytes += need;
@@ -273,12 +328,9 @@ export function openPcapFile(path: string, opts: OpenPcapFileOptions): PcapFileW
     },
     close() {
       if (closed) return;
-      try {
-        flush();
-      } finally {
-        closed = true;
-        closeSync(fd);
-      }
+      flush();
+      closed = true;
+      closeSync(fd);
     },
     get recordsWritten() {
       return records;

@@ -145,11 +145,12 @@ export class PcapParser implements CaptureParser {
     if (leftover === 0) return;
     const next = this.recordNumber + 1;
     if (leftover < RECORD_HEADER_BYTES) {
-      throw new CaptureFormatError(`record ${next} truncated: the file ends ${leftover} bytes into its ${RECORD_HEADER_BYTES}-byte header`, fileOffset);
+      throw new CaptureFormatError(`record ${next} truncated: the file ends ${leftover} bytes into its ${RECORD_HEADER_BYTES}-byte header`, fileOffset, true);
     }
     throw new CaptureFormatError(
       `record ${next} truncated: its header says ${this.needed - RECORD_HEADER_BYTES} bytes, the file ends after ${leftover - RECORD_HEADER_BYTES}`,
       fileOffset,
+      true,
     );
   }
 

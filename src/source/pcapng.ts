@@ -122,6 +122,7 @@ export class PcapngParser implements CaptureParser {
         ? `truncated block: the file ends ${leftover} bytes into a block header`
         : `truncated block: its header says ${this.needed} bytes, the file ends after ${leftover}`,
       fileOffset,
+      true,
     );
   }
 

@@ -8,7 +8,11 @@ import { emptyFrameRecord, type FrameRecord } from '../../src/core/frame-record.
 import { LinkType } from '../../src/core/link-type.js';
 import type { ProbePlan, ProbeResult } from '../../src/core/probe.js';
 import { LivePipeline } from '../../src/pipeline/live-pipeline.js';
-import { ProbeCollector } from '../../src/pipeline/probe-session.js';
+import { PROBE_LIMITS, ProbeCollector, runProbe } from '../../src/pipeline/probe-session.js';
+import type { LiveCapture } from '../../src/source/live-cap.js';
+import type { Injector } from '../../src/source/inject.js';
+import { repoRoot } from '../support/paths.js';
+import { runCli } from '../support/run-cli.js';
 import { probeProblems } from '../../src/report/probe-report.js';
 import { ProbeFrames } from '../../src/source/probe-frames.js';
 import { ip4, ip6, macNum } from '../support/decode.js';
@@ -187,4 +191,47 @@ test('the collector counts neighbor advertisements by their target link-layer ad
   );
   assert.deepEqual(collector.echoAnswered, [0, 1]);
   assert.equal(collector.mostAnswering(), macNum(anycastMac));
+});
+
+test('no plan gets past the ceiling: at most 100 packets in all and never two within 50 ms, whatever rounds and interval it asks for', async () => {
+  // What no flag can ask for (the flags stop at 20 rounds, 0.05 s): 10 000 rounds, no interval, two anycast addresses.
+  const greedy: ProbePlan = { ...plan, anycastIpv4: [ip4(anycastIp), ip4('10.172.0.11')], count: 10_000, interval: 0, timeout: 0.1 };
+  const sentAt: number[] = [];
+  const injector: Injector = { send: () => void sentAt.push(performance.now()), sent: () => sentAt.length, close: () => undefined };
+  const capture: LiveCapture = {
+    engine: 'cap',
+    linkType: LinkType.ethernet,
+    stop: () => undefined,
+    stats: () => ({ received: 0, dropped: undefined, ifDropped: undefined }),
+    done: Promise.resolve(),
+  };
+  const pipeline = new LivePipeline({ config: planConfig({ gateways: true }), detectors: selectDetectors(undefined), announce: () => undefined });
+  const result = await runProbe(greedy, capture, injector, new ProbeCollector(greedy, pipeline), () => false);
+  assert.equal(sentAt.length, PROBE_LIMITS.maxPackets);
+  assert.equal(result.arpSent + result.echoSent, PROBE_LIMITS.maxPackets);
+  const gap = 1000 / PROBE_LIMITS.maxPacketsPerSecond;
+  for (let i = 1; i < sentAt.length; i++)
+    assert.ok(sentAt[i]! - sentAt[i - 1]! >= gap, `packets ${i} and ${i + 1} ${(sentAt[i]! - sentAt[i - 1]!).toFixed(1)} ms apart`);
+  // No second holds more than the ceiling: any ceiling + 1 packets span at least a second.
+  const n = PROBE_LIMITS.maxPacketsPerSecond;
+  for (let i = n; i < sentAt.length; i++)
+    assert.ok(sentAt[i]! - sentAt[i - n]! >= 1000, `${n + 1} packets within ${(sentAt[i]! - sentAt[i - n]!).toFixed(1)} ms`);
+});
+
+test('the ceiling is the documented one, and flags past it are refused with their range, exit 2', () => {
+  assert.deepEqual([PROBE_LIMITS.maxPacketsPerSecond, PROBE_LIMITS.maxPackets], [20, 100]);
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  assert.ok(readme.includes(`at most ${PROBE_LIMITS.maxPacketsPerSecond} packets a second and ${PROBE_LIMITS.maxPackets} in all, whatever the flags`));
+  const refused: [string[], RegExp][] = [
+    [['--count', '21'], /--count 21: expected rounds from 1 to 20/],
+    [['--count', '1e9'], /--count 1000000000: expected rounds from 1 to 20/],
+    [['--interval', '0.01'], /--interval 0.01: expected seconds from 0.05 to 10/],
+    [['--interval', '0'], /--interval 0: expected seconds from 0.05 to 10/],
+    [['--timeout', '11'], /--timeout 11: expected seconds from 0.1 to 10/],
+  ];
+  for (const [flags, message] of refused) {
+    const r = runCli(['probe', 'lo', '--anycast-ip', anycastIp, ...flags]);
+    assert.equal(r.status, 2, `${flags.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
 });

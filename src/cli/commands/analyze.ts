@@ -1,8 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
+import { jsonText } from '../../report/json-text.js';
 import { analyzeCapture, type Threads } from '../../pipeline/analyze-capture.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
 import { describeError } from '../../report/error-text.js';
+import { CaptureFormatError } from '../../core/errors.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
 import { ExitCode, type ExitCodeValue, verdictExitCode } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
@@ -42,7 +44,8 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
   });
   // A reader that went away (`| head -1`) only ends the output: the verdict's exit code stands.
   const out = new LineWriter(1, () => undefined);
-  out.line(opts.json ? JSON.stringify(doc, null, 2) : analysisText(doc, { color: useColor(1) }));
+  const cutShort = read.error instanceof CaptureFormatError && read.error.cutShort;
+  out.line(opts.json ? jsonText(doc, 2) : analysisText(doc, { color: useColor(1), cutShort }));
   out.flush();
   for (const w of read.warnings) warn(`${shown}: ${w}`);
   if (read.error !== undefined) {

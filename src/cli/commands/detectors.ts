@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { jsonText } from '../../report/json-text.js';
 import { DETECTORS } from '../../detect/registry.js';
 import { detectorJson, detectorListText } from '../../report/detector-list.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
@@ -12,7 +13,7 @@ export interface DetectorsOptions {
 export function runDetectors(opts: DetectorsOptions): ExitCodeValue {
   const out = new LineWriter(1);
   try {
-    out.line(opts.json ? JSON.stringify(DETECTORS.map(detectorJson), null, 2) : detectorListText(DETECTORS, useColor(1)));
+    out.line(opts.json ? jsonText(DETECTORS.map(detectorJson), 2) : detectorListText(DETECTORS, useColor(1)));
     out.flush();
   } catch (err) {
     if (!(err instanceof OutputClosed)) throw err;

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { jsonText } from '../../report/json-text.js';
 import { UsageError } from '../../core/errors.js';
 import { parseIpv4 } from '../../core/address.js';
 import { runChecks } from '../../doctor/checks.js';
@@ -78,7 +79,7 @@ export function runDoctor(opts: DoctorOptions, host: HostAccess = liveHost): Exi
   const result = runChecks({ host: snapshot, setup });
   const out = new LineWriter(1);
   try {
-    out.line(opts.json ? JSON.stringify(doctorJson(setup, result), null, 2) : doctorText(setup, result, useColor(1)));
+    out.line(opts.json ? jsonText(doctorJson(setup, result), 2) : doctorText(setup, result, useColor(1)));
     out.flush();
   } catch (err) {
     if (!(err instanceof OutputClosed)) throw err;

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { jsonText } from '../../report/json-text.js';
 import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { UsageError } from '../../core/errors.js';
 import { LinkType } from '../../core/link-type.js';
@@ -14,6 +15,7 @@ import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, given, type AnycastFlags } from '../anycast-options.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter } from '../output.js';
+import { STOP_SIGNALS } from '../live-run.js';
 import { useColor } from '../terminal.js';
 import type { Engine } from './watch.js';
 
@@ -111,8 +113,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
   const onSignal = (): void => {
     stopped = true;
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     const live = { interface: opts.interface, filter: PROBE_FILTER, snapLen: 256 };
     // Immediate mode: the answers to the first round must arrive before the second (the anycast MAC may come from them).
@@ -135,19 +136,18 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
     });
     const report = probeJson(result, opts.interface, analysis.gateways, doc);
     const out = new LineWriter(1, () => undefined);
-    out.line(opts.json ? JSON.stringify(report, null, 2) : probeText(report, { color: useColor(1) }));
+    out.line(opts.json ? jsonText(report, 2) : probeText(report, { color: useColor(1) }));
     out.flush();
     return report.verdict === 'healthy' ? ExitCode.ok : ExitCode.problems;
   } finally {
     injector.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 
 export const probeCommand: CommandModule<object, ProbeOptions> = {
   command: 'probe <interface>',
-  describe: `ask the mesh: ARP who-has and ICMP echo for the anycast IP from this host, and show every MAC that answers (anycast or unicast), with round trips and loss. Paced and bounded: at most ${PROBE_LIMITS.maxPacketsPerSecond} packets/s and ${PROBE_LIMITS.maxPackets} in all. Needs root or CAP_NET_RAW`,
+  describe: `ask the mesh: ARP who-has and ICMP echo for the anycast IP from this host, and show every MAC that answers (anycast or unicast), with round trips and loss. Paced and bounded: at most ${PROBE_LIMITS.maxPacketsPerSecond} packets/s and ${PROBE_LIMITS.maxPackets} in all. Needs CAP_NET_RAW, nothing more (root has it; README "Security")`,
   builder: (y: Argv) =>
     anycastFlagsBuilder(
       y

@@ -118,7 +118,7 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
 export const watchCommand: CommandModule<object, WatchOptions> = {
   command: 'watch <interface>',
   describe:
-    'capture live on the mesh bridge (e.g. br-fftr) and show problems as they happen. With no flags on a gateway it takes the anycast IP and MAC from the macvlan on the bridge (else it infers them from the traffic). Needs root or CAP_NET_RAW and CAP_NET_ADMIN (tcpdump engine: on tcpdump)',
+    'capture live on the mesh bridge (e.g. br-fftr) and show problems as they happen. With no flags on a gateway it takes the anycast IP and MAC from the macvlan on the bridge (else it infers them from the traffic). Needs CAP_NET_RAW, nothing more (root has it; README "Security")',
   builder: (y: Argv) =>
     anycastFlagsBuilder(
       liveOutputBuilder(
