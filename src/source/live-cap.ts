@@ -151,7 +151,7 @@ export function checkLiveOptions(opts: LiveCaptureOptions, defaultBufferBytes: n
     );
   }
   if (!Number.isInteger(bufferBytes) || bufferBytes < 65536 || bufferBytes > 0x7fffffff) {
-    throw new UsageError(`capture buffer of ${bufferBytes} bytes: expected an integer from 65536 to ${0x7fffffff} (--buffer-mib 1 to 2048)`);
+    throw new UsageError(`capture buffer of ${bufferBytes} bytes: expected an integer from 65536 to ${0x7fffffff} (--buffer-mib 1 to 2047)`);
   }
   return { snapLen, bufferBytes };
 }

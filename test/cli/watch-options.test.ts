@@ -15,6 +15,18 @@ test('a snap length out of range is a usage error naming the range', () => {
   }
 });
 
+test('--buffer-mib takes 1 to 2047, as libpcap takes an int of bytes, and its help says so', () => {
+  for (const b of ['0', '2048', '1.5x']) {
+    const r = runCli(['watch', 'lo', '--buffer-mib', b]);
+    assert.equal(r.status, 2, b);
+    assert.match(r.stderr, /--buffer-mib .*1 to 2047/, b);
+  }
+  // In range it gets past the option checks, to the interface's (lo is not Ethernet).
+  const ok = runCli(['watch', 'lo', '--buffer-mib', '2047', '--duration', '1']);
+  assert.match(ok.stderr, /interface lo has link type loopback/);
+  assert.match(runCli(['watch', '--help']).stdout, /kernel capture buffer in MiB \(1 to 2047\)/);
+});
+
 test('a non-Ethernet interface is refused naming its link type, before any capture filter is built', () => {
   const r = runCli(['watch', 'lo', '--duration', '1']);
   assert.equal(r.status, 2);

@@ -73,7 +73,8 @@ export function configFromInterface(iface: string, base: AnycastConfig): Anycast
 
 export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   if (opts.duration < 0 || opts.count < 0) throw new UsageError('--duration and --count must not be negative');
-  if (!(opts.bufferMib >= 1 && opts.bufferMib <= 2048)) throw new UsageError(`--buffer-mib ${opts.bufferMib}: expected 1 to 2048`);
+  // libpcap takes the buffer size as an int: 2048 MiB is one byte past its largest.
+  if (!(opts.bufferMib >= 1 && opts.bufferMib <= 2047)) throw new UsageError(`--buffer-mib ${opts.bufferMib}: expected 1 to 2047`);
   const detectors = detectorsFrom(opts);
   checkLiveOptions({ interface: opts.interface, filter: '', snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 }, 0);
   requireEthernet(opts.interface);
@@ -134,7 +135,7 @@ export const watchCommand: CommandModule<object, WatchOptions> = {
             default: 'tcpdump' as Engine,
             describe: 'capture engine: tcpdump -U -w - through our reader (kernel timestamps, drop counters) or the cap binding',
           })
-          .option('buffer-mib', { type: 'number', default: 16, describe: 'kernel capture buffer in MiB' })
+          .option('buffer-mib', { type: 'number', default: 16, describe: 'kernel capture buffer in MiB (1 to 2047)' })
           .option('snaplen', { alias: 's', type: 'number', default: 262144, describe: 'bytes kept per frame, 64 to 262144' }),
       ),
     ) as unknown as Argv<WatchOptions>,
