@@ -1,3 +1,4 @@
+import { parseIproute2Json } from '../core/ip-json.js';
 /**
  * iproute2's JSON (`ip -j -d link show`, `ip -j addr show`, `ip -j rule show`,
  * `ip -j route show table all`) read into the few typed fields doctor uses.
@@ -77,9 +78,9 @@ function objects(value: unknown, what: string): Json[] {
   return value.filter((v): v is Json => v !== null && typeof v === 'object');
 }
 
-/** Parses ip's JSON; an empty output (no entries) is an empty list. */
+/** Parses ip's JSON (names with control characters in them too); an empty output (no entries) is an empty list. */
 export function parseIpJson(text: string, what: string): Json[] {
-  return objects(JSON.parse(text.trim() === '' ? '[]' : text) as unknown, what);
+  return objects(parseIproute2Json(text), what);
 }
 
 export function linksFrom(text: string): HostLink[] {

@@ -12,6 +12,7 @@
  * MACs and addresses stay strings here; the config layer converts them.
  */
 import { execFileSync } from 'node:child_process';
+import { parseIproute2Json } from '../core/ip-json.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { EnvironmentError } from '../core/errors.js';
 
@@ -134,9 +135,6 @@ interface IpAddr {
   addr_info?: { family?: string; local?: string }[];
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters JSON does not allow raw.
-const RAW_CONTROL = /[\x00-\x1f]/g;
-
 function runIpJson(args: string[]): unknown {
   let out: string;
   try {
@@ -148,9 +146,7 @@ function runIpJson(args: string[]): unknown {
     throw new EnvironmentError(`ip ${args.join(' ')} failed: ${why}`);
   }
   try {
-    // iproute2 writes control characters in a name raw into its JSON (Linux allows "x\x1b[7m" as an
-    // interface name): as \u escapes they parse, and report/ escapes them again before showing them.
-    return JSON.parse(out.trim() === '' ? '[]' : out.trim().replace(RAW_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    return parseIproute2Json(out);
   } catch {
     throw new EnvironmentError(`ip ${args.join(' ')}: output is not JSON (iproute2 too old for -j? need 4.14 or later)`);
   }
