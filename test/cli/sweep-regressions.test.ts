@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { corpusDir } from '../support/paths.js';
 import { jsonLines, runCli } from '../support/run-cli.js';
 
 /**
@@ -33,4 +36,36 @@ test('the first section header is checked no more than tcpdump checks it, and ne
   for (const file of ['test/regress/shb-trailer-mismatch.pcapng', 'test/regress/shb-option-overrun.pcapng']) {
     assert.equal(jsonLines(runCli(['frames', '--json', '--all', file]).stdout).length, tcpdumpCount(file), file);
   }
+});
+
+// A length field claiming one byte more than the frame held on the wire: tcpdump says
+// "truncated-ip - 1 bytes missing!", "truncated-ip6 - 1 bytes missing!", "UDP, bad length 19 > 13"; anycast-probe decoded
+// each as a whole packet and counted nothing. Now the frame keeps its layers and is flagged malformed.
+const OVERLONG = [
+  { file: 'test/regress/ipv4-total-length-past-frame.pcap', frame: 4, layer: 'ipv4', need: 61, have: 60 },
+  { file: 'test/regress/ipv6-payload-length-past-frame.pcap', frame: 1, layer: 'ipv6', need: 81, have: 80 },
+  { file: 'test/regress/udp-length-past-ip.pcap', frame: 7, layer: 'udp', need: 27, have: 21 },
+] as const;
+
+for (const { file, frame, layer, need, have } of OVERLONG) {
+  test(`${file}: frame ${frame} is flagged malformed, with its layers kept, when its ${layer} length claims more than the frame held on the wire`, () => {
+    const r = runCli(['frames', '--json', '--all', file]);
+    assert.equal(r.status, 0, r.stderr);
+    const frames = jsonLines(r.stdout);
+    const f = frames[frame - 1]!;
+    assert.deepEqual(f.stop, { layer, reason: 'malformed', need, have });
+    assert.ok(layer === 'ipv6' ? f.ip6 !== undefined : f.ip !== undefined, 'the IP layer is still there');
+    assert.equal(frames.filter((x) => x.stop !== undefined).length, 1, 'no other frame flagged');
+    assert.match(r.stderr, /, 0 truncated, 1 malformed$/m);
+  });
+}
+
+const payloadCut = path.join(corpusDir, 'zeek__trunc_icmp-payload-trunc.pcap');
+
+test('a frame cut by the snap length is not malformed: its IP length claims no more than the frame held on the wire', {
+  skip: fs.existsSync(payloadCut) ? false : `${payloadCut} absent`,
+}, () => {
+  const r = runCli(['frames', '--all', payloadCut]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /: 4 frames read \(pcap\), 4 shown, 0 truncated, 0 malformed$/m);
 });
