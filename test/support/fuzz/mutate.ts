@@ -1,4 +1,5 @@
 import type { Rng } from '../../../scripts/rng.js';
+import { LinkType } from '../../../src/core/link-type.js';
 import { edgeValues, lengthFields, recordSpans, withField } from '../capture-fields.js';
 
 /** Mutated inputs are kept under this size: the properties are about structure, not volume. */
@@ -92,6 +93,30 @@ const splice: Mutator = (input, rng, corpus) => {
   return out;
 };
 
+/** Every link type the decoder reads, and two it does not (160, 0xffff). */
+const LINK_TYPES = [...Object.values(LinkType), 160, 0xffff];
+
+/**
+ * Relabels the capture (the pcap header) or one pcapng interface with
+ * another link type: the same frames then reach the SLL, PPP and raw-IP
+ * first layers, which few seeds hold, and the refusal of an unknown one.
+ */
+const linkType: Mutator = (input, rng) => {
+  if (input.length < 24) return input;
+  const out = Uint8Array.from(input);
+  const v = new DataView(out.buffer);
+  const type = rng.pick(LINK_TYPES);
+  if (v.getUint32(0, true) === 0x0a0d0d0a) {
+    const interfaces = recordSpans(out).filter(([from]) => v.getUint32(from, true) === 1 || v.getUint32(from, false) === 1);
+    if (interfaces.length === 0) return input;
+    const [from] = rng.pick(interfaces);
+    v.setUint16(from + 8, type, v.getUint32(from, true) === 1);
+  } else {
+    v.setUint16(20, type, v.getUint32(0, true) === 0xa1b2c3d4 || v.getUint32(0, true) === 0xa1b23c4d);
+  }
+  return out;
+};
+
 const MUTATORS: readonly Mutator[] = [
   bitFlip,
   bitFlip,
@@ -105,6 +130,7 @@ const MUTATORS: readonly Mutator[] = [
   deleteRange,
   duplicateRange,
   splice,
+  linkType,
 ];
 
 /** One to four stacked mutations of `input` (AFL's havoc stage, small). */
