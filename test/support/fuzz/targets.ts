@@ -130,10 +130,8 @@ export const decoderTarget: FuzzTarget = {
   },
 };
 
-// Memory-backed where there is one: the pipeline reads a file, and one is written per input.
-const scratch = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'acp-fuzz-'));
-process.once('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
-let scratchFiles = 0;
+/** Memory-backed where there is one: the pipeline reads a file, and one is written per input. */
+const SCRATCH_ROOT = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
 /** One analyze run in process, as the CLI makes it: the JSON document, the text report and the one-line error. */
 async function analyzeOnce(file: string, threads: Threads): Promise<string> {
@@ -166,12 +164,19 @@ async function analyzeOnce(file: string, threads: Threads): Promise<string> {
 export const pipelineTarget: FuzzTarget = {
   name: 'pipeline',
   async run(input, deep) {
-    const file = path.join(scratch, `input-${scratchFiles++ % 4}.pcap`);
-    fs.writeFileSync(file, input);
-    const one = await analyzeOnce(file, '1');
-    if (!deep) return;
-    const two = await analyzeOnce(file, '2');
-    check(two === one, `--threads 2 reports differently from --threads 1:\n1: ${one}\n2: ${two}`);
+    // A folder per input, removed after it (a few µs beside the run's milliseconds): a worker
+    // the supervisor stops leaves no 'exit' handler to clean up after it.
+    const dir = fs.mkdtempSync(path.join(SCRATCH_ROOT, 'acp-fuzz-'));
+    try {
+      const file = path.join(dir, 'input.pcap');
+      fs.writeFileSync(file, input);
+      const one = await analyzeOnce(file, '1');
+      if (!deep) return;
+      const two = await analyzeOnce(file, '2');
+      check(two === one, `--threads 2 reports differently from --threads 1:\n1: ${one}\n2: ${two}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
 };
 
