@@ -33,6 +33,7 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { openPcapFile, type PcapFileWriter } from '../src/source/pcap-writer.js';
+import { Rng } from './rng.js';
 
 // ------------------------------------------------------------------ scene
 
@@ -89,32 +90,6 @@ function remoteIp(k: number): number {
 const REMOTES = 64;
 
 // ------------------------------------------------------------------ PRNG
-
-/** mulberry32: small, fast, good enough for traffic shapes; fully seeded. */
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  u32(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** [0, 1) */
-  next(): number {
-    return this.u32() / 4294967296;
-  }
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 // ------------------------------------------------------------------ checksums
 

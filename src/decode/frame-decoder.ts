@@ -93,6 +93,30 @@ export class FrameDecoder implements StopSink, FrameDetail {
     this.linkType = rec.linkType;
     this.interfaceId = rec.interfaceId;
     this.decodeBytes(rec.data, rec.offset, rec.offset + rec.capLen, rec.linkType);
+    if (this.stopCode === Stop.none) this.flagOverlongLengths(rec.offset + Math.max(rec.wireLen, rec.capLen));
+  }
+
+  /**
+   * A length field that claims more bytes than the frame held on the wire contradicts the frame
+   * (tshark: "total length exceeds packet length", tcpdump: "truncated-ip", "bad length"): the
+   * frame keeps every layer that decoded and is flagged malformed. A claim past the captured bytes
+   * but within the wire length is the snap length's doing, not a fault, and is not flagged. A
+   * length of 0 is left alone: TSO's IPv4 total length, a jumbogram's payload and UDP lengths.
+   * stop() keeps the first reason, so a UDP length is judged only inside an IP length that held.
+   */
+  private flagOverlongLengths(wireEnd: number): void {
+    let ipEnd = wireEnd;
+    if (this.has(Layer.ipv4) && this.ipv4.totalLength !== 0) {
+      ipEnd = this.ipv4.offset + this.ipv4.totalLength;
+      if (ipEnd > wireEnd) this.stop(Layer.ipv4, Stop.malformed, this.ipv4.totalLength, wireEnd - this.ipv4.offset);
+    } else if (this.has(Layer.ipv6) && this.ipv6.payloadLength !== 0) {
+      ipEnd = this.ipv6.offset + 40 + this.ipv6.payloadLength;
+      if (ipEnd > wireEnd) this.stop(Layer.ipv6, Stop.malformed, 40 + this.ipv6.payloadLength, wireEnd - this.ipv6.offset);
+    }
+    const u = this.udp;
+    if (this.has(Layer.udp) && u.length !== 0 && (u.length < 8 || u.offset + u.length > ipEnd)) {
+      this.stop(Layer.udp, Stop.malformed, u.length, ipEnd - u.offset);
+    }
   }
 
   /** Decode bytes directly (tests, live capture): frame metadata stays as set. */

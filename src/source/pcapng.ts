@@ -80,7 +80,9 @@ export class PcapngParser implements CaptureParser {
         return pos;
       }
       const trailer = u32(buf, pos + total - 4, le);
-      if (trailer !== total) {
+      // libpcap reads the file's first section header when it opens the file and never looks at its
+      // trailing length: tcpdump shows every frame of a file whose only fault is there, and so do we.
+      if (trailer !== total && at !== 0) {
         throw new CaptureFormatError(`block total length in header (${total}) and trailer (${trailer}) don't match`, at + total - 4);
       }
       switch (type) {
@@ -135,7 +137,8 @@ export class PcapngParser implements CaptureParser {
     if (major !== 1 || (minor !== 0 && minor !== 2)) {
       throw new CaptureFormatError(`unsupported pcapng section version ${major}.${minor} (expected 1.0)`, at + 12);
     }
-    this.checkOptions(buf, pos, pos + 24, pos + total - 4, at, 'section header');
+    // The section's options (comment, hardware, OS, application) are not checked: nothing here reads
+    // them, and libpcap does not either, so one running past its block costs tcpdump no frame.
     this.sawSection = true;
     this.sectionBase = this.interfaces.length;
   }
