@@ -164,7 +164,7 @@ test('lab nat-moved-connection: a TCP connection through gw1 moves to gw2, whose
   skip,
   timeout: 150_000,
 }, () => {
-  const { report, rc } = watchLab('watch-mesh', 'nat-moved-connection', MESH_CONFIG);
+  const { report, rc } = watchLab('watch-mesh', 'nat-moved-connection', [...MESH_CONFIG, '--detectors', '+moved-connection']);
   // watch's default filter passes the handshake (answered through gw1) and the reset (through gw2).
   assert.deepEqual(problems(report), ['gateway-switch@gw2:flow-moved-gateway', 'moved-connection@gw2:moved-nat-state-lost']);
   const moved = report.findings.find((f) => f.kind === 'moved-connection');
