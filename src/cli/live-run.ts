@@ -70,10 +70,11 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   // gateway is named by its MAC until its own IP is seen, and the stream then says it once, so a
   // reader can follow it to the name the report uses.
   const namesGiven = new Map<string, string>();
+  // Names learned gateways by the IPs seen so far, then says each rename of one the stream named before.
   const sayRenames = (analysis: Analysis): void => {
-    if (namesGiven.size === 0) return;
     const ctx = analysis.ctx;
     ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
+    if (namesGiven.size === 0) return;
     for (const gw of ctx.gateways.list) {
       const key = gatewayKey(gw);
       const was = key === null ? undefined : namesGiven.get(key);
@@ -90,7 +91,6 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   const announce = (f: Finding, analysis: Analysis): void => {
     const ctx = analysis.ctx;
     sayRenames(analysis);
-    ctx.gateways.resolveLearnedAddresses((ip) => ctx.anycast.isAnycastIpv4(ip));
     const fj = findingJson(f, ctx.gateways.list, pipeline.tsDigits);
     if (fj.gatewayMac !== null && fj.gateway !== null) namesGiven.set(fj.gatewayMac, fj.gateway);
     if (fj.otherGatewayMac !== null && fj.otherGateway !== null) namesGiven.set(fj.otherGatewayMac, fj.otherGateway);

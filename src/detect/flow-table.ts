@@ -166,9 +166,7 @@ export class FlowTable {
     const h = this.hash(a, b, c, d);
     const found = this.locate(a, b, c, d, h);
     if (found >= 0) {
-      const ti = found * TIME_STRIDE + TIME_AT;
-      if (now - times[ti]! > this.idle) this.slots[found * STRIDE + VALUES] = VALUES_EMPTY;
-      times[ti] = now;
+      this.refresh(found);
       return found;
     }
     let victim = -1 - found;
@@ -211,7 +209,7 @@ export class FlowTable {
     const h = this.hash(a, b, c, d);
     const found = this.locate(a, b, c, d, h);
     if (found >= 0) {
-      this.upsert(a, b, c, d);
+      this.refresh(found);
       return found;
     }
     let free = -1 - found;
@@ -242,6 +240,13 @@ export class FlowTable {
   /** Ends slot s's entry now (it reads as idle): a judged request makes room for the next. */
   release(s: number): void {
     this.times[s * TIME_STRIDE + TIME_AT] = -Infinity;
+  }
+
+  /** Touches the live-or-idle slot s found for a key: an idle one keeps its key but forgets its values. */
+  private refresh(s: number): void {
+    const ti = s * TIME_STRIDE + TIME_AT;
+    if (this.now - this.times[ti]! > this.idle) this.slots[s * STRIDE + VALUES] = VALUES_EMPTY;
+    this.times[ti] = this.now;
   }
 
   /** Fills slot s with a fresh entry for the key (hash h): no MAC, gateway -1, touched now. */

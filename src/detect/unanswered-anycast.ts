@@ -114,10 +114,7 @@ export class UnansweredAnycastDetector implements Detector {
     if (!ctx.gateways.isAnycastMac(d.l2Dst)) return;
     const toAnycast = v4 ? ctx.anycast.isAnycastIpv4(d.ipv4.dst) : ctx.anycast.anycastIpv6Index(d.ipv6.dst) >= 0;
     const client = this.client(d.l2Src, v4 ? d.ipv4.src : -1);
-    if (client < 0) {
-      this.notJudged++;
-      return;
-    }
+    if (client < 0) return;
     const s = table.claim(src, dst, idSeq, proto);
     if (s < 0 || this.queueFull(table)) return;
     table.setGateway(s, 0);
@@ -154,10 +151,7 @@ export class UnansweredAnycastDetector implements Detector {
       // A client's who-has for the anycast IP (not a gateway's own request, not a probe from 0.0.0.0).
       if (a.op !== ArpOp.request || a.spa === 0 || a.spa === a.tpa || !ctx.anycast.isAnycastIpv4(a.tpa) || ctx.gateways.role(a.sha) !== -1) return;
       const client = this.client(a.sha, a.spa);
-      if (client < 0) {
-        this.notJudged++;
-        return;
-      }
+      if (client < 0) return;
       this.keyOf(a.spa | 0, a.tpa | 0, ARP_KEY);
       const s = table.claim(a.spa | 0, a.tpa | 0, 0, ARP_KEY);
       if (s < 0 || this.queueFull(table)) return;
@@ -178,10 +172,7 @@ export class UnansweredAnycastDetector implements Detector {
     if (n.type !== Icmpv6Type.neighborSolicit || (src[0] === 0 && src[1] === 0 && src[2] === 0 && src[3] === 0)) return;
     if (ctx.gateways.role(d.l2Src) !== -1) return;
     const client = this.client(d.l2Src, -1);
-    if (client < 0) {
-      this.notJudged++;
-      return;
-    }
+    if (client < 0) return;
     this.keyOf(foldIpv6(src), target, NS_KEY);
     const s = table.claim(foldIpv6(src), target, 0, NS_KEY);
     if (s < 0 || this.queueFull(table)) return;
@@ -216,7 +207,11 @@ export class UnansweredAnycastDetector implements Detector {
   private client(mac: number, ipv4: number): number {
     let c = this.clients.get(highWord(mac), mac | 0);
     if (c >= 0) return c;
-    if (this.clientMacs.length >= MAX_CLIENTS) return -1;
+    if (this.clientMacs.length >= MAX_CLIENTS) {
+      // One client too many: its request is not judged (counted).
+      this.notJudged++;
+      return -1;
+    }
     c = this.clientMacs.length;
     this.clients.set(highWord(mac), mac | 0, c);
     this.clientMacs.push(mac);

@@ -183,9 +183,7 @@ export class OnePassAnalysis {
           this.held.push(f);
           return;
         }
-        const key = announceKey(f, analysis);
-        if (this.announced.has(key)) return;
-        this.announced.add(key);
+        if (!this.firstAnnouncement(f, analysis)) return;
         if (!this.replaying) announce(f, analysis);
         else this.pendingAnnouncements.push(f);
       };
@@ -258,12 +256,15 @@ export class OnePassAnalysis {
     this.held = [];
     const announce = this.onFinding;
     if (announce === undefined || this.current === undefined) return;
-    for (const f of held) {
-      const key = announceKey(f, this.current);
-      if (this.announced.has(key)) continue;
-      this.announced.add(key);
-      announce(f, this.current);
-    }
+    for (const f of held) if (this.firstAnnouncement(f, this.current)) announce(f, this.current);
+  }
+
+  /** Whether `f` is a problem not announced yet (and from now on, announced): one announcement per problem. */
+  private firstAnnouncement(f: Finding, analysis: Analysis): boolean {
+    const key = announceKey(f, analysis);
+    if (this.announced.has(key)) return false;
+    this.announced.add(key);
+    return true;
   }
 
   /** A new analysis with `config` that has judged every frame in the look-back. */
