@@ -95,10 +95,9 @@ test("lab arp-filter-off-expiry: each time c1's entry expires gw1's bridge answe
   // gw2 is configured right: nothing blames its ARP. (Whether c2's forwarded pings leave for gw1 before the macvlan
   // re-teaches it is the kernel's timing; when they do, gw2 answers them, an asymmetric reply caused by gw1.)
   assert.ok(!p.some((x) => /^(unicast-arp-reply|arp-flip-flop|client-pinned)@gw2/.test(x)), p.join(' '));
-  // Three re-resolutions after the first, each answered first by the bridge, then re-taught by the macvlan:
-  // on a quiet machine each one flips (3 or more); on a loaded one the kernel's answers can come in the
-  // other order (a CI run beside a soak benchmark saw 2 flips, both in the first re-resolution). At least
-  // one change there and one back is the flip-flop.
+  // Five re-resolutions, each followed by gw1 sending to c1 from the anycast IP, which re-teaches c1 the anycast MAC
+  // whatever the race between gw1's bridge and its macvlan did (FINDINGS.md): every resolution the bridge wins
+  // flips twice. At least one change there and one back is the flip-flop.
   const flips = report.findings.find((f) => f.kind === 'arp-flip-flop');
   assert.ok(flips !== undefined && flips.count >= 2, JSON.stringify(flips));
 });
