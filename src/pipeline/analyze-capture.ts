@@ -11,6 +11,7 @@ import { OnePassAnalysis, type Judgement } from './one-pass.js';
 import { readFrames, type ReadFramesResult } from './read-frames.js';
 import { readFramesThreaded } from './read-frames-threaded.js';
 import { CaptureFormatError } from '../core/errors.js';
+import { collectGarbage } from '../core/collect-garbage.js';
 
 export type Threads = 'auto' | '1' | '2';
 
@@ -73,6 +74,14 @@ const rowFromView = (frame: DecodedFrame, rows: Int32Array, at: number): void =>
  * frame before it analysed.
  */
 export async function analyzeCapture(opts: AnalyzeCaptureOptions): Promise<AnalyzeCaptureResult> {
+  const result = await onePass(opts);
+  // The pass's detectors, tables and ring are unreachable now: collect them and the pass's promoted
+  // garbage before the caller builds its report beside them (the peak of a big run).
+  collectGarbage();
+  return result;
+}
+
+async function onePass(opts: AnalyzeCaptureOptions): Promise<AnalyzeCaptureResult> {
   const threaded = useDecodeThread(opts.threads, opts.input);
   if (!threaded) dropStandbyDecodeThread();
   const judge = new OnePassAnalysis({
