@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Memory flatness: peak RSS of `anycast-probe frames - -q` (and `analyze -`
-# when it exists) reading ~0.5 GB and ~2 GB of pcap from a pipe. The input is
+# Memory flatness: peak RSS of `anycast-probe frames - -q` (and `analyze -`,
+# configured and not, when it exists) reading ~0.5 GB and ~2 GB of pcap from a pipe. The input is
 # the 500k-frame bench capture with its records repeated (bench/repeat-pcap.mjs),
 # so no big file is written. A streaming reader shows the same peak for both.
 #
@@ -25,9 +25,9 @@ if ! head -c 24 "$file" | "$CLI" frames - -q > /dev/null 2>&1; then
   bench_log "note: 'frames -' failed on a valid pcap header; reading /dev/stdin instead"
 fi
 cmds=("$CLI frames $stdin -q")
-# Given the anycast addresses, analyze reads its input once (without them it
-# reads a file twice: once to infer them), which is what a pipe needs.
-bench_have_analyze && cmds+=("$CLI analyze $stdin --json $ANYCAST_FLAGS")
+# analyze reads its input once, told the anycast addresses or not (unconfigured,
+# it infers them on the way and keeps a bounded look-back of decoded rows).
+bench_have_analyze && cmds+=("$CLI analyze $stdin --json $ANYCAST_FLAGS" "$CLI analyze $stdin --json")
 
 failed=0
 echo "| Command | Input (pipe) | Frames | Wall s | Peak RSS MiB |"

@@ -5,7 +5,7 @@ import type { DetectorDefinition } from '../detect/detector.js';
 import type { Analysis } from '../detect/analysis.js';
 import { analysisJson, findingJson, type AnalysisJson } from '../report/analysis-json.js';
 import { analysisText } from '../report/analysis-text.js';
-import { jsonText } from '../report/json-text.js';
+import { jsonText, writeJsonText } from '../report/json-text.js';
 import { anycastSummaryLine, findingLine, gatewayRenameLine, liveScreen } from '../report/live-view.js';
 import { gatewayKey, gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
@@ -237,7 +237,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       }),
     );
     out.line(jsonText({ type: 'report', report: doc }));
-  } else out.line(opts.json ? jsonText(doc, 2) : analysisText(doc, { color }));
+  } else if (opts.json) writeJsonText(doc, 2, (piece) => out.line(piece));
+  else out.line(analysisText(doc, { color }));
   out.flush();
   if (counters !== undefined) {
     warn(

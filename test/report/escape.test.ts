@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeBytes, escapeText, shortened } from '../../src/report/escape.js';
-import { jsonText } from '../../src/report/json-text.js';
+import { jsonText, writeJsonText } from '../../src/report/json-text.js';
 import { liveScreen } from '../../src/report/live-view.js';
 
 test('wire bytes keep printable ASCII and show ESC, CR, LF, DEL and 8-bit bytes as \\xNN', () => {
@@ -31,6 +31,36 @@ test('JSON text escapes DEL, C1, separators and bidi controls as \\uXXXX and par
   assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u202e\u2066]/u);
   assert.ok(text.includes('\\u009b') && text.includes('\\u202e') && text.includes('Süd'), text);
   assert.deepEqual(JSON.parse(text), value);
+});
+
+test('a document written piece by piece is the text jsonText gives, member for member and element for element', () => {
+  const values: unknown[] = [
+    {
+      schema: 'x',
+      skipped: undefined,
+      fn: () => 1,
+      n: 1.5,
+      empty: [],
+      none: {},
+      list: [1, 'a\u2028b', undefined, { deep: [1, [2, { e: null }]], s: 'Süd\x1b' }, [], {}],
+      nested: { a: [1, 2], b: { c: 'd' } },
+      when: new Date(0),
+    },
+    {},
+    { only: undefined },
+    [1, 2],
+    'text',
+    null,
+  ];
+  for (const value of values) {
+    const lines: string[] = [];
+    writeJsonText(value, 2, (l) => lines.push(l));
+    assert.equal(lines.join('\n'), jsonText(value, 2));
+  }
+  // One line per member and per element of a top-level array: no line holds the whole list.
+  const lines: string[] = [];
+  writeJsonText({ findings: [{ a: 1 }, { b: 2 }] }, 2, (l) => lines.push(l));
+  assert.deepEqual(lines, ['{', '  "findings": [', '    {\n      "a": 1\n    },', '    {\n      "b": 2\n    }', '  ]', '}']);
 });
 
 test('an overlong text keeps its start and its end and says how much was left out', () => {

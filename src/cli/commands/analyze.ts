@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { jsonText } from '../../report/json-text.js';
+import { writeJsonText } from '../../report/json-text.js';
 import { analyzeCapture, type Threads } from '../../pipeline/analyze-capture.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { analysisText } from '../../report/analysis-text.js';
@@ -45,7 +45,9 @@ export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
   // A reader that went away (`| head -1`) only ends the output: the verdict's exit code stands.
   const out = new LineWriter(1, () => undefined);
   const cutShort = read.error instanceof CaptureFormatError && read.error.cutShort;
-  out.line(opts.json ? jsonText(doc, 2) : analysisText(doc, { color: useColor(1), cutShort }));
+  // JSON in pieces: the report of a big capture is megabytes, and one string of it (with its copies) was the run's peak.
+  if (opts.json) writeJsonText(doc, 2, (piece) => out.line(piece));
+  else out.line(analysisText(doc, { color: useColor(1), cutShort }));
   out.flush();
   for (const w of read.warnings) warn(`${shown}: ${w}`);
   if (read.error !== undefined) {
