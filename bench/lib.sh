@@ -123,8 +123,10 @@ bench_code_ok() { # CODE "ALLOWED CODES"
 }
 
 # bench_veth_lab TAG: a namespace acp$TAG-$$ holding a veth pair (BENCH_TX -> BENCH_RX, IPv6 off, up),
-# and a scratch dir BENCH_WORK; on exit every PID in BENCH_PIDS is ended (TERM, then KILL) and both
-# are removed. Sets BENCH_NS. Returns non-zero when the namespace cannot be built.
+# and a scratch dir BENCH_WORK; on exit every PID in BENCH_PIDS is ended (TERM, up to 2 s each, then
+# KILL) and both are removed. Sets BENCH_NS. Returns non-zero when the namespace cannot be built.
+# Only what the script started is ended, by PID: bench_forget_pid drops a reaped one, so the cleanup
+# can never signal a recycled PID.
 BENCH_PIDS=()
 bench_veth_lab() {
   local tag=$1
@@ -134,15 +136,22 @@ bench_veth_lab() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   ip netns add "$BENCH_NS" || return 2
-  ip netns exec "$BENCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip netns exec "$BENCH_NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 2
   ip -n "$BENCH_NS" link add "$BENCH_TX" type veth peer name "$BENCH_RX" || return 2
   ip -n "$BENCH_NS" link set lo up && ip -n "$BENCH_NS" link set "$BENCH_TX" up && ip -n "$BENCH_NS" link set "$BENCH_RX" up
+}
+bench_forget_pid() {
+  local keep=() p
+  for p in "${BENCH_PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  BENCH_PIDS=("${keep[@]}")
 }
 _bench_veth_cleanup() {
   local pid
   for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${BENCH_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null; done
+  for pid in "${BENCH_PIDS[@]}"; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  done
   ip netns del "$BENCH_NS" 2>/dev/null
   rm -rf "$BENCH_WORK"
 }

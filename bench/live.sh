@@ -32,30 +32,8 @@ SNAPLEN=262144 # watch's default snap length
 RESULTS=bench/live-results.md
 SRC_FILE=$BENCH_DIR/mesh-500k.pcap
 SRC_FRAMES=500000
-NS=acpbench-$$
-TX=acpb-tx
-RX=acpb-rx
-WORK=$(mktemp -d /tmp/acpbench.XXXXXX) || exit 2
-PIDS=()
 
 die() { bench_log "live.sh: $*"; exit 2; }
-
-# Only what this script started, by PID; then the namespace and the scratch dir.
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  done
-  ip netns del "$NS" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # (Background jobs call `ip netns exec` directly, not in_ns: $! must be the
 # process itself (ip execs it), not a subshell running a function.)
@@ -72,14 +50,7 @@ wait_pid() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   fi
   wait "$pid" 2>/dev/null
-  forget_pid "$pid"
-}
-
-# Reaped: drop it from PIDS, so the cleanup can never signal a recycled PID.
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
+  bench_forget_pid "$pid"
 }
 
 # Packet sockets open in the namespace (tcpdump, watch's tcpdump, cap, the sender).
@@ -136,10 +107,9 @@ fi
 bench_ensure_build || exit 2
 bench_generate "$SRC_FRAMES" "$SRC_FILE" || die "cannot generate $SRC_FILE"
 
-ip netns add "$NS" || die "cannot create namespace $NS"
-in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || die "cannot disable IPv6 in $NS"
-ip -n "$NS" link add "$TX" type veth peer name "$RX" || die "cannot create the veth pair"
-ip -n "$NS" link set lo up && ip -n "$NS" link set "$TX" up && ip -n "$NS" link set "$RX" up || die "cannot bring the veth up"
+# The namespace acpbench-$$, its veth pair and a scratch dir, all removed on exit with what we started (bench/lib.sh).
+bench_veth_lab bench || die "cannot build the namespace acpbench-$$ and its veth pair"
+NS=$BENCH_NS TX=$BENCH_TX RX=$BENCH_RX WORK=$BENCH_WORK
 bench_log "lab: namespace $NS, veth $TX -> $RX (no addresses, IPv6 off)"
 
 # ---------------------------------------------------------------- sender
@@ -212,7 +182,7 @@ run() {
   # shellcheck disable=SC2086
   ip netns exec "$NS" "$CLI" watch "$RX" --engine "$engine" --duration "$duration" $WATCH_FLAGS >"$w_out" 2>"$w_err" &
   local wpid=$!
-  PIDS+=("$wpid")
+  BENCH_PIDS+=("$wpid")
   local base_sockets=0
   if [[ $engine == tcpdump ]]; then
     # watch's own tcpdump child: its command line holds the filter watch built.
@@ -227,7 +197,7 @@ run() {
 
   ip netns exec "$NS" tcpdump -i "$RX" -w /dev/null -s "$SNAPLEN" -B "$((BUFFER_MIB * 1024))" -- "$FILTER" 2>"$t_err" &
   local tpid=$!
-  PIDS+=("$tpid")
+  BENCH_PIDS+=("$tpid")
   wait_until 15 listening "$t_err" || bench_log "  tcpdump not listening: $(cat "$t_err")"
   wait_until 15 sockets_at_least 2 || bench_log "  expected 2 capture sockets, see $(packet_sockets)"
   sleep 0.5
