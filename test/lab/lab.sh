@@ -471,7 +471,10 @@ const net = require('node:net');
 const s = net.connect({ host: '$INET_HOST', port: $TCP_PORT, localAddress: '10.172.1.1' });
 let n = 0;
 let answers = 0;
-s.on('connect', () => console.error('[client] connected'));
+s.on('connect', () => {
+  console.error('[client] connected');
+  require('node:fs').writeFileSync('$DAEMON_DIR/tcp-client.connected', '');
+});
 s.on('data', () => answers++);
 const tick = setInterval(() => s.write(\`line \${++n}\\n\`), 250);
 const end = (why) => {
@@ -481,12 +484,17 @@ const end = (why) => {
 };
 s.on('error', (e) => end(e.code));
 s.on('close', () => end('closed'));
-setTimeout(() => end('time up'), 6000);
+setTimeout(() => end('time up'), 8000);
 EOF
   log "c1 opens a TCP connection to $INET_HOST:$TCP_PORT through gw1"
-  timeout 10 ip netns exec "$NS_C1" node "$DAEMON_DIR/tcp-client.cjs" &
-  local client=$!
-  sleep 1.5
+  rm -f "$DAEMON_DIR/tcp-client.connected"
+  timeout 12 ip netns exec "$NS_C1" node "$DAEMON_DIR/tcp-client.cjs" &
+  local client=$! n
+  # Move only a connection that exists: node's start-up on a loaded machine can take longer than the
+  # wait that used to stand here. Bounded: 5 s for the connection, then 1 s of lines through gw1.
+  for n in $(seq 1 50); do [[ -e "$DAEMON_DIR/tcp-client.connected" ]] && break; sleep 0.1; done
+  [[ -e "$DAEMON_DIR/tcp-client.connected" ]] || log "the TCP client did not connect within 5 s"
+  sleep 1
   log "the mesh moves c1 to gw2"
   nsx "$NS_MESH" nft flush chain bridge acp_mesh forward_filter
   nsx "$NS_MESH" nft add rule bridge acp_mesh forward_filter ether daddr "$ANYCAST_MAC" iifname "m-c1" oifname != "m-gw2" counter drop
