@@ -25,8 +25,8 @@ export function jsonText(value: unknown, indent?: number): string {
  * jsonText(value, indent) of an object, given to `line` in pieces that
  * end where a line ends (joined with newlines, they are the text): each
  * top-level member, and each element of a top-level array member, is
- * stringified alone. The text is the same; the
- * largest string made is one member's or element's, not the document's.
+ * stringified alone. The text is the same; the largest string made is
+ * one member's or element's, not the document's.
  * Why: analyze's report on the 5M bench capture is 1.9 MB of JSON, and the
  * one string, its escaped copy, the joined output and its Buffer were the
  * peak of the run's memory (BENCHMARKS.md, "Peak RSS at the report").
