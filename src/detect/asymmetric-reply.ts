@@ -6,7 +6,7 @@ import { isGroupMac } from '../decode/read.js';
 import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
-import { FlowTable, foldIpv6 } from './flow-table.js';
+import { dstKey, FlowTable, srcKey } from './flow-table.js';
 import { ANYCAST_MAC } from './gateways.js';
 
 const ASYMMETRIC = 'asymmetric-reply';
@@ -65,19 +65,11 @@ export class AsymmetricReplyDetector implements Detector {
     const layers = d.layers;
     if ((layers & (Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp)) === 0) return;
     if (d.l2Src < 0 || d.l2Dst < 0 || isGroupMac(d.l2Dst)) return;
-    // Addresses as int32 key words (Smis) on both branches: a mix of an unsigned double and an
-    // int32 would make V8 box the address into a heap number per frame.
-    let src: number;
-    let dst: number;
-    if ((layers & Layer.ipv4) !== 0) {
-      src = d.ipv4.src | 0;
-      dst = d.ipv4.dst | 0;
-    } else if ((layers & Layer.ipv6) !== 0) {
-      src = foldIpv6(d.ipv6.src);
-      dst = foldIpv6(d.ipv6.dst);
-    } else {
-      return;
-    }
+    if ((layers & (Layer.ipv4 | Layer.ipv6)) === 0) return;
+    // Addresses as int32 key words (Smis) for IPv4 and IPv6 alike: a mix of an unsigned double and
+    // an int32 would make V8 box the address into a heap number per frame.
+    const src = srcKey(d);
+    const dst = dstKey(d);
     const flows = this.flows(ctx);
     if ((layers & Layer.icmp) !== 0 || (layers & Layer.icmpv6) !== 0) {
       const v4 = (layers & Layer.icmp) !== 0;
