@@ -87,8 +87,10 @@ export class UnansweredAnycastDetector implements Detector {
       this.resolution(d, ctx);
       return;
     }
-    const v4 = (d.layers & Layer.icmp) !== 0;
-    if (!v4 && (d.layers & Layer.icmpv6) === 0) return;
+    // ICMP and its own IP version only: ICMPv4 in IPv6 (next header 1) decodes as ICMP, but its
+    // addresses are IPv6 ones, and d.ipv4 would still hold an earlier frame's.
+    const v4 = (d.layers & (Layer.icmp | Layer.ipv4)) === (Layer.icmp | Layer.ipv4);
+    if (!v4 && (d.layers & (Layer.icmpv6 | Layer.ipv6)) !== (Layer.icmpv6 | Layer.ipv6)) return;
     if (!v4 && (d.icmpv6.type === Icmpv6Type.neighborSolicit || d.icmpv6.type === Icmpv6Type.neighborAdvert)) {
       this.resolution(d, ctx);
       return;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FindingOf } from '../../src/detect/findings.js';
 import { unansweredAnycast, type UnansweredAnycastEvidence } from '../../src/detect/unanswered-anycast.js';
 import { ip4, macNum } from '../support/decode.js';
+import { ETHERTYPE, ethernet, ICMP_TYPE, icmpEcho, IP_PROTO, ipv6 } from '../support/frame-builder.js';
 import { arpFrame, echoFrame, neighborAdvertFrame, neighborSolicitFrame, PLAN, planConfig, runDetector, type TestFrame } from '../support/detect.js';
 
 const { anycastIp, anycastMac, gw1, c1, c2, server } = PLAN;
@@ -101,4 +102,21 @@ test('a flood of unanswered pings larger than the pending table is still judged:
   assert.ok(f.evidence.toAnycastLost >= 48, `only ${f.evidence.toAnycastLost} judged lost`);
   assert.equal(f.evidence.toAnycastSent, f.evidence.toAnycastLost);
   assert.equal(run.detector.evictions, 160 - f.evidence.toAnycastSent);
+});
+
+test('an ICMPv4 echo carried in IPv6 (next header 1) is not judged with the addresses of the IPv4 frame before it', () => {
+  // The frame before is a ping to the anycast IP, answered: its IPv4 addresses are what a detector
+  // reading d.ipv4 on an IPv6 frame would see.
+  const bogus: TestFrame = {
+    bytes: ethernet({
+      src: c1.mac,
+      dst: anycastMac,
+      type: ETHERTYPE.IPV6,
+      payload: ipv6({ src: 'fd00::c1', dst: 'fd00::a', next: IP_PROTO.ICMP, payload: icmpEcho({ type: ICMP_TYPE.ECHO_REQUEST, id: 7, seq: 1 }) }),
+    }),
+    t: 2,
+  };
+  const run = runDetector(unansweredAnycast, planConfig(), [pingAnycast(1, 1), anycastReply(1, 1.01), bogus, later(5)]);
+  assert.equal(run.observed, 4);
+  assert.deepEqual(run.findings, []);
 });
