@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { IcmpType } from '../decode/icmp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
-import { isGroupMac } from '../decode/read.js';
+import { highWord, isGroupMac } from '../decode/read.js';
 import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
@@ -11,6 +11,7 @@ import { ANYCAST_MAC } from './gateways.js';
 
 const ASYMMETRIC = 'asymmetric-reply';
 const SWITCH = 'gateway-switch';
+const TWO_32 = 4294967296;
 
 /** A request to one gateway's unicast MAC answered from another's. */
 export interface AsymmetricReplyEvidence {
@@ -87,7 +88,8 @@ export class AsymmetricReplyDetector implements Detector {
       flows.now = ctx.now;
       if (isRequest) {
         const s = echoes.upsert(src | 0, dst | 0, idSeq | 0, proto);
-        echoes.setMac(s, d.l2Dst);
+        const requestMac = d.l2Dst;
+        echoes.setMacWords(s, highWord(requestMac), requestMac | 0);
         return;
       }
       if (!isReply) return;
@@ -113,7 +115,7 @@ export class AsymmetricReplyDetector implements Detector {
     const role = ctx.gateways.role(l2Dst);
     if (role < 0 && role !== ANYCAST_MAC) return;
     const s = flows.upsert(src | 0, dst | 0, (sport << 16) | dport, proto);
-    flows.setMac(s, l2Dst);
+    flows.setMacWords(s, highWord(l2Dst), l2Dst | 0);
   }
 
   /**
@@ -123,8 +125,8 @@ export class AsymmetricReplyDetector implements Detector {
    * client's address as int32 for the same reason.
    */
   private judge(d: DecodedFrame, ctx: DetectContext, requests: FlowTable, request: number, flows: FlowTable, flow: number, client: number): void {
-    const requestMac = requests.mac(request);
-    if (requestMac < 0) return;
+    if (!requests.hasMac(request)) return;
+    const requestMac = requests.macHigh(request) * TWO_32 + (requests.macLow(request) >>> 0);
     const gateways = ctx.gateways;
     const replyMac = d.l2Src;
     // One registry lookup per MAC answers both "anycast MAC?" and "which gateway?".

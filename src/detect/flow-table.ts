@@ -278,12 +278,39 @@ export class FlowTable {
     return has * ((v & VALUES_MAC_HI) * TWO_32 + (this.slots[k + MAC_LO]! >>> 0) + 1) - 1;
   }
 
+  /**
+   * The MAC stored in slot s as its high 16 bits and low 32 bits (int32), for
+   * per-frame callers: the 48-bit MAC returned as one number from a call V8
+   * does not inline is boxed into a heap number per call. 0 when none.
+   */
+  macHigh(s: number): number {
+    return this.slots[s * STRIDE + VALUES]! & VALUES_MAC_HI;
+  }
+
+  macLow(s: number): number {
+    return this.slots[s * STRIDE + MAC_LO]!;
+  }
+
+  /** Whether a MAC was stored in slot s since it was (re)filled. */
+  hasMac(s: number): boolean {
+    return (this.slots[s * STRIDE + VALUES]! & VALUES_HAS_MAC) !== 0;
+  }
+
   /** Stores a MAC (48-bit, ≥ 0) in slot s. */
   setMac(s: number, mac: number): void {
+    this.setMacWords(s, highWord(mac), mac | 0); // ToInt32: the low 32 bits
+  }
+
+  /**
+   * Stores a MAC given as its high 16 bits and its low 32 bits (as int32) in
+   * slot s: per-frame callers pass the words, as a 48-bit MAC passed as one
+   * number to a call V8 does not inline is boxed into a heap number per call.
+   */
+  setMacWords(s: number, high: number, low: number): void {
     const k = s * STRIDE;
     const slots = this.slots;
-    slots[k + MAC_LO] = mac | 0; // ToInt32: the low 32 bits
-    slots[k + VALUES] = (slots[k + VALUES]! & ~(VALUES_HAS_MAC | VALUES_MAC_HI)) | VALUES_HAS_MAC | highWord(mac);
+    slots[k + MAC_LO] = low;
+    slots[k + VALUES] = (slots[k + VALUES]! & ~(VALUES_HAS_MAC | VALUES_MAC_HI)) | VALUES_HAS_MAC | (high & VALUES_MAC_HI);
   }
 
   /** The gateway index stored in slot s, -1 if none. */
