@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
+import { checkDuration, checkFrameCount } from './bounds.js';
 
 /** Output and bounds shared by the live commands (watch, replay). */
 export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {
@@ -11,6 +12,8 @@ export function liveOutputBuilder<T>(y: Argv<T>): Argv<T> {
     .option('write', { alias: 'w', type: 'string', describe: 'also write the frames to this pcap file' })
     .check((argv) => {
       if (argv.json === true && argv.ndjson === true) throw new UsageError('--json and --ndjson exclude each other: pick one');
+      checkFrameCount(argv.count);
+      checkDuration(argv.duration);
       return true;
     }) as Argv<T>;
 }

@@ -40,7 +40,7 @@ export async function main(rawArgv: string[]): Promise<void> {
       .command(probeCommand)
       .command(detectorsCommand)
       .command(doctorCommand)
-      .demandCommand(1, 'name a command: analyze, watch, replay, frames, detectors, doctor')
+      .demandCommand(1, 'name a command: analyze, watch, replay, frames, probe, detectors, doctor')
       .strict()
       .help()
       .alias('help', 'h')

@@ -58,6 +58,28 @@ test('a word or an out-of-range value given to a number flag is one line naming 
   }
 });
 
+test('--count and --duration take whole frames and seconds only: a word, a fraction or a negative is one line naming it, exit 2, nothing read', () => {
+  const F = 'fixtures/lab/healthy.pcap';
+  for (const [args, want] of [
+    [['analyze', F, '--count', '-1'], /^anycast-probe: --count -1: expected a whole number of frames \(0 = all\)\n$/],
+    [['analyze', F, '--count', '1.5'], /^anycast-probe: --count 1\.5: expected a whole number of frames \(0 = all\)\n$/],
+    [['frames', F, '--count', 'all'], /^anycast-probe: --count \(not a number\): expected a whole number of frames \(0 = all\)\n$/],
+    [['replay', '--fast', F, '--count', '-2'], /^anycast-probe: --count -2: expected a whole number of frames \(0 = all\)\n$/],
+    [['replay', '--fast', F, '--duration', '-3'], /^anycast-probe: --duration -3: expected seconds \(0 = no limit\)\n$/],
+    [['replay', '--fast', F, '--duration', 'long'], /^anycast-probe: --duration \(not a number\): expected seconds \(0 = no limit\)\n$/],
+    [['watch', 'lo', '--count', '2.5'], /^anycast-probe: --count 2\.5: expected a whole number of frames \(0 = all\)\n$/],
+    [['probe', 'lo', '--count', '1.5'], /^anycast-probe: --count 1\.5: expected a whole number of rounds from 1 to \d+\n$/],
+  ] as const) {
+    const r = runCli([...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, want, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+  }
+  // 0 is "all", and a whole number stops there.
+  assert.equal(runCli(['frames', F, '--count', '0', '-q']).stdout.trim().split('\n').length, runCli(['frames', F, '-q']).stdout.trim().split('\n').length);
+  assert.equal(runCli(['frames', F, '--count', '3', '-q']).stdout.trim().split('\n').length, 3);
+});
+
 const oobr = path.join(corpusDir, 'tcpdump__arp-oobr.pcap');
 
 test('--flip-flop-window is read: a change back 53.75 s after the change is a flip-flop within 60 s, not within 50 s', {

@@ -101,6 +101,28 @@ test('replay refuses stdin and a bad --speed with one line and exit 2', () => {
   assert.match(b.stderr, /--speed 0/);
 });
 
+test('replay of a missing file or of bytes that are not a capture: one line naming it, exit 2, no report of zero frames', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-replay-bad-'));
+  try {
+    const garbage = path.join(dir, 'garbage.pcap');
+    fs.writeFileSync(garbage, 'not a capture at all');
+    for (const [file, said] of [
+      ['/no-such-dir/missing.pcap', /^anycast-probe: \/no-such-dir\/missing\.pcap: no such file$/m],
+      [garbage, /^anycast-probe: .*garbage\.pcap: byte 0: not a pcap or pcapng file/],
+    ] as const) {
+      for (const fast of [[], ['--fast']]) {
+        const r = runCli(['replay', ...fast, file]);
+        assert.equal(r.status, 2, `${file} ${fast}`);
+        assert.equal(r.stdout, '', `${file} ${fast}`);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+        assert.match(r.stderr, said);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('watch on a missing interface names it, lists the ones that exist, exit 2', () => {
   const r = runCli(['watch', 'no-such-if0', '--duration', '1']);
   assert.equal(r.status, 2);

@@ -9,6 +9,7 @@ import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlag
 import { ExitCode, type ExitCodeValue, verdictExitCode } from '../exit-code.js';
 import { LineWriter, warn } from '../output.js';
 import { useColor } from '../terminal.js';
+import { checkFrameCount } from '../bounds.js';
 
 export interface AnalyzeOptions extends AnycastFlags {
   input: string;
@@ -24,6 +25,7 @@ export interface AnalyzeOptions extends AnycastFlags {
  * → the report → the exit code.
  */
 export async function runAnalyze(opts: AnalyzeOptions): Promise<ExitCodeValue> {
+  checkFrameCount(opts.count);
   const detectors = detectorsFrom(opts);
   const config = anycastConfigFrom(opts);
   const run = await analyzeCapture({ input: opts.input, config, detectors, keepDuplicates: opts.keepDuplicates, count: opts.count, threads: opts.threads });

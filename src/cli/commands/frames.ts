@@ -7,6 +7,7 @@ import { describeError } from '../../report/error-text.js';
 import { ExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter, OutputClosed, warn } from '../output.js';
 import { readFrames } from '../../pipeline/read-frames.js';
+import { checkFrameCount } from '../bounds.js';
 
 export interface FramesOptions {
   input: string;
@@ -19,6 +20,7 @@ export interface FramesOptions {
 }
 
 export async function runFrames(opts: FramesOptions): Promise<ExitCodeValue> {
+  checkFrameCount(opts.count);
   const out = new LineWriter(1);
   let shown = 0;
   const duplicates = opts.keepDuplicates ? 'show' : opts.duplicates;

@@ -43,6 +43,7 @@ function checkRange(value: number, min: number, max: number, flag: string, what:
  * answers), and this host's MAC and IPv4 address on the interface.
  */
 function planFrom(opts: ProbeOptions): { plan: ProbePlan; anycastMacs: number[] } {
+  if (!Number.isInteger(opts.count)) throw new UsageError(`--count ${given(opts.count)}: expected a whole number of rounds from 1 to ${PROBE_LIMITS.maxCount}`);
   checkRange(opts.count, 1, PROBE_LIMITS.maxCount, '--count', 'rounds');
   checkRange(opts.interval, PROBE_LIMITS.minInterval, PROBE_LIMITS.maxInterval, '--interval', 'seconds');
   checkRange(opts.timeout, 0.1, PROBE_LIMITS.maxTimeout, '--timeout', 'seconds');
