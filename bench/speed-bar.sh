@@ -12,13 +12,16 @@
 # Prints a Markdown table of medians and ranges, wall and CPU (user + sys).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$BENCH_ROOT" || exit 2
 
 [[ -n ${BENCH_BASELINE:-} ]] || { bench_log "set BENCH_BASELINE to a built worktree of the earlier commit"; exit 2; }
+# Relative to where it was given, before the cd below.
+BENCH_BASELINE=$(cd "$BENCH_BASELINE" 2>/dev/null && pwd) || { bench_log "baseline not found: ${BENCH_BASELINE}"; exit 2; }
+cd "$BENCH_ROOT" || exit 2
 [[ -x $BENCH_BASELINE/bin/anycast-probe && -f $BENCH_BASELINE/dist/bundle/main.js ]] || { bench_log "baseline not built: $BENCH_BASELINE"; exit 2; }
 [[ -x /usr/bin/time ]] || { bench_log "/usr/bin/time (GNU time) is required"; exit 2; }
 bench_ensure_build || exit 2
 RUNS=${BENCH_RUNS:-4}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { bench_log "BENCH_RUNS=$RUNS: expected a whole number of rounds, 1 or more"; exit 2; }
 size=${1:-5M}
 frames=$(bench_count "$size") || exit 2
 file=$BENCH_DIR/mesh-$size.pcap
@@ -31,12 +34,15 @@ labels=(
   "this build, unconfigured, every default detector but asymmetric-reply"
   "this build, unconfigured, anycast-claims only (reading and decoding)"
 )
+# Paths quoted for the `bash -c` of bench_time.
+qfile=$(printf %q "$file")
+qbase=$(printf %q "$BENCH_BASELINE")
 lines=(
-  "$BENCH_BASELINE/bin/anycast-probe analyze --json $file $ANYCAST_FLAGS > /dev/null"
-  "bin/anycast-probe analyze --json $file > /dev/null"
-  "bin/anycast-probe analyze --json $file --detectors asymmetric-reply > /dev/null"
-  "bin/anycast-probe analyze --json $file --skip-detectors asymmetric-reply > /dev/null"
-  "bin/anycast-probe analyze --json $file --detectors anycast-claims > /dev/null"
+  "$qbase/bin/anycast-probe analyze --json $qfile $ANYCAST_FLAGS > /dev/null"
+  "bin/anycast-probe analyze --json $qfile > /dev/null"
+  "bin/anycast-probe analyze --json $qfile --detectors asymmetric-reply > /dev/null"
+  "bin/anycast-probe analyze --json $qfile --skip-detectors asymmetric-reply > /dev/null"
+  "bin/anycast-probe analyze --json $qfile --detectors anycast-claims > /dev/null"
 )
 declare -A walls=() cpus=()
 for ((run = 1; run <= RUNS; run++)); do

@@ -7,7 +7,7 @@ import { given } from './anycast-options.js';
  * a stop after the second frame.
  */
 export function checkFrameCount(value: unknown, flag = '--count'): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
     throw new UsageError(`${flag} ${given(value)}: expected a whole number of frames (0 = all)`);
 }
 

@@ -131,7 +131,7 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   const onSignal = (): void => stop();
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const timers: NodeJS.Timeout[] = [];
-  if (opts.duration > 0) timers.push(setTimeout(stop, opts.duration * 1000));
+  if (opts.duration > 0) stopAfter(opts.duration * 1000, stop, timers);
   if (opts.write !== undefined) timers.push(setInterval(() => pipeline.flushWrite(), WRITE_FLUSH_EVERY_MS));
 
   const snapshot = () => {
@@ -257,6 +257,24 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
     return ExitCode.usageOrInput;
   }
   return verdictExitCode(result.verdict);
+}
+
+/** The longest delay setTimeout holds (2^31 - 1 ms, ~24.8 days); a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `stop` once `ms` have passed, re-arming in steps setTimeout can hold:
+ * a --duration of weeks on a gateway is a use, and one timer of it would end
+ * the run at once. Each step's timer goes into `timers`, cleared at the end.
+ */
+function stopAfter(ms: number, stop: () => void, timers: NodeJS.Timeout[]): void {
+  const end = performance.now() + ms;
+  const arm = (): void => {
+    const left = end - performance.now();
+    if (left <= 0) stop();
+    else timers.push(setTimeout(arm, Math.min(left, MAX_TIMER_MS)));
+  };
+  arm();
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: it matches terminal colour sequences, on purpose.

@@ -123,6 +123,16 @@ test('replay of a missing file or of bytes that are not a capture: one line nami
   }
 });
 
+test('a --duration longer than a timer holds (~24.8 days) does not end the run at once: every frame is replayed', () => {
+  const all = runCli(['replay', '--fast', '--json', 'fixtures/lab/healthy.pcap']);
+  const long = runCli(['replay', '--fast', '--json', '--duration', '3000000', 'fixtures/lab/healthy.pcap']);
+  assert.equal(long.status, all.status);
+  assert.doesNotMatch(long.stderr, /TimeoutOverflowWarning/);
+  const frames = (r: { stdout: string }): number => (JSON.parse(r.stdout) as { stats: { frames: number } }).stats.frames;
+  assert.ok(frames(all) > 10);
+  assert.equal(frames(long), frames(all));
+});
+
 test('watch on a missing interface names it, lists the ones that exist, exit 2', () => {
   const r = runCli(['watch', 'no-such-if0', '--duration', '1']);
   assert.equal(r.status, 2);
