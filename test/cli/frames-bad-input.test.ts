@@ -80,10 +80,12 @@ test('an unknown flag is a usage error with exit 2', () => {
   assert.match(r.stderr, /Unknown argument: bogus/);
 });
 
-test('no command is a usage error with exit 2', () => {
+test('no command is a usage error with exit 2 that names every command', () => {
   const r = runCli([]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /name a command/);
+  const listed = /name a command: ([a-z, ]+)/.exec(r.stderr)?.[1]?.trim().split(', ') ?? [];
+  assert.deepEqual([...listed].sort(), ['analyze', 'detectors', 'doctor', 'frames', 'probe', 'replay', 'watch']);
 });
 
 test("a record longer than the file header's snap length is read whole, as tcpdump and tshark read it, and counted", {
