@@ -10,7 +10,7 @@ import { anycastSummaryLine, findingLine, gatewayRenameLine, liveScreen } from '
 import { gatewayKey, gatewayName } from '../report/names.js';
 import type { FrameRecord, FrameSink } from '../core/frame-record.js';
 import { describeError } from '../report/error-text.js';
-import { CaptureFormatError } from '../core/errors.js';
+import { nothingRead } from '../core/errors.js';
 import { ExitCode, type ExitCodeValue, verdictExitCode } from './exit-code.js';
 import { LivePipeline } from '../pipeline/live-pipeline.js';
 import { LineWriter, warn } from './output.js';
@@ -203,11 +203,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
   }
   if (tty) eraseBlock();
   if (out.closed) return verdictExitCode(pipeline.finish().result.verdict);
-  // Nothing came at all (no such file, not a capture, an engine that failed before its first frame):
-  // one line, as analyze says it; a report of zero frames would read as a verdict. A capture cut
-  // inside its first record (still being written) is a capture of no frames yet, reported as such.
-  const nothingCame = error !== undefined && pipeline.frames === 0 && !(error instanceof CaptureFormatError && error.cutShort);
-  if ((source === undefined && error !== undefined) || nothingCame) {
+  // Nothing came at all: one line, as analyze says it.
+  if ((source === undefined && error !== undefined) || nothingRead(error, pipeline.frames)) {
     out.flush();
     warn(describeError(error, opts.input));
     return ExitCode.usageOrInput;

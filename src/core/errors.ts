@@ -41,6 +41,17 @@ export class CaptureFormatError extends Error {
   }
 }
 
+/**
+ * Whether a read that ended with `error` after `frames` frames got nothing
+ * at all (no such file, not a capture, an engine that failed before its
+ * first frame): the commands then say the error in one line, as a report of
+ * zero frames would read as a verdict. A capture cut inside its first
+ * record (still being written) is a capture of no frames yet, not nothing.
+ */
+export function nothingRead(error: unknown, frames: number): boolean {
+  return error !== undefined && frames === 0 && !(error instanceof CaptureFormatError && error.cutShort);
+}
+
 /** Could not open the input at all (missing file, no permission, a directory…). */
 export class CaptureInputError extends Error {
   readonly code: string;

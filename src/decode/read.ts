@@ -17,6 +17,11 @@ export function highWord(x: number): number {
   return Math.floor(x / 4294967296) | 0;
 }
 
+/** The integer kept as `high` (highWord) and `low` (`x | 0`, as int32): the inverse of the split. */
+export function joinWords(high: number, low: number): number {
+  return high * 4294967296 + (low >>> 0);
+}
+
 /** A MAC address as a 48-bit integer (exact in a double): cheap to compare and to key maps with. */
 export function mac48(b: Uint8Array, o: number): number {
   return ((b[o]! << 8) | b[o + 1]!) * 4294967296 + be32(b, o + 2);

@@ -2,7 +2,7 @@ import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { IcmpType } from '../decode/icmp.js';
 import { Icmpv6Type } from '../decode/icmpv6.js';
-import { highWord, isGroupMac } from '../decode/read.js';
+import { highWord, isGroupMac, joinWords } from '../decode/read.js';
 import { IpProtocol } from '../decode/dispatch.js';
 import { Defaults } from './config.js';
 import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
@@ -11,7 +11,6 @@ import { ANYCAST_MAC } from './gateways.js';
 
 const ASYMMETRIC = 'asymmetric-reply';
 const SWITCH = 'gateway-switch';
-const TWO_32 = 4294967296;
 
 /** A request to one gateway's unicast MAC answered from another's. */
 export interface AsymmetricReplyEvidence {
@@ -126,7 +125,7 @@ export class AsymmetricReplyDetector implements Detector {
    */
   private judge(d: DecodedFrame, ctx: DetectContext, requests: FlowTable, request: number, flows: FlowTable, flow: number, client: number): void {
     if (!requests.hasMac(request)) return;
-    const requestMac = requests.macHigh(request) * TWO_32 + (requests.macLow(request) >>> 0);
+    const requestMac = joinWords(requests.macHigh(request), requests.macLow(request));
     const gateways = ctx.gateways;
     const replyMac = d.l2Src;
     // One registry lookup per MAC answers both "anycast MAC?" and "which gateway?".

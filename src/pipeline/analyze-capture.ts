@@ -10,7 +10,7 @@ import { FrameRowView, writeFrameRow } from './frame-row.js';
 import { OnePassAnalysis, type Judgement } from './one-pass.js';
 import { readFrames, type ReadFramesResult } from './read-frames.js';
 import { readFramesThreaded } from './read-frames-threaded.js';
-import { CaptureFormatError } from '../core/errors.js';
+import { nothingRead } from '../core/errors.js';
 import { collectGarbage } from '../core/collect-garbage.js';
 
 export type Threads = 'auto' | '1' | '2';
@@ -97,10 +97,8 @@ async function onePass(opts: AnalyzeCaptureOptions): Promise<AnalyzeCaptureResul
   };
   const source = { input: opts.input, keepDuplicates: opts.keepDuplicates, count: opts.count, onFrame };
   const read = threaded ? await readFramesThreaded(source) : await readFrames(source);
-  const cutShort = read.error instanceof CaptureFormatError && read.error.cutShort;
-  if (read.error !== undefined && read.stats.frames === 0 && !cutShort) {
-    // Nothing was read (no such file, not a capture, the decode thread failed): a verdict on zero frames would read as "healthy".
-    // A capture cut inside its first record (still being written) is a capture of no frames yet: it is reported as such.
+  if (nothingRead(read.error, read.stats.frames)) {
+    // A verdict on zero frames would read as "healthy" (the decode thread failing counts here too).
     return { read, analysis: undefined, judgement: { judgedFromFrame: 1 }, tsDigits };
   }
   const { result, judgement } = judge.finish();
