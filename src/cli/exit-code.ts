@@ -8,7 +8,7 @@ export const ExitCode = {
   problems: 1,
   /** Bad flag, unreadable or corrupt input, missing interface, no permission. */
   usageOrInput: 2,
-  /** analyze/watch/replay: nothing to judge — no anycast address given, none inferable from the capture. */
+  /** analyze/watch/replay: nothing to judge — no anycast address given, and none the frames settle (not sure: no verdict). */
   noAnycast: 3,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -21,6 +21,7 @@ export function verdictExitCode(verdict: Verdict): ExitCodeValue {
     case 'problems':
       return ExitCode.problems;
     case 'no-anycast':
+    case 'undecided':
       return ExitCode.noAnycast;
   }
 }
@@ -31,5 +32,5 @@ export const EXIT_CODES_TEXT = [
   '  0  read completely; analyze/watch/replay/probe: anycast healthy; doctor: every check passed',
   '  1  analyze/watch/replay/probe: problems found (an error or warning finding; probe: a unicast answer, no answer); doctor: a check failed or warned',
   '  2  usage or input error: bad flag, unreadable, corrupt or unsupported capture, missing interface, no permission; doctor: could not check',
-  '  3  analyze/watch/replay: no anycast address given and none could be inferred (nothing was judged)',
+  '  3  analyze/watch/replay: no anycast address given and the frames settle none (not sure: nothing was judged, the report says what would settle it)',
 ].join('\n');

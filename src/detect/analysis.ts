@@ -16,13 +16,21 @@ import { settleCauses } from './policy.js';
 import { unansweredAnycast } from './unanswered-anycast.js';
 import { selectDetectors } from './registry.js';
 
-export type Verdict = 'healthy' | 'problems' | 'no-anycast';
+/**
+ * 'no-anycast': nothing in the frames looks like an anycast address;
+ * 'undecided': some addresses look like anycast ones but the frames cannot
+ * settle which (AnalysisResult.candidates say what would): nothing that
+ * depends on them was judged.
+ */
+export type Verdict = 'healthy' | 'problems' | 'no-anycast' | 'undecided';
 
 /** Everything an analysis found, as plain data for the renderers. */
 export interface AnalysisResult {
   verdict: Verdict;
   config: AnycastConfig;
   inferred: InferredAnycast[];
+  /** Addresses that look like anycast ones but that the inference could not settle (not judged). */
+  candidates: InferredAnycast[];
   gateways: Gateway[];
   findings: Finding[];
   interGateway: InterGatewayPair[];
@@ -115,6 +123,7 @@ export class Analysis {
   adoptInferred(inferred: InferredAnycast[], config: AnycastConfig): void {
     const ctx = this.ctx;
     for (const ip of config.anycastIpv4) ctx.anycast.addIpv4(ip);
+    for (const ip of config.anycastIpv6) ctx.anycast.addIpv6(ip);
     for (const mac of config.anycastMacs) ctx.gateways.addAnycastMac(mac);
     ctx.config = config;
     this.inferred = inferred;
@@ -160,6 +169,7 @@ export class Analysis {
       verdict: problems ? 'problems' : hasAnycast(ctx.config) ? 'healthy' : 'no-anycast',
       config: ctx.config,
       inferred: this.inferred,
+      candidates: [],
       gateways: ctx.gateways.list,
       findings,
       interGateway: igt?.pairs ?? [],

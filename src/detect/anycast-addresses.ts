@@ -29,6 +29,11 @@ export class AnycastAddresses {
     this.buildTable();
   }
 
+  /** One more anycast IPv6 address, learned after the analysis began. */
+  addIpv6(ip: Uint32Array): void {
+    if (this.anycastIpv6Index(ip) < 0) this.v6.push(ip);
+  }
+
   private buildTable(): void {
     let bits = 3;
     while (1 << bits < this.v4.size * 4) bits++;

@@ -62,8 +62,14 @@ export function emptyConfig(): AnycastConfig {
 }
 
 /** `config` with inferred anycast addresses and MAC(s) added. */
-export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[]): AnycastConfig {
-  return { ...config, anycastIpv4: [...config.anycastIpv4, ...ipv4], anycastMacs: [...config.anycastMacs, ...macs], source: 'inferred' };
+export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[], ipv6: Uint32Array[] = []): AnycastConfig {
+  return {
+    ...config,
+    anycastIpv4: [...config.anycastIpv4, ...ipv4],
+    anycastIpv6: [...config.anycastIpv6, ...ipv6],
+    anycastMacs: [...config.anycastMacs, ...macs],
+    source: 'inferred',
+  };
 }
 
 export function hasAnycast(config: AnycastConfig): boolean {

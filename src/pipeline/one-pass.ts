@@ -4,7 +4,8 @@ import { Analysis, type AnalysisResult } from '../detect/analysis.js';
 import { hasAnycast, withInferred, type AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 import type { Finding } from '../detect/findings.js';
-import { AnycastInference, type InferredAnycast } from '../detect/inference.js';
+import { AnycastInference, type InferenceResult, type InferredAnycast } from '../detect/inference.js';
+import { ipv6Equal } from '../detect/config.js';
 import { FRAME_ROW_WORDS, loadRow, type RowLoadable } from './frame-row.js';
 import { collectGarbage } from '../core/collect-garbage.js';
 
@@ -26,6 +27,17 @@ export const LOOK_BACK_FRAMES = 1 << 16;
  * 15 % of an unconfigured run.
  */
 const FOLLOW_EVERY_FRAMES = 4096;
+
+/**
+ * While the look-back is kept, traffic evidence (which MAC forwards, which
+ * one clients route through) moves with many frames: the decision is taken
+ * again for it at most once per this many frames (and whenever ARP, NDP, RA
+ * or DHCP evidence moved, and at the end).
+ */
+const FOLLOW_TRAFFIC_EVERY_FRAMES = 256;
+
+/** The frames the inference reads after the look-back is gone: its ARP, NDP/RA and DHCP evidence. */
+const INFERENCE_LAYERS = Layer.arp | Layer.icmpv6 | Layer.dhcp;
 
 /**
  * Once the anycast address is inferred at frame N, the look-back keeps
@@ -96,7 +108,7 @@ export class OnePassAnalysis {
   private readonly idle: Analysis;
   private readonly inference: AnycastInference | undefined;
   /** The anycast IPs given without a MAC, whose MAC is inferred; undefined when the whole address is (or nothing is). */
-  private readonly macOnlyFor: ReadonlySet<number> | undefined;
+  private readonly macOnlyFor: { readonly ipv4: ReadonlySet<number> } | undefined;
   private readonly base: AnycastConfig;
   private readonly detectors: readonly DetectorDefinition[];
   private readonly writeRow: RowWriter;
@@ -104,11 +116,15 @@ export class OnePassAnalysis {
   private lookBack: Int32Array | undefined;
   private lookBackFrames = 0;
   private lookBackCapacity: number;
-  /** The inference as last adopted (IPs and MACs in order), and its version. */
+  /** The inference as last adopted (addresses and MACs in order), and the versions it was decided at. */
   private adoptedIps: number[] = [];
+  private adoptedIpv6: Uint32Array[] = [];
   private adoptedMacs: number[] = [];
+  private decision: InferenceResult = { anycast: [], candidates: [] };
   private seenVersion = 0;
+  private seenTrafficVersion = 0;
   private nextFollowFrame = 0;
+  private nextTrafficFollowFrame = 0;
   private judgedFromFrame = 1;
   private lastFrame = 0;
   private readonly onFinding: ((f: Finding, analysis: Analysis) => void) | undefined;
@@ -118,11 +134,12 @@ export class OnePassAnalysis {
   /** Findings first raised while the look-back was judged again, announced once it is done. */
   private pendingAnnouncements: Finding[] = [];
   /**
-   * While the inference's pick is a coin toss (InferredAnycast.decided) and
-   * the look-back can still judge everything again, findings are held, not
-   * announced: a live line raised with the wrong anycast MAC (the anycast
-   * MAC itself named a gateway answering with a "unicast" MAC) would be
-   * withdrawn by the final report, and a stream cannot take a line back.
+   * While the inference rests on evidence more frames can overturn
+   * (InferredAnycast.settled: the traffic rules) and the look-back can still
+   * judge everything again, findings are held, not announced: a live line
+   * raised with the wrong anycast MAC (the anycast MAC itself named a
+   * gateway answering with a "unicast" MAC) would be withdrawn by the final
+   * report, and a stream cannot take a line back.
    */
   private holding = false;
   private held: Finding[] = [];
@@ -138,7 +155,7 @@ export class OnePassAnalysis {
     // Anycast IPv4 addresses given without the anycast MAC: infer the MAC (only), or the MAC that
     // answers for them would count as a gateway claiming the anycast IP.
     const c = opts.config;
-    if (hasAnycast(c) && c.anycastMacs.length === 0 && c.anycastIpv4.length > 0) this.macOnlyFor = new Set(c.anycastIpv4);
+    if (hasAnycast(c) && c.anycastMacs.length === 0 && c.anycastIpv4.length > 0) this.macOnlyFor = { ipv4: new Set(c.anycastIpv4) };
     if (hasAnycast(c) && this.macOnlyFor === undefined) this.current = this.analysisFor(c, []);
     else {
       this.inference = new AnycastInference();
@@ -155,33 +172,46 @@ export class OnePassAnalysis {
     this.lastFrame = d.number;
     if ((d.number & (COLLECT_EVERY_FRAMES - 1)) === 0) collectGarbage();
     // The per-frame path once the anycast address is known (configured, or inferred and the look-back
-    // gone) is this one call, as in a configured run: only ARP frames feed the inference, in another
-    // method, so that its code does not crowd the detectors out of what V8 inlines here.
-    if (this.inference === undefined || (this.lookBack === undefined && (d.layers & Layer.arp) === 0)) {
+    // gone) is this one call, as in a configured run: only ARP, NDP/RA and DHCP frames feed the inference,
+    // in another method, so that its code does not crowd the detectors out of what V8 inlines here.
+    if (this.inference === undefined || (this.lookBack === undefined && (d.layers & INFERENCE_LAYERS) === 0)) {
       this.current!.observe(d);
       return;
     }
     this.observeInferring(d, this.inference);
   }
 
-  /** While frames are kept, and for ARP frames (the inference's evidence). */
+  /** While frames are kept, and for ARP, NDP/RA and DHCP frames (the inference's evidence). */
   private observeInferring(d: DecodedFrame, inference: AnycastInference): void {
     inference.observe(d);
+    const keeping = this.lookBack !== undefined;
+    // Traffic evidence only while everything can still be judged again from frame 1 (two lookups a frame).
+    if (keeping) inference.observeTraffic(d);
     // Until the anycast address is inferred, frames are only kept: judging them without it would be
     // work thrown away (and would train the JIT on a mesh with no anycast MAC).
-    if (this.lookBack !== undefined) this.keep(d);
+    if (keeping) this.keep(d);
     this.current?.observe(d);
-    if (inference.version !== this.seenVersion && (this.lookBack !== undefined || d.number >= this.nextFollowFrame)) this.follow(inference, d.number);
+    if (inference.version !== this.seenVersion) {
+      if (keeping || d.number >= this.nextFollowFrame) this.follow(inference, d.number);
+    } else if (keeping && inference.trafficVersion !== this.seenTrafficVersion && d.number >= this.nextTrafficFollowFrame) this.follow(inference, d.number);
   }
 
   finish(): { result: AnalysisResult; judgement: Judgement } {
-    if (this.inference !== undefined && this.inference.version !== this.seenVersion) this.follow(this.inference, this.lastFrame);
+    const inference = this.inference;
+    if (inference !== undefined && (inference.version !== this.seenVersion || inference.trafficVersion !== this.seenTrafficVersion))
+      this.follow(inference, this.lastFrame);
     // Nothing inferred and the look-back never filled: judge what was kept with what is known.
-    if (this.current === undefined) this.current = this.judgeLookBack(this.base, []);
+    if (this.current === undefined) this.current = this.judgeLookBack(this.judgedConfig(), []);
     // The capture is over: what is held is what the report says.
     this.release();
     const result = this.current.finish();
-    if (this.inference !== undefined) result.inferred = this.inference.result(this.macOnlyFor);
+    if (inference !== undefined) {
+      result.inferred = this.decision.anycast;
+      result.candidates = this.decision.candidates;
+      // Addresses that look like anycast ones, none settled: not sure, so no verdict (nothing was judged with them).
+      if (result.verdict === 'no-anycast' && result.candidates.length > 0) result.verdict = 'undecided';
+      if (result.verdict === 'healthy' && this.macOnlyFor !== undefined && result.candidates.length > 0) result.verdict = 'undecided';
+    }
     return { result, judgement: { judgedFromFrame: this.judgedFromFrame } };
   }
 
@@ -230,26 +260,45 @@ export class OnePassAnalysis {
     this.lookBackFrames++;
   }
 
+  /**
+   * The configuration frames are judged with: the base one plus what the
+   * inference decided. Anycast IPs given without their MAC whose MAC it could
+   * not settle are left out: judged without their MAC, the anycast MAC's own
+   * answers would read as a gateway's unicast ones.
+   */
+  private judgedConfig(): AnycastConfig {
+    const known = this.macOnlyFor;
+    if (known === undefined) return withInferred(this.base, this.adoptedIps, this.adoptedMacs, this.adoptedIpv6);
+    const settledIps = new Set(this.decision.anycast.map((i) => i.ipv4));
+    return { ...this.base, anycastIpv4: this.base.anycastIpv4.filter((ip) => settledIps.has(ip)), anycastMacs: this.adoptedMacs };
+  }
+
   /** The inference's evidence moved: adopt its answer if it changed. */
   private follow(inference: AnycastInference, frameNumber: number): void {
     this.seenVersion = inference.version;
+    this.seenTrafficVersion = inference.trafficVersion;
     this.nextFollowFrame = frameNumber + FOLLOW_EVERY_FRAMES;
-    const inferred = inference.result(this.macOnlyFor);
-    const ips = this.macOnlyFor !== undefined ? [] : inferred.map((i) => i.ipv4);
-    const macs = [...new Set(inferred.map((i) => i.mac))];
-    if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs)) {
+    this.nextTrafficFollowFrame = frameNumber + FOLLOW_TRAFFIC_EVERY_FRAMES;
+    this.decision = inference.decide(this.macOnlyFor);
+    const inferred = this.decision.anycast;
+    const ips = this.macOnlyFor !== undefined ? inferred.map((i) => i.ipv4) : inferred.filter((i) => i.ipv6 === null).map((i) => i.ipv4);
+    const ipv6 = this.macOnlyFor !== undefined ? [] : inferred.flatMap((i) => (i.ipv6 === null ? [] : [i.ipv6]));
+    const macs = [...new Set(inferred.filter((i) => i.mac >= 0).map((i) => i.mac))];
+    const unsettled = inferred.some((i) => !i.settled);
+    if (sameList(ips, this.adoptedIps) && sameList(macs, this.adoptedMacs) && sameIpv6List(ipv6, this.adoptedIpv6)) {
       // The same pick, now with the evidence to back it.
-      if (this.holding && inferred.every((i) => i.decided)) this.release();
+      if (this.holding && !unsettled) this.release();
       return;
     }
     this.adoptedIps = ips;
+    this.adoptedIpv6 = ipv6;
     this.adoptedMacs = macs;
-    const config = this.macOnlyFor !== undefined ? { ...this.base, anycastMacs: macs } : withInferred(this.base, ips, macs);
+    const config = this.judgedConfig();
     if (this.lookBack !== undefined) {
       // Every frame so far is in the look-back: judge them all (again) with what is known now. What the
       // previous pick raised and held is dropped: the new judgement raises what still holds.
       this.held = [];
-      this.holding = inferred.some((i) => !i.decided);
+      this.holding = unsettled;
       this.current = this.judgeLookBack(config, inferred);
       if (!this.holding) this.release();
       // The answer can still change as evidence comes in (which of two MACs is the anycast one),
@@ -333,4 +382,8 @@ function announceKey(f: Finding, analysis: Analysis): string {
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sameIpv6List(a: readonly Uint32Array[], b: readonly Uint32Array[]): boolean {
+  return a.length === b.length && a.every((v, i) => ipv6Equal(v, b[i]!));
 }
