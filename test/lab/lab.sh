@@ -601,11 +601,16 @@ case "$cmd" in
         trap 'exit 130' INT; trap 'exit 143' TERM
         scen=$2 out=$3; shift 3
         watch_run "$NS_GW1" br-fftr "$scen" "$out" "$@" ;;
+  watch-c1) [[ $# -ge 3 ]] || die "usage: $0 watch-c1 SCENARIO OUT [watch args...]"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        scen=$2 out=$3; shift 3
+        watch_run "$NS_C1" eth0 "$scen" "$out" "$@" ;;
   probe-c1) [[ $# -ge 3 ]] || die "usage: $0 probe-c1 SCENARIO OUT [probe args...]"
         trap 'down' EXIT
         trap 'exit 130' INT; trap 'exit 143' TERM
         scen=$2 out=$3; shift 3
         probe_run "$scen" "$out" "$@" ;;
   scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
-  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|probe-c1 SCENARIO OUT [args]|scenarios}" ;;
+  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|watch-c1 SCENARIO OUT [args]|probe-c1 SCENARIO OUT [args]|scenarios}" ;;
 esac
