@@ -152,9 +152,14 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
   return `${c.red.bold('PROBLEMS')}: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? listed(gws, 3, 'gateways') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
 }
 
+/** What the inference looks for, said where it found nothing. */
+const NO_ANYCAST_FOUND =
+  'none found (no address answered ARP as an anycast one does: one MAC answering each request several times, or several MACs claiming it) — give --anycast-ip and --anycast-mac to judge the capture with them';
+
 function anycastLine(doc: AnalysisJson): string {
   const a = doc.anycast;
-  const addrs = a.ipv4.concat(a.ipv6).join(', ') || 'none';
+  const addrs = a.ipv4.concat(a.ipv6).join(', ');
+  if (addrs === '' && a.macs.length === 0) return NO_ANYCAST_FOUND;
   const evidence = a.inferred
     .map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`)
     .join('; ');
@@ -170,7 +175,7 @@ function anycastLine(doc: AnalysisJson): string {
     a.judgedFromFrame !== undefined
       ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all`
       : '';
-  return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
+  return `${addrs || 'no anycast IP'} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
 }
 
 function findingTable(list: Finding[], opts: TextOptions): Table.Table {
