@@ -89,7 +89,7 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   requireEthernet(opts.interface);
   const config = configFromInterface(opts.interface, anycastConfigFrom(opts));
   const gatewayMacs = [...config.anycastMacs, ...config.gateways.flatMap((g) => g.macs)];
-  const filter = opts.filter ?? buildDefaultFilter({ gatewayMacs, vlan: true, batadv: true });
+  const filter = opts.filter ?? buildDefaultFilter({ detectors, gatewayMacs, vlan: true, batadv: true });
   const live = { interface: opts.interface, filter, snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 };
   return runLive(
     {
