@@ -148,8 +148,8 @@ export async function runLive(opts: LiveRunOptions, start: (sink: FrameSink, sho
       elapsedSeconds: (performance.now() - startedAt) / 1000,
       perKind,
       matrix: pipeline.analysis
-        .interGatewaySoFar()
-        .map((p) => ({ from: gatewayName(gws[p.from]), to: gatewayName(gws[p.to]), packets: p.packets, bytes: p.bytes })),
+        .sections()
+        .interGateway.map((p) => ({ from: gatewayName(gws[p.from]), to: gatewayName(gws[p.to]), packets: p.packets, bytes: p.bytes })),
       latest: pipeline
         .findings()
         .slice(-5)

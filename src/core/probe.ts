@@ -8,7 +8,7 @@ export interface ProbePlan {
   /** The anycast IPv6 addresses (NS to their solicited-node group, echo to the anycast MAC), and this host's source for them (null: no IPv6 here). */
   anycastIpv6: readonly Uint32Array[];
   sourceIpv6: Uint32Array | null;
-  /** The anycast MAC to send echo requests to; -1: take it from the first round's ARP answers. */
+  /** The anycast MAC given; -1: send the echo requests to the MAC that answered the first round's ARP most. */
   anycastMac: number;
   /** Rounds: each sends one ARP who-has per anycast IP, then one echo request per anycast IP. */
   count: number;
@@ -43,9 +43,17 @@ export interface ProbeAnswer {
 
 export interface ProbeResult {
   plan: ProbePlan;
-  /** The anycast MAC echo requests went to, and where it came from. */
+  /**
+   * The anycast MAC, and where it came from: given (flags, config file, the
+   * macvlan on the probed bridge), or settled from the answers after the run
+   * (one MAC answering a request several times: once per gateway); -1 and
+   * 'unknown' while the answers cannot tell (one MAC answering once per
+   * request is a single gateway's anycast MAC or a bridge's alike).
+   */
   anycastMac: number;
   anycastMacSource: 'given' | 'answers' | 'unknown';
+  /** The MAC the echo requests went to: the anycast MAC given, else the one that answered ARP most in the first round; -1: none sent. */
+  echoMac: number;
   arpSent: number;
   echoSent: number;
   nsSent: number;

@@ -1,31 +1,24 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { AnycastAddresses } from './anycast-addresses.js';
-import { anycastClaims, type Claim } from './anycast-claims.js';
-import { asymmetricReply } from './asymmetric-reply.js';
-import { clientStory, type ClientStory } from './client-story.js';
-import { gatewayAnswers, type MacAnswers } from './gateway-answers.js';
 import { hasAnycast, type AnycastConfig } from './config.js';
-import type { DetectContext, Detector, DetectorDefinition, InstanceOf } from './detector.js';
+import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
 import { recordFacts } from './facts.js';
 import { FindingStore, type Finding } from './findings.js';
 import { GatewayRegistry, type Gateway } from './gateways.js';
 import type { InferredAnycast } from './inference.js';
-import { interGatewayTraffic, type InterGatewayPair } from './inter-gateway-traffic.js';
-import { movedConnection } from './moved-connection.js';
 import { settleCauses } from './policy.js';
-import { unansweredAnycast } from './unanswered-anycast.js';
-import { selectDetectors } from './registry.js';
+import { DETECTORS, selectDetectors, type ReportSections } from './registry.js';
 
 /**
  * 'no-anycast': nothing in the frames looks like an anycast address;
- * 'undecided': some addresses look like anycast ones but the frames cannot
+ * 'unsure': some addresses look like anycast ones but the frames cannot
  * settle which (AnalysisResult.candidates say what would): nothing that
  * depends on them was judged.
  */
-export type Verdict = 'healthy' | 'problems' | 'no-anycast' | 'undecided';
+export type Verdict = 'healthy' | 'problems' | 'no-anycast' | 'unsure';
 
-/** Everything an analysis found, as plain data for the renderers. */
-export interface AnalysisResult {
+/** What every analysis result has, whichever detectors ran. */
+export interface AnalysisCommon {
   verdict: Verdict;
   config: AnycastConfig;
   inferred: InferredAnycast[];
@@ -33,22 +26,21 @@ export interface AnalysisResult {
   candidates: InferredAnycast[];
   gateways: Gateway[];
   findings: Finding[];
-  interGateway: InterGatewayPair[];
-  totalBytes: number;
-  totalPackets: number;
-  claims: Claim[];
-  /** Claim frames not in `claims`: the table was full. */
-  claimsNotTracked: number;
-  /** Per gateway (same order as `gateways`), the ARP/NA/RA/DHCP answers its MACs sent. */
-  gatewayAnswers: Omit<MacAnswers, 'mac'>[];
-  /** The story of the client named with --client, or null. */
-  client: ClientStory | null;
+  /** Flows and requests left out of full tables, summed over the detectors that count them (their `evictions`). */
   evictions: number;
   firstSec: number;
   firstNsec: number;
   lastSec: number;
   lastNsec: number;
 }
+
+/**
+ * Everything an analysis found, as plain data for the renderers: the common
+ * part and every detector's report section (the inter-gateway matrix, the
+ * claims table, the gateways' answers, the client's story), each filled by
+ * the definition that declares it.
+ */
+export type AnalysisResult = AnalysisCommon & ReportSections;
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
@@ -82,6 +74,8 @@ function compileDispatch(running: readonly { needs: number; detector: Detector }
 export class Analysis {
   readonly ctx: DetectContext & { config: AnycastConfig };
   private readonly running: { definition: DetectorDefinition; detector: Detector; needs: number }[];
+  /** The running definition of each finding kind. */
+  private readonly byKind = new Map<string, DetectorDefinition>();
   private readonly dispatch: Dispatch;
   private inferred: InferredAnycast[];
   private firstSec = -1;
@@ -99,6 +93,7 @@ export class Analysis {
       now: 0,
     };
     this.running = detectors.map((definition) => ({ definition, detector: definition.create(), needs: definition.needs }));
+    for (const definition of detectors) for (const kind of definition.kinds) this.byKind.set(kind, definition);
     this.dispatch = compileDispatch(this.running);
   }
 
@@ -129,31 +124,38 @@ export class Analysis {
     this.inferred = inferred;
   }
 
-  /** The running instance of `definition`, or undefined when it was not selected. */
-  instance<T extends DetectorDefinition>(definition: T): InstanceOf<T> | undefined {
-    return this.running.find((r) => r.definition === definition)?.detector as InstanceOf<T> | undefined;
+  /**
+   * The report sections as they stand: each running detector's (its
+   * definition's `section.of`), and for each registered one not running what
+   * it says when absent. The live view reads them while frames come;
+   * finish() puts the final ones in the result.
+   */
+  sections(): ReportSections {
+    const ctx = this.ctx;
+    const fields: Record<string, unknown> = {};
+    for (const definition of DETECTORS) {
+      if (definition.section !== undefined && !this.running.some((r) => r.definition === definition)) Object.assign(fields, definition.section.absent(ctx));
+    }
+    for (const r of this.running) if (r.definition.section !== undefined) Object.assign(fields, r.definition.section.of(r.detector, ctx));
+    // Every registered definition's fields are in: those of the detectors running and those of the rest.
+    return fields as ReportSections;
   }
 
-  /** Inter-gateway pairs so far, for the live view (finish() computes the final ones). */
-  interGatewaySoFar(): InterGatewayPair[] {
-    return this.instance(interGatewayTraffic)?.snapshot(this.ctx.gateways.list.length) ?? [];
-  }
-
-  /** The answers of each gateway's MACs, summed. */
-  private answersPerGateway(): Omit<MacAnswers, 'mac'>[] {
-    const tracker = this.instance(gatewayAnswers);
-    return this.ctx.gateways.list.map((g) => {
-      const sum = { arp: 0, na: 0, ra: 0, dhcp: 0 };
-      for (const mac of g.macs) {
-        const a = tracker?.of(mac);
-        if (a === undefined) continue;
-        sum.arp += a.arp;
-        sum.na += a.na;
-        sum.ra += a.ra;
-        sum.dhcp += a.dhcp;
-      }
-      return sum;
-    });
+  /**
+   * What tells the problem `f` from every other one, the same in a judgement
+   * again from the look-back: its kind, MAC, anycast address and gateways,
+   * and what its definition's `problemKey` adds where one MAC can raise
+   * several of a kind. The live stream announces each key once; every
+   * finding the report holds has a key of its own.
+   */
+  problemKey(f: Finding): string {
+    // Gateways by their first MAC, which a judgement again gives them too (their indices may differ):
+    // inter-gateway traffic has no MAC of its own, one finding per direction.
+    const gateways = this.ctx.gateways.list;
+    const gatewayMacs = `${gateways[f.gateway]?.macs[0] ?? -1}>${gateways[f.otherGateway]?.macs[0] ?? -1}`;
+    const extra = this.byKind.get(f.kind)?.problemKey?.(f) ?? '';
+    const v6 = f.anycastIpv6 === null ? '' : f.anycastIpv6.join(':');
+    return `${f.kind}|${f.mac}|${f.anycastIpv4}|${v6}|${gatewayMacs}|${extra}`;
   }
 
   finish(): AnalysisResult {
@@ -164,7 +166,8 @@ export class Analysis {
     settleCauses(findings);
     findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.firstSec - b.firstSec || a.firstNsec - b.firstNsec);
     const problems = findings.some((f) => f.severity !== 'info');
-    const igt = this.instance(interGatewayTraffic);
+    let evictions = 0;
+    for (const r of this.running) evictions += r.definition.evictions?.(r.detector) ?? 0;
     return {
       verdict: problems ? 'problems' : hasAnycast(ctx.config) ? 'healthy' : 'no-anycast',
       config: ctx.config,
@@ -172,17 +175,8 @@ export class Analysis {
       candidates: [],
       gateways: ctx.gateways.list,
       findings,
-      interGateway: igt?.pairs ?? [],
-      totalBytes: igt?.totalBytes ?? 0,
-      totalPackets: igt?.totalPackets ?? 0,
-      claims: this.instance(anycastClaims)?.list() ?? [],
-      claimsNotTracked: this.instance(anycastClaims)?.notTracked ?? 0,
-      client: this.instance(clientStory)?.result() ?? null,
-      gatewayAnswers: this.answersPerGateway(),
-      evictions:
-        (this.instance(asymmetricReply)?.evictions ?? 0) +
-        (this.instance(unansweredAnycast)?.evictions ?? 0) +
-        (this.instance(movedConnection)?.evictions ?? 0),
+      evictions,
+      ...this.sections(),
       firstSec: Math.max(this.firstSec, 0),
       firstNsec: this.firstNsec,
       lastSec: this.lastSec,

@@ -24,6 +24,14 @@ export interface Claim {
 
 const MAX_CLAIMS = 1024;
 
+/** The report's "who claimed the anycast IP" table. */
+export interface ClaimsSection {
+  /** In the order first seen. */
+  claims: Claim[];
+  /** Claim frames not in `claims`: the table was full. */
+  claimsNotTracked: number;
+}
+
 /**
  * Who claimed each anycast IP, and how: ARP replies, gratuitous ARP,
  * requests sent "tell <anycast IP>", and IPv6 neighbor advertisements. Not
@@ -111,12 +119,17 @@ export class AnycastClaimsTracker implements Detector {
 }
 
 /** Raises no finding: it builds the "who claimed the anycast IP" table. */
-export const anycastClaims: DetectorDefinition<never, never, AnycastClaimsTracker> = {
+export const anycastClaims: DetectorDefinition<never, never, AnycastClaimsTracker, ClaimsSection> = {
   id: 'anycast-claims',
   title: 'Every MAC that claimed an anycast IP, and how (a report table, not a finding)',
   docs: 'README.md#who-claimed-the-anycast-ip',
   kinds: [],
   causes: [],
   needs: Layer.arp | Layer.icmpv6,
+  capture: ['arp', 'icmp6'],
   create: () => new AnycastClaimsTracker(),
+  section: {
+    of: (d) => ({ claims: d.list(), claimsNotTracked: d.notTracked }),
+    absent: () => ({ claims: [], claimsNotTracked: 0 }),
+  },
 };

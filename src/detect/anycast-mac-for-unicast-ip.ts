@@ -106,5 +106,8 @@ export const anycastMacForUnicastIp: DetectorDefinition<AnycastMacForUnicastIpEv
   kinds: [KIND],
   causes: ['arp-filter-off-macvlan'],
   needs: Layer.arp | Layer.icmpv6,
+  capture: ['arp', 'icmp6'],
   create: () => new AnycastMacForUnicastIpDetector(),
+  // The anycast MAC claims each address apart.
+  problemKey: (f) => (f.evidence.claimedIpv6 === null ? String(f.evidence.claimedIpv4) : f.evidence.claimedIpv6.join(':')),
 };

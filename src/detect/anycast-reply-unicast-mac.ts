@@ -70,5 +70,7 @@ export const anycastReplyUnicastMac: DetectorDefinition<AnycastReplyUnicastMacEv
   kinds: [KIND],
   causes: ['source-route-missing'],
   needs: Layer.ipv4 | Layer.ipv6,
+  // Live, what the pings and NDP bring: replies from the anycast IP.
+  capture: ['icmp', 'icmp6'],
   create: () => new AnycastReplyUnicastMacDetector(),
 };

@@ -107,5 +107,8 @@ export const arpFlipFlop: DetectorDefinition<ArpFlipFlopEvidence, ArpFlipFlopCau
   kinds: [KIND],
   causes: ['anycast-and-unicast-answer', 'unicast-gateways-answer'],
   needs: Layer.arp | Layer.icmpv6,
+  capture: ['arp', 'icmp6'],
   create: () => new ArpFlipFlopDetector(),
+  // One finding per pair of MACs flipped between.
+  problemKey: (f) => `${f.evidence.macA}-${f.evidence.macB}`,
 };

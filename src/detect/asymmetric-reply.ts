@@ -199,5 +199,12 @@ export const asymmetricReply: DetectorDefinition<
   kinds: [ASYMMETRIC, SWITCH],
   causes: ['wrong-gateway-return', 'flow-moved-gateway'],
   needs: Layer.icmp | Layer.icmpv6 | Layer.tcp | Layer.udp,
+  // Live: pings, and TCP connections by their opening (SYN, SYN-ACK), end and reset.
+  capture: ['icmp', 'icmp6', 'tcp-flags'],
+  // UDP (DNS, QUIC, VPN tunnels) is the bulk of a mesh: in a capture file only.
+  notLive: Layer.udp,
   create: () => new AsymmetricReplyDetector(),
+  // One gateway-switch finding per client.
+  problemKey: (f) => (f.evidence.kind === SWITCH ? String(f.evidence.client) : ''),
+  evictions: (d) => d.evictions,
 };

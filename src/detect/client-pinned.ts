@@ -186,5 +186,7 @@ export const clientPinned: DetectorDefinition<ClientPinnedEvidence, 'pinned-to-g
   kinds: [KIND],
   causes: ['pinned-to-gateway'],
   needs: Layer.arp | Layer.ipv4 | Layer.ipv6,
+  // Live: the telling (ARP, NA) and the pings sent the wrong way.
+  capture: ['arp', 'icmp', 'icmp6'],
   create: () => new ClientPinnedDetector(),
 };

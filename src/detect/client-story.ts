@@ -215,13 +215,25 @@ function bump(list: { mac: number; frames: number }[], mac: number): void {
   else if (list.length < 64) list.push({ mac, frames: 1 });
 }
 
-export const clientStory: DetectorDefinition<never, never, ClientStoryTracker> = {
+/** The report's story of the client named with --client. */
+export interface ClientStorySection {
+  /** null when no client was named. */
+  client: ClientStory | null;
+}
+
+export const clientStory: DetectorDefinition<never, never, ClientStoryTracker, ClientStorySection> = {
   id: 'client-story',
   title: 'One client, as the capture saw it (--client IP|MAC): what it learned, its pings, its gateways',
   docs: 'README.md#client-story',
   kinds: [],
   causes: [],
   needs: Layer.arp | Layer.ipv4 | Layer.icmpv6,
+  // Live: what it learned (ARP, NA) and its pings.
+  capture: ['arp', 'icmp', 'icmp6'],
   onByDefault: false,
   create: () => new ClientStoryTracker(),
+  section: {
+    of: (d) => ({ client: d.result() ?? null }),
+    absent: () => ({ client: null }),
+  },
 };

@@ -1,5 +1,5 @@
 import type { DetectorDefinition } from './detector.js';
-import { DHCP_NEEDS, DhcpOptionCheck, type DhcpOptionEvidence } from './dhcp-option-check.js';
+import { DHCP_CAPTURE, DHCP_NEEDS, DhcpOptionCheck, dhcpServerKey, type DhcpOptionEvidence } from './dhcp-option-check.js';
 
 const KIND = 'dhcp-dns-not-anycast';
 
@@ -20,5 +20,7 @@ export const dhcpDnsNotAnycast: DetectorDefinition<DhcpDnsNotAnycastEvidence, 'd
   kinds: [KIND],
   causes: ['dhcp-dns-option'],
   needs: DHCP_NEEDS,
+  capture: DHCP_CAPTURE,
   create: () => new DhcpOptionCheck<DhcpDnsNotAnycastEvidence>(KIND, 'dns', 'warning', 'dhcp-dns-option'),
+  problemKey: dhcpServerKey,
 };

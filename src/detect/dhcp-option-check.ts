@@ -1,3 +1,4 @@
+import type { CaptureClause } from '../core/capture-clause.js';
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { DhcpMessageType } from '../decode/dhcp.js';
 import { Layer } from '../decode/layer.js';
@@ -118,3 +119,11 @@ export class DhcpOptionCheck<E extends DhcpOptionEvidence<FindingEvidence['kind'
 
 /** Every DHCP check reads only frames whose DHCP layer decoded. */
 export const DHCP_NEEDS = Layer.dhcp;
+
+/** Live, the DHCP ports: offers and acks are a few frames per client and lease. */
+export const DHCP_CAPTURE: readonly CaptureClause[] = ['dhcp'];
+
+/** Where gateways answer from the anycast MAC, one finding per DHCP server (its identifier). */
+export function dhcpServerKey(f: FindingOf<DhcpOptionEvidence<string>>): string {
+  return String(f.evidence.serverId);
+}

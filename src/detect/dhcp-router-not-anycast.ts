@@ -1,5 +1,5 @@
 import type { DetectorDefinition } from './detector.js';
-import { DHCP_NEEDS, DhcpOptionCheck, type DhcpOptionEvidence } from './dhcp-option-check.js';
+import { DHCP_CAPTURE, DHCP_NEEDS, DhcpOptionCheck, dhcpServerKey, type DhcpOptionEvidence } from './dhcp-option-check.js';
 
 const KIND = 'dhcp-router-not-anycast';
 
@@ -19,5 +19,7 @@ export const dhcpRouterNotAnycast: DetectorDefinition<DhcpRouterNotAnycastEviden
   kinds: [KIND],
   causes: ['dhcp-router-option'],
   needs: DHCP_NEEDS,
+  capture: DHCP_CAPTURE,
   create: () => new DhcpOptionCheck<DhcpRouterNotAnycastEvidence>(KIND, 'router', 'error', 'dhcp-router-option'),
+  problemKey: dhcpServerKey,
 };

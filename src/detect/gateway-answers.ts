@@ -5,6 +5,7 @@ import { Icmpv6Type } from '../decode/icmpv6.js';
 import { Layer } from '../decode/layer.js';
 import { highWord } from '../decode/read.js';
 import type { DetectContext, Detector, DetectorDefinition } from './detector.js';
+import type { Gateway } from './gateways.js';
 import { PairIndex } from './pair-index.js';
 
 /** The answers one MAC sent that tell what it serves: ARP replies, neighbor and router advertisements, DHCP offers and acks. */
@@ -14,6 +15,12 @@ export interface MacAnswers {
   na: number;
   ra: number;
   dhcp: number;
+}
+
+/** The report's answers per gateway (its gateway list). */
+export interface GatewayAnswersSection {
+  /** Per gateway (same order as the gateways), the ARP/NA/RA/DHCP answers its MACs sent. */
+  gatewayAnswers: Omit<MacAnswers, 'mac'>[];
 }
 
 /** MACs followed; answers of more are counted in `notTracked`. */
@@ -69,15 +76,36 @@ export class GatewayAnswersTracker implements Detector {
     return e < 0 ? undefined : this.list[e];
   }
 
+  /** The answers of each gateway's MACs, summed (none for a gateway whose MACs sent none, or when not counted). */
+  perGateway(gateways: readonly Gateway[]): Omit<MacAnswers, 'mac'>[] {
+    return gateways.map((g) => {
+      const sum = { arp: 0, na: 0, ra: 0, dhcp: 0 };
+      for (const mac of g.macs) {
+        const a = this.of(mac);
+        if (a === undefined) continue;
+        sum.arp += a.arp;
+        sum.na += a.na;
+        sum.ra += a.ra;
+        sum.dhcp += a.dhcp;
+      }
+      return sum;
+    });
+  }
+
   finish(): void {}
 }
 
-export const gatewayAnswers: DetectorDefinition<never, never, GatewayAnswersTracker> = {
+export const gatewayAnswers: DetectorDefinition<never, never, GatewayAnswersTracker, GatewayAnswersSection> = {
   id: 'gateway-answers',
   title: 'The gateway list: how many ARP, NA, RA and DHCP answers each gateway sent',
   docs: 'README.md#gateways-seen',
   kinds: [],
   causes: [],
   needs: Layer.arp | Layer.icmpv6 | Layer.dhcp,
+  capture: ['arp', 'icmp6', 'dhcp'],
   create: () => new GatewayAnswersTracker(),
+  section: {
+    of: (d, ctx) => ({ gatewayAnswers: d.perGateway(ctx.gateways.list) }),
+    absent: (ctx) => ({ gatewayAnswers: ctx.gateways.list.map(() => ({ arp: 0, na: 0, ra: 0, dhcp: 0 })) }),
+  },
 };

@@ -28,6 +28,15 @@ export interface InterGatewayPair {
   peakPerSecond: number;
 }
 
+/** The report's matrix of traffic between gateways. */
+export interface InterGatewaySection {
+  /** Every ordered pair with traffic, by gateway index. */
+  interGateway: InterGatewayPair[];
+  /** Every frame read and its bytes: what a pair's share is of. */
+  totalBytes: number;
+  totalPackets: number;
+}
+
 /**
  * `inter-gateway-traffic`: frames from one gateway's unicast MAC to
  * another's, per ordered pair — packets, bytes, first/last, peak per
@@ -130,7 +139,7 @@ export class InterGatewayTrafficDetector implements Detector {
   }
 }
 
-export const interGatewayTraffic: DetectorDefinition<InterGatewayTrafficEvidence, 'inter-gateway-volume', InterGatewayTrafficDetector> = {
+export const interGatewayTraffic: DetectorDefinition<InterGatewayTrafficEvidence, 'inter-gateway-volume', InterGatewayTrafficDetector, InterGatewaySection> = {
   id: KIND,
   title: 'Traffic between two gateways (their unicast MACs): volume, rate and share',
   docs: 'README.md#inter-gateway-traffic',
@@ -138,5 +147,11 @@ export const interGatewayTraffic: DetectorDefinition<InterGatewayTrafficEvidence
   causes: ['inter-gateway-volume'],
   // Every frame: the share is of all bytes read.
   needs: 0,
+  // Live: every frame between the gateways known as the capture starts (others only as far as the other clauses bring them).
+  capture: ['gateway-pairs'],
   create: () => new InterGatewayTrafficDetector(),
+  section: {
+    of: (d, ctx) => ({ interGateway: d.snapshot(ctx.gateways.list.length), totalBytes: d.totalBytes, totalPackets: d.totalPackets }),
+    absent: () => ({ interGateway: [], totalBytes: 0, totalPackets: 0 }),
+  },
 };

@@ -273,10 +273,15 @@ export const movedConnection: DetectorDefinition<MovedConnectionEvidence, Cause,
   kinds: [KIND],
   causes: ['moved-nat-state-lost', 'moved-connection-dropped'],
   needs: Layer.tcp,
+  // A connection's start and end through one gateway and a reset through another: a few segments each.
+  capture: ['tcp-flags'],
   // Following every TCP connection in a table of its own costs configured analyze of the 5M bench
   // capture (70 % TCP/UDP) about a third more CPU (4.03-4.55 s against 2.71-3.53 s, interleaved runs,
   // 2026-12-07) and ~10 MB, past the 100 MB target: on request (--detectors +moved-connection) until
   // it shares the pairing table of asymmetric-reply.
   onByDefault: false,
   create: () => new MovedConnectionDetector(),
+  // A reset and a drop of one gateway are two problems (two causes).
+  problemKey: (f) => f.cause,
+  evictions: (d) => d.evictions,
 };

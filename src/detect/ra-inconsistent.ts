@@ -160,5 +160,8 @@ export const raInconsistent: DetectorDefinition<RaInconsistentEvidence, 'gateway
   kinds: [KIND],
   causes: ['gateways-disagree-ra'],
   needs: Layer.icmpv6,
+  capture: ['icmp6'],
   create: () => new RaInconsistentDetector(),
+  // One finding per RA content that differs from the first.
+  problemKey: (f) => String(f.evidence.differing.digest),
 };

@@ -172,5 +172,8 @@ export const raNotFromAnycast: DetectorDefinition<RaNotFromAnycastEvidence, Caus
   kinds: [KIND],
   causes: ['radv-on-bridge', 'anycast-link-local-not-eui64'],
   needs: Layer.icmpv6,
+  capture: ['icmp6'],
   create: () => new RaNotFromAnycastDetector(),
+  // Behind the anycast MAC, one finding per router address.
+  problemKey: (f) => f.evidence.routerAddress.join(':'),
 };

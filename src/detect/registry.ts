@@ -1,4 +1,4 @@
-import type { CauseOf, DetectorDefinition, EvidenceOf } from './detector.js';
+import type { CauseOf, DetectorDefinition, EvidenceOf, SectionOf } from './detector.js';
 import { anycastClaims } from './anycast-claims.js';
 import { anycastMacForUnicastIp } from './anycast-mac-for-unicast-ip.js';
 import { anycastReplyUnicastMac } from './anycast-reply-unicast-mac.js';
@@ -51,6 +51,16 @@ type AnyDefinition = (typeof DETECTORS)[number];
 export type FindingEvidence = EvidenceOf<AnyDefinition>;
 /** Every likely cause a finding can name. */
 export type FindingCause = CauseOf<AnyDefinition>;
+
+/** One type with the members of every type in the union `U`. */
+type Intersection<U> = (U extends unknown ? (part: U) => void : never) extends (all: infer I) => void ? I : never;
+
+/**
+ * The fields the detectors add to the analysis result, each from the
+ * definition whose `section` fills it: collected here, so a section added
+ * to a definition is in AnalysisResult, typed, with nothing else to edit.
+ */
+export type ReportSections = Intersection<SectionOf<AnyDefinition>>;
 
 /** Every finding kind, in registry order. */
 export const FINDING_KINDS: readonly FindingEvidence['kind'][] = DETECTORS.flatMap((d): readonly FindingEvidence['kind'][] => d.kinds);

@@ -351,8 +351,12 @@ export const unansweredAnycast: DetectorDefinition<UnansweredAnycastEvidence, Un
   kinds: [KIND],
   causes: ['forwarded-dropped', 'anycast-unanswered'],
   needs: Layer.icmp | Layer.icmpv6 | Layer.arp,
+  capture: ['arp', 'icmp', 'icmp6'],
   // Tracking every echo request to the anycast MAC until its reply costs the bounding thread 35-45 %
   // on the bench capture (a million echo pairs) and 14 MB: on request until that is brought down.
   onByDefault: false,
   create: () => new UnansweredAnycastDetector(),
+  // One finding per client.
+  problemKey: (f) => String(f.evidence.client),
+  evictions: (d) => d.evictions,
 };

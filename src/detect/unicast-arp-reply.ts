@@ -124,5 +124,6 @@ export const unicastArpReply: DetectorDefinition<UnicastArpReplyEvidence, Unicas
   kinds: [KIND],
   causes: ['arp-filter-off', 'source-route-missing'],
   needs: Layer.arp,
+  capture: ['arp'],
   create: () => new UnicastArpReplyDetector(),
 };

@@ -72,5 +72,8 @@ export const unicastNeighborAdvert: DetectorDefinition<UnicastNeighborAdvertEvid
   kinds: [KIND],
   causes: ['anycast-ipv6-on-bridge', 'proxy-ndp'],
   needs: Layer.icmpv6,
+  capture: ['icmp6'],
   create: () => new UnicastNeighborAdvertDetector(),
+  // One gateway's NAs with and without the override flag are two problems (two causes).
+  problemKey: (f) => String(f.evidence.override),
 };

@@ -5,10 +5,10 @@
  * anycast MAC and addresses.
  */
 import { parseIpv4, parseIpv6, parseMac } from '../core/address.js';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { HostLink } from '../host/ip.js';
 import type { HostSnapshot } from '../host/snapshot.js';
-import { isMacvlanOnBridge } from '../source/interface-info.js';
+import { isBridge, isMacvlanOnBridge } from '../source/interface-info.js';
 import { ipv4Prefix, ipv6Prefix, type Prefix } from './prefix.js';
 
 export interface DoctorConfig {
@@ -49,18 +49,38 @@ function noSuch(what: string, name: string, host: HostSnapshot): EnvironmentErro
   return new EnvironmentError(`${what} "${name}" does not exist (interfaces here: ${host.links.map((l) => l.name).join(', ')})`);
 }
 
+/**
+ * The one line for a mesh bridge named (`--bridge`, or the lower device of
+ * `--anycast-interface`) that is not a bridge: checking a NIC as one would
+ * print fixes that add a macvlan to it. Names what to pass instead.
+ */
+function notABridge(link: HostLink, host: HostSnapshot, anycastInterface?: string): UsageError {
+  const kind = `(${link.kind === undefined ? 'a plain network device' : `kind ${link.kind}`})`;
+  const head =
+    anycastInterface === undefined
+      ? `--bridge ${link.name}: ${link.name} is not a bridge ${kind}`
+      : `--anycast-interface ${anycastInterface}: it sits on ${link.name}, which is not a bridge ${kind}`;
+  const master = host.links.find((l) => l.name === link.master && isBridge(l));
+  if (master !== undefined) return new UsageError(`${head}: it is a port of ${master.name}, pass --bridge ${master.name}`);
+  const bridges = host.links.filter(isBridge).map((l) => l.name);
+  if (bridges.length > 0) return new UsageError(`${head}: pass the mesh bridge (bridges here: ${bridges.join(', ')})`);
+  return new UsageError(`${head}, and this host has none: run doctor on a gateway and pass its mesh bridge (--bridge ${PREFERRED_BRIDGE})`);
+}
+
 function findBridge(host: HostSnapshot, config: DoctorConfig): HostLink {
   if (config.bridge !== undefined) {
     const named = host.links.find((l) => l.name === config.bridge);
     if (named === undefined) throw noSuch('--bridge: bridge', config.bridge, host);
+    if (!isBridge(named)) throw notABridge(named, host);
     return named;
   }
   if (config.anycastInterface !== undefined) {
     const anycast = host.links.find((l) => l.name === config.anycastInterface);
     const lower = host.links.find((l) => anycast !== undefined && l.name === anycast.lowerName);
+    if (lower !== undefined && !isBridge(lower)) throw notABridge(lower, host, config.anycastInterface);
     if (lower !== undefined) return lower;
   }
-  const bridges = host.links.filter((l) => l.kind === 'bridge');
+  const bridges = host.links.filter(isBridge);
   const withMacvlan = bridges.filter((b) => macvlansOn(host, b).length > 0);
   // Zero-config only where the mesh bridge is recognisable: a bridge carrying a macvlan, or one named br-fftr.
   // Any other bridge (docker0, virbr0) is not taken for it.

@@ -209,8 +209,8 @@ export class OnePassAnalysis {
       result.inferred = this.decision.anycast;
       result.candidates = this.decision.candidates;
       // Addresses that look like anycast ones, none settled: not sure, so no verdict (nothing was judged with them).
-      if (result.verdict === 'no-anycast' && result.candidates.length > 0) result.verdict = 'undecided';
-      if (result.verdict === 'healthy' && this.macOnlyFor !== undefined && result.candidates.length > 0) result.verdict = 'undecided';
+      if (result.verdict === 'no-anycast' && result.candidates.length > 0) result.verdict = 'unsure';
+      if (result.verdict === 'healthy' && this.macOnlyFor !== undefined && result.candidates.length > 0) result.verdict = 'unsure';
     }
     return { result, judgement: { judgedFromFrame: this.judgedFromFrame } };
   }
@@ -322,7 +322,7 @@ export class OnePassAnalysis {
 
   /** Whether `f` is a problem not announced yet (and from now on, announced): one announcement per problem. */
   private firstAnnouncement(f: Finding, analysis: Analysis): boolean {
-    const key = announceKey(f, analysis);
+    const key = analysis.problemKey(f);
     if (this.announced.has(key)) return false;
     this.announced.add(key);
     return true;
@@ -349,35 +349,6 @@ export class OnePassAnalysis {
     if (this.onFinding !== undefined) for (const f of pending) this.onFinding(f, analysis);
     return analysis;
   }
-}
-
-/**
- * What tells a problem from the others of its kind, the same in a judgement
- * again from the look-back: its MAC, anycast address and gateways, and where
- * one MAC can raise several, what else keys it (a gateway-switch's or an
- * unanswered request's client, an NA's override flag, an RA's content or
- * router address, a DHCP server's identifier where gateways answer from the
- * anycast MAC, the address the anycast MAC claimed, a flip-flop's MACs).
- * Every finding the report holds has its own key: the stream announces each.
- */
-function announceKey(f: Finding, analysis: Analysis): string {
-  const e = f.evidence;
-  // Gateways by their first MAC, which a judgement again gives them too (their indices may differ):
-  // inter-gateway traffic has no MAC of its own, one finding per direction.
-  const gateways = analysis.ctx.gateways.list;
-  const gatewayMacs = `${gateways[f.gateway]?.macs[0] ?? -1}>${gateways[f.otherGateway]?.macs[0] ?? -1}`;
-  let extra = '';
-  if (e.kind === 'gateway-switch') extra = String(e.client);
-  else if (e.kind === 'unicast-neighbor-advert') extra = String(e.override);
-  else if (e.kind === 'ra-inconsistent') extra = String(e.differing.digest);
-  else if (e.kind === 'ra-not-from-anycast') extra = e.routerAddress.join(':');
-  else if (e.kind === 'dhcp-router-not-anycast' || e.kind === 'dhcp-dns-not-anycast') extra = String(e.serverId);
-  else if (e.kind === 'unanswered-anycast') extra = String(e.client);
-  else if (e.kind === 'anycast-mac-for-unicast-ip') extra = e.claimedIpv6 === null ? String(e.claimedIpv4) : e.claimedIpv6.join(':');
-  else if (e.kind === 'arp-flip-flop') extra = `${e.macA}-${e.macB}`;
-  else if (e.kind === 'moved-connection') extra = f.cause;
-  const v6 = f.anycastIpv6 === null ? '' : f.anycastIpv6.join(':');
-  return `${f.kind}|${f.mac}|${f.anycastIpv4}|${v6}|${gatewayMacs}|${extra}`;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

@@ -10,6 +10,7 @@ import { ProbeFrames } from '../source/probe-frames.js';
 import { ipv6Equal } from '../detect/config.js';
 import type { LivePipeline } from './live-pipeline.js';
 import type { ProbeAnswer, ProbeAnswerKind, ProbePlan, ProbeResult } from '../core/probe.js';
+import type { InferredAnycast } from '../detect/inference.js';
 
 /**
  * `probe`'s ceilings, which no flag lifts: at most this many packets per
@@ -147,7 +148,7 @@ export class ProbeCollector implements FrameSink {
     a.rttCount++;
   }
 
-  /** The MAC that answered ARP or NS most often so far (the anycast MAC answers once per gateway), or -1. */
+  /** The MAC that answered ARP or NS most often so far (where to send the echo requests when no anycast MAC is given), or -1. */
   mostAnswering(): number {
     let best: ProbeAnswer | undefined;
     for (const a of this.answers) if ((a.kind === 'arp' || a.kind === 'na') && (best === undefined || a.replies > best.replies)) best = a;
@@ -175,8 +176,7 @@ export async function runProbe(
   const gapMs = 1000 / PROBE_LIMITS.maxPacketsPerSecond;
   let sent = 0;
   let lastSend = 0;
-  let anycastMac = plan.anycastMac;
-  let anycastMacSource: ProbeResult['anycastMacSource'] = anycastMac >= 0 ? 'given' : 'unknown';
+  let echoMac = plan.anycastMac;
   let arpSent = 0;
   let echoSent = 0;
   let nsSent = 0;
@@ -196,16 +196,16 @@ export async function runProbe(
     const roundStart = performance.now();
     for (const ip of plan.anycastIpv4) if (await send(frames.arpRequest(plan.sourceMac, plan.sourceIp, ip))) arpSent++;
     if (v6 !== null) for (const ip of plan.anycastIpv6) if (await send(frames.neighborSolicit(plan.sourceMac, v6, ip))) nsSent++;
-    if (anycastMac < 0) {
-      // Not given: the MAC that answered ARP/NS most often (the anycast MAC answers once per gateway) after a moment.
+    if (echoMac < 0) {
+      // Not given: the echo requests go to the MAC that answered ARP/NS most often after a moment. Whether it is
+      // the anycast MAC is settled after the run, from all the answers (settleAnycastMac).
       await sleep(Math.min(plan.timeout, 0.3) * 1000);
-      anycastMac = collector.mostAnswering();
-      if (anycastMac >= 0) anycastMacSource = 'answers';
+      echoMac = collector.mostAnswering();
     }
-    if (anycastMac >= 0) {
-      for (const ip of plan.anycastIpv4) if (await send(frames.echoRequest(plan.sourceMac, anycastMac, plan.sourceIp, ip, plan.echoId, round + 1))) echoSent++;
+    if (echoMac >= 0) {
+      for (const ip of plan.anycastIpv4) if (await send(frames.echoRequest(plan.sourceMac, echoMac, plan.sourceIp, ip, plan.echoId, round + 1))) echoSent++;
       if (v6 !== null)
-        for (const ip of plan.anycastIpv6) if (await send(frames.echo6Request(plan.sourceMac, anycastMac, v6, ip, plan.echoId, round + 1))) echo6Sent++;
+        for (const ip of plan.anycastIpv6) if (await send(frames.echo6Request(plan.sourceMac, echoMac, v6, ip, plan.echoId, round + 1))) echo6Sent++;
     }
     const rest = roundStart + plan.interval * 1000 - performance.now();
     if (round + 1 < plan.count && rest > 0) await sleep(rest);
@@ -214,5 +214,35 @@ export async function runProbe(
   while (performance.now() < deadline && !stopped()) await sleep(50);
   capture.stop();
   await capture.done;
-  return { plan, anycastMac, anycastMacSource, arpSent, echoSent, nsSent, echo6Sent, echoAnswered: collector.echoAnswered, answers: collector.answers };
+  return {
+    plan,
+    anycastMac: plan.anycastMac,
+    anycastMacSource: plan.anycastMac >= 0 ? 'given' : 'unknown',
+    echoMac,
+    arpSent,
+    echoSent,
+    nsSent,
+    echo6Sent,
+    echoAnswered: collector.echoAnswered,
+    answers: collector.answers,
+  };
+}
+
+/**
+ * The anycast MAC from the answers, when none was given: the one the
+ * analysis of the captured frames inferred and judged with, if the evidence
+ * is the anycast MAC's own — it answered a request several times (once per
+ * gateway), with no other MAC as strong a case, for every probed address.
+ * One MAC answering each request once is not enough: a single gateway's
+ * anycast MAC does that, and so does a gateway's bridge answering for the
+ * anycast IP (arp_filter off, the source route missing). Then the MAC stays
+ * unknown (and the probe says so) rather than guessed; taking the analysis's
+ * own pick keeps the probe and its detector section from disagreeing.
+ */
+export function settleAnycastMac(result: ProbeResult, inferred: readonly InferredAnycast[]): ProbeResult {
+  if (result.anycastMacSource === 'given' || inferred.length === 0) return result;
+  const macs = new Set(inferred.map((i) => i.mac));
+  const shared = inferred.every((i) => i.decided && i.maxRepliesPerRequest >= 2);
+  if (macs.size !== 1 || !shared) return result;
+  return { ...result, anycastMac: inferred[0]!.mac, anycastMacSource: 'answers' };
 }

@@ -16,6 +16,8 @@ export interface TextOptions {
   color: boolean;
   /** The input ended inside a record (CaptureFormatError.cutShort): a capture still being written, or cut by a full disk. */
   cutShort?: boolean;
+  /** Open with the verdict line (default); off where the report is part of another with its own verdict (probe). */
+  verdict?: boolean;
 }
 
 /**
@@ -27,8 +29,7 @@ export interface TextOptions {
 export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
-  out.push(verdictLine(doc, c));
-  out.push('');
+  if (opts.verdict !== false) out.push(verdictLine(doc, c), '');
   out.push(`${c.bold('Anycast')}: ${anycastLine(doc)}`);
   if (doc.gateways.length > 0) {
     const shown = doc.gateways.slice(0, MAX_GATEWAYS_LISTED);
@@ -136,9 +137,13 @@ function shortTime(iso: string): string {
 }
 
 function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
-  const problems = doc.findings.filter((f) => f.severity !== 'info');
   if (doc.verdict === 'healthy') {
-    return `${c.green.bold('HEALTHY')}: anycast ${doc.anycast.ipv4.concat(doc.anycast.ipv6).join(', ') || '(MAC only)'} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${doc.interGateway.reduce((n, p) => n + p.packets, 0)} frames between gateways.`;
+    const addrs = doc.anycast.ipv4.concat(doc.anycast.ipv6).join(', ') || '(MAC only)';
+    const between = `${doc.interGateway.reduce((n, p) => n + p.packets, 0)} frames between gateways`;
+    // Nothing claimed the anycast address: no MAC answered for it, let alone only the anycast one.
+    if (doc.claims.length === 0)
+      return `${c.green.bold('HEALTHY')}: no problem seen for anycast ${addrs}, though nothing in these ${doc.stats.frames} frames answered for it; ${between}.`;
+    return `${c.green.bold('HEALTHY')}: anycast ${addrs} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${between}.`;
   }
   if (doc.verdict === 'no-anycast') {
     const hint =
@@ -147,14 +152,26 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
         : ' Give --anycast-ip and --anycast-mac (or anycast-probe.json).';
     return `${c.yellow.bold('NO ANYCAST FOUND')}: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames.${hint}`;
   }
-  const worst = problems[0]!;
-  const gws = [...new Set(problems.map((f) => f.gateway).filter((g): g is string => g !== null))];
-  return `${c.red.bold('PROBLEMS')}: ${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? listed(gws, 3, 'gateways') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')}).`;
+  return `${c.red.bold('PROBLEMS')}: ${findingsSummary(doc)}.`;
 }
+
+/** The problems found, in a phrase: "4 findings on gw1, gw2 — worst: …", or "no finding". */
+export function findingsSummary(doc: AnalysisJson): string {
+  const problems = doc.findings.filter((f) => f.severity !== 'info');
+  const worst = problems[0];
+  if (worst === undefined) return 'no finding';
+  const gws = [...new Set(problems.map((f) => f.gateway).filter((g): g is string => g !== null))];
+  return `${problems.length} finding${problems.length === 1 ? '' : 's'} on ${gws.length > 0 ? listed(gws, 3, 'gateways') : 'the mesh'} — worst: ${worst.kind} on ${worst.gateway ?? 'the mesh'} (${worst.count}×, ${worst.cause.replace(/-/g, ' ')})`;
+}
+
+/** What the inference looks for, said where it found nothing. */
+const NO_ANYCAST_FOUND =
+  'none found (no address answered ARP as an anycast one does: one MAC answering each request several times, or several MACs claiming it) — give --anycast-ip and --anycast-mac to judge the capture with them';
 
 function anycastLine(doc: AnalysisJson): string {
   const a = doc.anycast;
-  const addrs = a.ipv4.concat(a.ipv6).join(', ') || 'none';
+  const addrs = a.ipv4.concat(a.ipv6).join(', ');
+  if (addrs === '' && a.macs.length === 0) return NO_ANYCAST_FOUND;
   const evidence = a.inferred
     .map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`)
     .join('; ');
@@ -170,7 +187,7 @@ function anycastLine(doc: AnalysisJson): string {
     a.judgedFromFrame !== undefined
       ? `; inferred only by frame ${a.judgedFromFrame - 1}, past the look-back: frames before ${a.judgedFromFrame} were judged without it — give --anycast-ip/--anycast-mac to judge them all`
       : '';
-  return `${addrs} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
+  return `${addrs || 'no anycast IP'} via ${a.macs.join(', ') || 'no anycast MAC'} (${src}${late})`;
 }
 
 function findingTable(list: Finding[], opts: TextOptions): Table.Table {

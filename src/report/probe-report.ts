@@ -4,7 +4,7 @@ import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
 import type { Gateway } from '../detect/gateways.js';
 import type { ProbeAnswer, ProbeAnswerKind, ProbeResult } from '../core/probe.js';
 import type { AnalysisJson } from './analysis-json.js';
-import { analysisText } from './analysis-text.js';
+import { analysisText, findingsSummary } from './analysis-text.js';
 import { escapeText } from './escape.js';
 import { gatewayName } from './names.js';
 
@@ -13,11 +13,15 @@ export const PROBE_SCHEMA = 'anycast-probe/probe/v1';
 /** What the answers say is wrong, as codes; words below. */
 export type ProbeProblem = 'unicast-arp-answer' | 'unicast-echo-answer' | 'no-arp-answer' | 'echo-unanswered';
 
+/** healthy / problems, or unsure: the answers do not tell which MAC is the anycast one (no --anycast-mac), and nothing else is wrong. */
+export type ProbeVerdict = 'healthy' | 'problems' | 'unsure';
+
 export interface ProbeJson {
   schema: string;
   interface: string;
   source: { mac: string; ip: string; ipv6: string | null };
-  anycast: { ipv4: string[]; ipv6: string[]; mac: string | null; macSource: string };
+  /** mac: the anycast MAC, null while not known; echoTo: where the echo requests went (the anycast MAC, or the MAC that answered ARP most). */
+  anycast: { ipv4: string[]; ipv6: string[]; mac: string | null; macSource: string; echoTo: string | null };
   sent: { arp: number; echo: number; ns: number; echo6: number };
   echo: { anycastIp: string; sent: number; answered: number; lossPercent: number }[];
   answers: {
@@ -25,15 +29,22 @@ export interface ProbeJson {
     kind: ProbeAnswerKind;
     mac: string;
     gateway: string | null;
-    anycastMac: boolean;
+    /** Whether this MAC is the anycast MAC; null while the anycast MAC is not known. */
+    anycastMac: boolean | null;
     ethernetSource: string | null;
     replies: number;
     rttMs: { min: number; avg: number; max: number } | null;
   }[];
   problems: ProbeProblem[];
-  verdict: 'healthy' | 'problems';
-  /** The same detectors as analyze, on every frame captured during the probe. */
-  analysis: AnalysisJson;
+  verdict: ProbeVerdict;
+  /** Frames captured during the probe (the detectors' input). */
+  framesCaptured: number;
+  /**
+   * The same detectors as analyze, on every frame captured during the
+   * probe; null when the anycast MAC is not known: what they would find
+   * (which MAC answers wrongly) depends on it.
+   */
+  analysis: AnalysisJson | null;
 }
 
 const ms = (s: number): number => Math.round(s * 1e6) / 1e3;
@@ -66,16 +77,30 @@ function gatewayOf(gateways: readonly Gateway[], mac: number): Gateway | undefin
   return gateways.find((g) => g.macs.includes(mac));
 }
 
+/**
+ * One verdict from the answers and the detectors: problems when the answers
+ * or the detectors show one; else unsure while the anycast MAC is not known
+ * (a single MAC answering once per request may be a bridge's); else healthy.
+ */
+function probeVerdict(r: ProbeResult, problems: readonly ProbeProblem[], analysis: AnalysisJson): ProbeVerdict {
+  if (problems.length > 0) return 'problems';
+  if (r.anycastMac < 0) return 'unsure';
+  return analysis.verdict === 'problems' ? 'problems' : 'healthy';
+}
+
 export function probeJson(r: ProbeResult, iface: string, gateways: readonly Gateway[], analysis: AnalysisJson): ProbeJson {
   const problems = probeProblems(r);
+  const known = r.anycastMac >= 0;
   const answer = (a: ProbeAnswer): ProbeJson['answers'][number] => {
-    const gw = a.mac === r.anycastMac ? undefined : gatewayOf(gateways, a.mac);
+    // While the anycast MAC is unknown, a learned gateway is a guess of the detectors' (a MAC that claimed the anycast IP): not named.
+    const found = a.mac === r.anycastMac ? undefined : gatewayOf(gateways, a.mac);
+    const gw = !known && found?.learned === true ? undefined : found;
     return {
       anycastIp: a.anycastIpv6Index >= 0 ? formatIpv6(r.plan.anycastIpv6[a.anycastIpv6Index]!) : formatIpv4(a.anycastIp),
       kind: a.kind,
       mac: formatMac(a.mac),
       gateway: gw === undefined ? null : gatewayName(gw),
-      anycastMac: a.mac === r.anycastMac,
+      anycastMac: known ? a.mac === r.anycastMac : null,
       ethernetSource: a.ethernetSource >= 0 ? formatMac(a.ethernetSource) : null,
       replies: a.replies,
       rttMs: a.rttCount > 0 ? { min: ms(a.rttMin), avg: ms(a.rttSum / a.rttCount), max: ms(a.rttMax) } : null,
@@ -96,8 +121,9 @@ export function probeJson(r: ProbeResult, iface: string, gateways: readonly Gate
     anycast: {
       ipv4: r.plan.anycastIpv4.map(formatIpv4),
       ipv6: r.plan.anycastIpv6.map(formatIpv6),
-      mac: r.anycastMac >= 0 ? formatMac(r.anycastMac) : null,
+      mac: known ? formatMac(r.anycastMac) : null,
       macSource: r.anycastMacSource,
+      echoTo: r.echoMac >= 0 ? formatMac(r.echoMac) : null,
     },
     sent: { arp: r.arpSent, echo: r.echoSent, ns: r.nsSent, echo6: r.echo6Sent },
     echo: [
@@ -110,36 +136,64 @@ export function probeJson(r: ProbeResult, iface: string, gateways: readonly Gate
     ],
     answers: r.answers.map(answer),
     problems,
-    verdict: problems.length > 0 || analysis.verdict === 'problems' ? 'problems' : 'healthy',
-    analysis,
+    verdict: probeVerdict(r, problems, analysis),
+    framesCaptured: analysis.stats.frames,
+    analysis: known ? analysis : null,
   };
+}
+
+/** The no-verdict line's reason: which MAC(s) answered, why that does not tell the anycast MAC, and what would. */
+function unsureText(doc: ProbeJson): string {
+  const asked = doc.answers.filter((a) => a.kind === 'arp' || a.kind === 'na');
+  const macs = [...new Set(asked.map((a) => a.mac))];
+  const ips = [...new Set(asked.map((a) => a.anycastIp))].join(', ');
+  const what = asked.every((a) => a.kind === 'na') ? 'NS' : asked.some((a) => a.kind === 'na') ? 'ARP and NS' : 'ARP';
+  const settle = 'give --anycast-mac MAC to settle it';
+  const requests = doc.sent.arp + doc.sent.ns;
+  if (macs.length === 1) {
+    const replies = asked.reduce((n, a) => n + a.replies, 0);
+    return `cannot tell whether ${macs[0]}, the only MAC that answered ${what} for ${ips} (${replies} replies to ${requests} requests), is the anycast MAC: a single gateway's anycast MAC answers once per request, and so does a gateway's bridge (arp_filter off, or the source route missing); ${settle}.`;
+  }
+  const each = macs.map((m) => `${m} (${asked.filter((a) => a.mac === m).reduce((n, a) => n + a.replies, 0)} replies)`);
+  const list = `${each.slice(0, -1).join(', ')} and ${each.at(-1)!}`;
+  return `cannot tell which MAC is the anycast one: ${list} answered ${what} for ${ips} (${requests} requests), and none stands out as the anycast MAC does, answering each request once per gateway; ${settle}.`;
+}
+
+/** Where the echo requests went, and what that MAC is known to be. */
+function echoText(doc: ProbeJson): string {
+  const { echoTo, mac, macSource } = doc.anycast;
+  if (doc.sent.echo + doc.sent.echo6 === 0 || echoTo === null) return 'no echo request (nothing answered ARP in the first round, and no --anycast-mac given)';
+  const which =
+    echoTo !== mac
+      ? `the MAC that answered ARP most in the first round${mac === null ? ', not known to be the anycast MAC' : ''}`
+      : macSource === 'given'
+        ? 'the anycast MAC, given'
+        : 'the anycast MAC, the MAC that answered ARP once per gateway';
+  return `${doc.sent.echo + doc.sent.echo6} echo requests to ${echoTo} (${which})`;
 }
 
 export function probeText(doc: ProbeJson, opts: { color: boolean }): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const known = doc.anycast.mac !== null;
-  const unicast = doc.answers.filter((a) => known && !a.anycastMac);
+  const unicast = doc.answers.filter((a) => a.anycastMac === false);
   const named = (a: ProbeJson['answers'][number]): string => `${a.mac}${a.gateway !== null && a.gateway !== a.mac ? ` (${a.gateway})` : ''}`;
-  if (doc.verdict === 'healthy')
-    out.push(`${c.green.bold('HEALTHY:')} only the anycast MAC answered for ${[...doc.anycast.ipv4, ...doc.anycast.ipv6].join(', ')}.`);
+  const asked = [...doc.anycast.ipv4, ...doc.anycast.ipv6].join(', ');
+  // One verdict: the detectors' is folded into it, and their section below opens with no verdict of its own.
+  if (doc.verdict === 'healthy') out.push(`${c.green.bold('HEALTHY:')} only the anycast MAC answered for ${asked}.`);
+  else if (doc.verdict === 'unsure') out.push(`${c.yellow.bold('NO VERDICT:')} ${unsureText(doc)}`);
   else {
     const first =
       unicast.length > 0
-        ? `${[...doc.anycast.ipv4, ...doc.anycast.ipv6].join(', ')} answered with a unicast MAC by ${[...new Set(unicast.map(named))].join(', ')}.`
+        ? `${asked} answered with a unicast MAC by ${[...new Set(unicast.map(named))].join(', ')}.`
         : doc.problems.length > 0
           ? `${problemText(doc.problems[0]!)}.`
-          : 'the detectors found problems in the frames captured (below).';
+          : `the detectors found ${doc.analysis === null ? 'problems' : findingsSummary(doc.analysis)} in the frames captured (below).`;
     out.push(`${c.red.bold('PROBLEMS:')} ${first}`);
   }
   out.push('');
-  const echo =
-    doc.sent.echo + doc.sent.echo6 > 0
-      ? `${doc.sent.echo + doc.sent.echo6} echo requests to ${doc.anycast.mac} (the anycast MAC, ${doc.anycast.macSource === 'given' ? 'given' : 'the MAC that answered ARP once per gateway'})`
-      : 'no echo request (no anycast MAC known: give --anycast-mac)';
-  const asked = [...doc.anycast.ipv4, ...doc.anycast.ipv6].join(', ');
   const ns = doc.sent.ns > 0 ? `, ${doc.sent.ns} neighbor solicitations (from ${doc.source.ipv6})` : '';
-  out.push(`Probed ${asked} on ${escapeText(doc.interface)} from ${doc.source.mac} / ${doc.source.ip}: ${doc.sent.arp} ARP requests${ns}, ${echo}.`);
+  out.push(`Probed ${asked} on ${escapeText(doc.interface)} from ${doc.source.mac} / ${doc.source.ip}: ${doc.sent.arp} ARP requests${ns}, ${echoText(doc)}.`);
   if (doc.answers.length === 0) out.push('  (no answer)');
   else {
     const t = new Table({
@@ -148,7 +202,7 @@ export function probeText(doc: ProbeJson, opts: { color: boolean }): string {
     });
     for (const a of doc.answers) {
       const kind = a.kind === 'arp' ? 'ARP' : a.kind === 'na' ? 'NA' : 'echo reply';
-      const what = !known ? kind : a.anycastMac ? `${kind}: the anycast MAC` : c.red(`${kind}: a UNICAST MAC`);
+      const what = !known ? kind : a.anycastMac === true ? `${kind}: the anycast MAC` : c.red(`${kind}: a UNICAST MAC`);
       const rtt = a.rttMs === null ? '-' : `${a.rttMs.min}/${a.rttMs.avg}/${a.rttMs.max} ms`;
       t.push([a.anycastIp, named(a) + (a.ethernetSource !== null ? ` (Ethernet source ${a.ethernetSource})` : ''), what, a.replies, rtt]);
     }
@@ -157,7 +211,13 @@ export function probeText(doc: ProbeJson, opts: { color: boolean }): string {
   for (const e of doc.echo) out.push(`Echo ${e.anycastIp}: ${e.sent} sent, ${e.answered} answered, ${e.lossPercent} % loss`);
   for (const p of doc.problems) out.push(`  ${c.bold('Problem')}: ${problemText(p)}`);
   out.push('');
-  out.push(c.bold('What the detectors made of the frames captured meanwhile:'));
-  out.push(analysisText(doc.analysis, opts));
+  if (doc.analysis === null) {
+    out.push(
+      `The detectors did not judge the ${doc.framesCaptured} frames captured meanwhile: they need the anycast MAC, which is not known (give --anycast-mac).`,
+    );
+    return out.join('\n');
+  }
+  out.push(`${c.bold(`What the detectors made of the ${doc.framesCaptured} frames captured meanwhile:`)} ${findingsSummary(doc.analysis)}.`, '');
+  out.push(analysisText(doc.analysis, { ...opts, verdict: false }));
   return out.join('\n');
 }

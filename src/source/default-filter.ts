@@ -1,24 +1,29 @@
 /**
- * The default BPF filter of `watch`: what the anycast detectors need and as
- * little else as possible, so the kernel drops the bulk traffic before it is
- * copied to user space.
+ * The default BPF filter of `watch`: what the detectors that run need and
+ * as little else as possible, so the kernel drops the bulk traffic before it
+ * is copied to user space. Each detector declares the clauses it needs
+ * (`capture` in its definition, core/capture-clause.ts names them); the
+ * filter is their union, in the order of CAPTURE_CLAUSES. With every
+ * default detector it is
  *
  *   arp or icmp or icmp6 or udp port 67 or udp port 68
  *   or (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0)
  *   or ((ether src A or ether src B …) and (ether dst A or ether dst B …))
  *   or (vlan and (arp or icmp or icmp6 or udp port 67 or udp port 68))
  *
+ * and a detector not selected takes out what only it asked for.
+ *
  * DHCPv4 (UDP 67/68) is there for the DHCP detectors: offers and acks are
  * few (one exchange per client and lease), so it costs nothing; any other
  * UDP — DNS, the bulk — stays in the kernel.
  *
- * TCP segments with SYN, FIN or RST set are there for moved-connection: a
- * connection's start and end through one gateway and a reset through
- * another are a few segments per connection; the data and ACKs between,
- * the bulk, stay in the kernel (so are segments sent again: a full capture
- * shows those). `tcp[…]` reads IPv4 only: libpcap cannot index into TCP
- * behind IPv6, so IPv6 connections are seen only in a full capture, and the
- * clause stays out of the VLAN one.
+ * TCP segments with SYN, FIN or RST set are there for moved-connection and
+ * asymmetric-reply: a connection's start and end through one gateway and a
+ * reset through another are a few segments per connection; the data and
+ * ACKs between, the bulk, stay in the kernel (so are segments sent again: a
+ * full capture shows those). `tcp[…]` reads IPv4 only: libpcap cannot index
+ * into TCP behind IPv6, so IPv6 connections are seen only in a full
+ * capture, and the clause stays out of the VLAN one.
  *
  * Notes on what BPF can and cannot express here:
  *  - `vlan` moves the offsets of every primitive *after* it in the expression
@@ -40,28 +45,46 @@
  *    linearly with the gateways (the per-pair form grows quadratically); it
  *    also admits A→A, which real traffic does not produce.
  */
+import { CAPTURE_CLAUSES, type CaptureClause } from '../core/capture-clause.js';
 import { UsageError } from '../core/errors.js';
 
 export interface DefaultFilterOptions {
+  /** The detectors that will run: the filter captures what their definitions' `capture` names. */
+  detectors: readonly { readonly capture: readonly CaptureClause[] }[];
   /**
    * MACs of the gateways (own MACs and the anycast MAC): frames with both
    * source and destination in this set are captured too. Strings in colon or
    * dash form, or 48-bit numbers. Fewer than two MACs add nothing.
    */
   gatewayMacs?: readonly (string | number)[];
-  /** Also capture VLAN-tagged ARP/ICMP/ICMPv6/DHCP (default true). */
+  /** Also capture the VLAN-tagged copies of the clauses that have one: ARP, ICMP, ICMPv6, DHCP (default true). */
   vlan?: boolean;
   /** Also capture every batman-adv frame, ethertype 0x4305 (default false). */
   batadv?: boolean;
 }
 
-/** DHCPv4, server and client port: what the DHCP detectors read. */
-export const DHCP_FILTER = 'udp port 67 or udp port 68';
+/** One clause's BPF (from the gateway MACs, for the clause that needs them; undefined: nothing to add), and whether it is repeated behind `vlan` for tagged frames. */
+interface ClauseBpf {
+  bpf(gatewayMacs: readonly string[]): string | undefined;
+  vlan: boolean;
+}
 
-export const BASE_FILTER = `arp or icmp or icmp6 or ${DHCP_FILTER}`;
+const CLAUSE_BPF = {
+  arp: { bpf: () => 'arp', vlan: true },
+  icmp: { bpf: () => 'icmp', vlan: true },
+  icmp6: { bpf: () => 'icmp6', vlan: true },
+  dhcp: { bpf: () => 'udp port 67 or udp port 68', vlan: true },
+  'tcp-flags': { bpf: () => '(tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0)', vlan: false },
+  'gateway-pairs': { bpf: gatewayPairs, vlan: false },
+} satisfies Record<CaptureClause, ClauseBpf>;
 
-/** IPv4 TCP segments that open, close or reset a connection: what moved-connection needs live. */
-export const TCP_FLAGS_FILTER = 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0';
+/** Frames from one of `macs` to another; fewer than two MACs make no pair. */
+function gatewayPairs(macs: readonly string[]): string | undefined {
+  if (macs.length < 2) return undefined;
+  const src = macs.map((m) => `ether src ${m}`).join(' or ');
+  const dst = macs.map((m) => `ether dst ${m}`).join(' or ');
+  return `((${src}) and (${dst}))`;
+}
 
 /** Normalises a MAC to the lower-case colon form libpcap accepts; throws UsageError if it is not one. */
 export function bpfMac(mac: string | number): string {
@@ -77,16 +100,24 @@ export function bpfMac(mac: string | number): string {
   return parts.map((p) => p.toLowerCase().padStart(2, '0')).join(':');
 }
 
-export function buildDefaultFilter(opts: DefaultFilterOptions = {}): string {
-  const clauses: string[] = [BASE_FILTER, `(${TCP_FLAGS_FILTER})`];
+/**
+ * The filter for `opts.detectors`: the union of their clauses, in the
+ * order of CAPTURE_CLAUSES, the gateway pairs from `gatewayMacs`, batman-adv
+ * if asked, and the VLAN-tagged copies last. Throws UsageError when that
+ * leaves nothing to capture (an empty filter would capture everything).
+ */
+export function buildDefaultFilter(opts: DefaultFilterOptions): string {
+  const wanted = new Set(opts.detectors.flatMap((d) => d.capture));
+  const chosen: ClauseBpf[] = CAPTURE_CLAUSES.filter((c) => wanted.has(c)).map((c) => CLAUSE_BPF[c]);
   const macs = [...new Set((opts.gatewayMacs ?? []).map(bpfMac))];
-  if (macs.length >= 2) {
-    const src = macs.map((m) => `ether src ${m}`).join(' or ');
-    const dst = macs.map((m) => `ether dst ${m}`).join(' or ');
-    clauses.push(`((${src}) and (${dst}))`);
-  }
+  const clauses = chosen.map((c) => c.bpf(macs)).filter((b) => b !== undefined);
   if (opts.batadv === true) clauses.push('ether proto 0x4305');
   // Must stay last: `vlan` shifts the offsets of everything after it.
-  if (opts.vlan ?? true) clauses.push(`(vlan and (${BASE_FILTER}))`);
+  const tagged = chosen
+    .filter((c) => c.vlan)
+    .map((c) => c.bpf(macs))
+    .filter((b) => b !== undefined);
+  if ((opts.vlan ?? true) && tagged.length > 0) clauses.push(`(vlan and (${tagged.join(' or ')}))`);
+  if (clauses.length === 0) throw new UsageError('the detectors selected need nothing a capture filter can name here: give --filter');
   return clauses.join(' or ');
 }

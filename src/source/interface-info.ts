@@ -172,6 +172,18 @@ export function isMacvlanOnBridge(link: StackedLink, bridgeName: string, bridgeI
 }
 
 /**
+ * Whether iproute2 calls the interface a Linux bridge (`ip -d -j link`:
+ * linkinfo.info_kind "bridge", the kernel's /sys/class/net/IF/bridge/):
+ * the only kind of interface that carries a gateway's mesh (batman-adv and
+ * the anycast macvlan hang off it). A plain veth or NIC with an address is
+ * a client's, or a host's on the mesh, and makes this host no gateway.
+ * (`watch` and `doctor` both ask.)
+ */
+export function isBridge(link: { kind: string | undefined }): boolean {
+  return link.kind === 'bridge';
+}
+
+/**
  * Finds the bridge and the macvlan interfaces stacked on it. Throws a
  * one-line EnvironmentError when the bridge does not exist (listing the
  * interfaces that do) or iproute2 is missing.

@@ -89,3 +89,24 @@ test('a document cut short by a corrupt record still validates, with the error i
   assert.match(String((r.doc as { error: string }).error), /record 4 truncated/);
   assert.equal((r.doc as { stats: { frames: number } }).stats.frames, 3);
 });
+
+test('a capture with no anycast in it says so on the Anycast line, and what would settle it; its --json still validates', async () => {
+  for (const file of [path.join(fixturesDir, 'arp-icmp-eth-us.pcap'), path.join(fixturesDir, 'scenarios', 'unicast-neighbor-advert.pcap')]) {
+    const text = await new Promise<{ status: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [cliPath, 'analyze', file], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout) =>
+        resolve({ status: err === null ? 0 : Number(err.code), stdout }),
+      );
+    });
+    assert.equal(text.status, 3, file);
+    const line = text.stdout.split('\n').find((l) => l.startsWith('Anycast:'));
+    assert.equal(
+      line,
+      'Anycast: none found (no address answered ARP as an anycast one does: one MAC answering each request several times, or several MACs claiming it) — give --anycast-ip and --anycast-mac to judge the capture with them',
+      file,
+    );
+    const json = await analyzeJson(file);
+    assert.equal(json.status, 3);
+    assert.deepEqual(validate(schema, json.doc), [], file);
+    assert.equal((json.doc as { verdict: string }).verdict, 'no-anycast');
+  }
+});

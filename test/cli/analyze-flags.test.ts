@@ -116,3 +116,14 @@ test('--client with something that is neither an IPv4 address nor a MAC is one l
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^anycast-probe: --client "alice": expected the client's IPv4 address or MAC/);
 });
+
+test('an anycast address given that nothing in the capture answered for is not said to be answered only by the anycast MAC (and no empty MAC is printed)', () => {
+  for (const mac of [[], ['--anycast-mac', '02:ca:fe:00:00:01']]) {
+    const r = runCli(['analyze', 'fixtures/arp-icmp-eth-us.pcap', '--anycast-ip', '10.9.9.9', ...mac]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stdout.split('\n')[0],
+      'HEALTHY: no problem seen for anycast 10.9.9.9, though nothing in these 8 frames answered for it; 0 frames between gateways.',
+    );
+  }
+});

@@ -243,3 +243,63 @@ for (const [brk, env] of FIXABLE) {
     });
   });
 }
+
+/**
+ * A host as a new user has it: eth0 (a veth with an address, no bridge), then the same with a
+ * bridge br-fftr beside it and bat0 as its port; any0, a macvlan on eth0. Namespace acpnu-PID-doc,
+ * removed in `finally`.
+ */
+function withPlainHost<T>(withBridge: boolean, use: (ns: string) => T): T {
+  const ns = `acpnu-${process.pid}-doc`;
+  const ip = (...args: string[]): void => {
+    const r = run('ip', ['-n', ns, ...args]);
+    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  };
+  try {
+    assert.equal(run('ip', ['netns', 'add', ns]).status, 0);
+    ip('link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0-peer');
+    ip('addr', 'add', '10.172.1.1/16', 'dev', 'eth0');
+    ip('link', 'add', 'link', 'eth0', 'name', 'any0', 'type', 'macvlan', 'mode', 'bridge');
+    if (withBridge) {
+      ip('link', 'add', 'br-fftr', 'type', 'bridge');
+      ip('link', 'add', 'bat0', 'type', 'veth', 'peer', 'name', 'bat0-peer');
+      ip('link', 'set', 'bat0', 'master', 'br-fftr');
+    }
+    return use(ns);
+  } finally {
+    run('ip', ['netns', 'del', ns]);
+  }
+}
+
+function doctorOn(ns: string, args: string[]): Run {
+  return run('ip', ['netns', 'exec', ns, process.execPath, cliPath, 'doctor', ...args]);
+}
+
+test('doctor --bridge on an interface that is not a bridge says so in one line, naming what to pass instead, exit 2 (text and --json)', {
+  skip,
+}, () => {
+  withPlainHost(false, (ns) => {
+    for (const json of [[], ['--json']]) {
+      const r = doctorOn(ns, ['--bridge', 'eth0', ...json]);
+      assert.equal(r.status, 2, r.stdout);
+      assert.equal(r.stdout, '');
+      assert.equal(
+        r.stderr,
+        'anycast-probe: --bridge eth0: eth0 is not a bridge (kind veth), and this host has none: run doctor on a gateway and pass its mesh bridge (--bridge br-fftr)\n',
+      );
+    }
+    const stacked = doctorOn(ns, ['--anycast-interface', 'any0']);
+    assert.equal(stacked.status, 2, stacked.stdout);
+    assert.equal(
+      stacked.stderr,
+      'anycast-probe: --anycast-interface any0: it sits on eth0, which is not a bridge (kind veth), and this host has none: run doctor on a gateway and pass its mesh bridge (--bridge br-fftr)\n',
+    );
+  });
+  withPlainHost(true, (ns) => {
+    const port = doctorOn(ns, ['--bridge', 'bat0']);
+    assert.equal(port.status, 2, port.stdout);
+    assert.equal(port.stderr, 'anycast-probe: --bridge bat0: bat0 is not a bridge (kind veth): it is a port of br-fftr, pass --bridge br-fftr\n');
+    const plain = doctorOn(ns, ['--bridge', 'eth0']);
+    assert.equal(plain.stderr, 'anycast-probe: --bridge eth0: eth0 is not a bridge (kind veth): pass the mesh bridge (bridges here: br-fftr)\n');
+  });
+});

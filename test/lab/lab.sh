@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # anycast-probe network-namespace lab: L2 anycast gateways on an imitated
 # batman-adv mesh. All traffic stays inside namespaces created here (prefix acp-).
-# Scenarios with daemons (radvd-on-bridge: radvd; dnsmasq-unicast-router: dnsmasq and
-# udhcpc; nat-moved-connection: a node TCP echo server in acp-inet and a node client in c1)
-# start them inside the namespaces, each under `timeout`, and `down` ends them by PID.
+# Scenarios with daemons (radvd-on-bridge and the IPv6 scenarios: radvd; dnsmasq-unicast-router:
+# dnsmasq and udhcpc; nat-moved-connection: a node TCP echo server in acp-inet and a node client
+# in c1) start them inside the namespaces, each under `timeout`, and `down` ends them by PID.
 #
 #   lab.sh up SCENARIO          build the lab for SCENARIO
 #   lab.sh down                 remove every acp-* namespace (idempotent)
@@ -21,6 +21,11 @@
 #   LAB_EXTRA_SYSCTL="acp-gw1:net.ipv4.conf.all.arp_ignore=1 ..."  extra sysctls
 #                          applied after the lab is built (experiments)
 #   LAB_STATE=FILE         `run` writes neighbour/FDB/route state dumps to FILE
+#   LAB_CAPTURE_AT=mesh    where `run` captures: mesh (default: tcpdump on the mesh bridge
+#                          br-fftr in acp-mesh, from before the gateways exist), gw1 (tcpdump
+#                          in acp-gw1 on its br-fftr, started as soon as that bridge is up: what
+#                          an operator gets on one gateway), any (tcpdump -i any in acp-mesh,
+#                          Linux cooked capture v2: each frame once per mesh port it crosses)
 #
 # See test/lab/FINDINGS.md for the address/MAC plan and what the kernel did.
 set -euo pipefail
@@ -53,10 +58,18 @@ MAC_GW2_BR=02:00:00:00:02:01 MAC_GW2_BAT=02:00:00:00:02:02 MAC_GW2_UP=02:00:00:0
 MAC_C1=02:00:00:00:0c:01 MAC_C2=02:00:00:00:0c:02
 MAC_INET_GW1=02:00:00:00:99:01 MAC_INET_GW2=02:00:00:00:99:02
 
+# IPv6 plan of the IPv6-only scenarios (V6_SCENARIOS): gateway N has 2001:db8:fc0f::N/64 on
+# br-fftr and the anycast ANYCAST_IP6/128 on fftr-gw-anycast (nodad), clients ::c1/::c2.
+INET_HOST6=2001:db8:ffff::1
+
 SCENARIOS=(healthy arp-filter-off-one arp-filter-off-both no-source-route rp-filter-strict return-via-other arp-filter-off-expiry
-  radvd-on-bridge dnsmasq-unicast-router nat-moved-connection)
+  radvd-on-bridge dnsmasq-unicast-router nat-moved-connection no-source-route-both
+  healthy-v6 v6-anycast-on-bridge v6-no-source-route)
+# The IPv6-only scenarios: IPv6 anycast as the field configured it (../shared/FIELD.md), radvd on
+# both macvlans; the clients have no IPv4 address and the probe sends only IPv6.
+V6_SCENARIOS=(healthy-v6 v6-anycast-on-bridge v6-no-source-route)
 # Scenarios whose daemons need IPv6 in every namespace (LAB_IPV6=1 for them alone).
-IPV6_SCENARIOS=(radvd-on-bridge)
+IPV6_SCENARIOS=(radvd-on-bridge "${V6_SCENARIOS[@]}")
 # How long a lab daemon (radvd, dnsmasq) may live at most, in seconds: `down` ends it by
 # PID long before; this bounds it if `down` never runs (SIGKILL of this script).
 DAEMON_TIMEOUT=90
@@ -69,6 +82,10 @@ sc() { ip netns exec "$1" sysctl -q -w "$2" >/dev/null; }
 
 TCPDUMP_PID=""
 SCEN=""
+# `run`'s capture: where (LAB_CAPTURE_AT), the file, the snap length. CAP_OUT is empty outside `run`.
+CAP_AT=${LAB_CAPTURE_AT:-mesh}
+CAP_OUT=""
+CAP_SNAP=256
 # PIDs of the daemons a scenario started (each a `timeout` around the daemon), and the directory
 # of their configuration and logs (one per prefix, so `down` in another invocation removes it).
 DAEMON_PIDS=()
@@ -79,6 +96,30 @@ ipv6_on() {
   local s
   for s in "${IPV6_SCENARIOS[@]}"; do [[ "$SCEN" == "$s" ]] && return 0; done
   return 1
+}
+
+v6_only() {
+  local s
+  for s in "${V6_SCENARIOS[@]}"; do [[ "$SCEN" == "$s" ]] && return 0; done
+  return 1
+}
+
+# Starts `run`'s tcpdump in NS on IFACE (extra tcpdump options after it), writing CAP_OUT, and
+# waits (bounded) until it has written the file header. `down` ends it by PID. --immediate-mode:
+# without it the frames of the last second before the SIGINT stayed in the kernel's capture
+# ring (a TPACKET_V3 block not yet handed over) and were lost.
+start_capture() {
+  local ns=$1 iface=$2; shift 2
+  rm -f "$CAP_OUT"
+  ip netns exec "$ns" tcpdump -Z root -i "$iface" "$@" --immediate-mode -U -s "$CAP_SNAP" -c 500 -w "$CAP_OUT" 2>/dev/null &
+  TCPDUMP_PID=$!
+  local n=0
+  until [[ -s "$CAP_OUT" ]] || (( n++ >= 25 )); do
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump in $ns on $iface did not start"
+    sleep 0.2
+  done
+  sleep 0.5
+  log "capturing in $ns on $iface (tcpdump pid $TCPDUMP_PID)"
 }
 
 stop_daemons() {
@@ -201,12 +242,14 @@ EOF
 
     sc "$ns" net.ipv4.ip_forward=1
     if ipv6_on; then sc "$ns" net.ipv6.conf.all.forwarding=1; fi
-    local af=1 rpf=0 srcroute=1
+    local af=1 rpf=0 srcroute=1 srcroute6=1
     case "$scen" in
       arp-filter-off-one | arp-filter-off-expiry) [[ $i == 1 ]] && af=0 ;;
       arp-filter-off-both) af=0 ;;
       no-source-route) [[ $i == 1 ]] && srcroute=0 ;;
+      no-source-route-both) srcroute=0 ;;
       rp-filter-strict) [[ $i == 1 ]] && rpf=1 ;;
+      v6-no-source-route) [[ $i == 1 ]] && srcroute6=0 ;;
     esac
     sc "$ns" net.ipv4.conf.all.arp_filter=$af
     sc "$ns" net.ipv4.conf.all.rp_filter=0
@@ -218,19 +261,31 @@ EOF
     nsx "$ns" ip link set up0 up
     nsx "$ns" ip link add fftr-gw-anycast link br-fftr address "$ANYCAST_MAC" \
       type macvlan mode "${LAB_MACVLAN_MODE:-bridge}"
+    if v6_only; then
+      # The macvlan's EUI-64 link-local fe80::ca:feff:fe00:1 is the same on every gateway: no DAD
+      # for it (set before the link comes up), as `dad-attempts 0` does for the anycast address.
+      sc "$ns" net.ipv6.conf.fftr-gw-anycast.accept_dad=0
+      sc "$ns" net.ipv6.conf.fftr-gw-anycast.dad_transmits=0
+    fi
     sc "$ns" net.ipv4.conf.br-fftr.rp_filter=$rpf
     sc "$ns" net.ipv4.conf.fftr-gw-anycast.rp_filter=$rpf
     sc "$ns" net.ipv4.conf.br-fftr.arp_filter=$af
     sc "$ns" net.ipv4.conf.fftr-gw-anycast.arp_filter=$af
     if [[ "${LAB_ANYCAST_FIRST:-0}" == 1 ]]; then
       nsx "$ns" ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
+      v6_only && nsx "$ns" ip -6 addr add "$ANYCAST_IP6/128" dev fftr-gw-anycast nodad
       nsx "$ns" ip link set fftr-gw-anycast up
       nsx "$ns" ip addr add "$brip" dev br-fftr
+      v6_only && nsx "$ns" ip -6 addr add "2001:db8:fc0f::$i/64" dev br-fftr
       nsx "$ns" ip link set br-fftr up
+      gw1_capture "$i"
     else
       nsx "$ns" ip addr add "$brip" dev br-fftr
+      v6_only && nsx "$ns" ip -6 addr add "2001:db8:fc0f::$i/64" dev br-fftr
       nsx "$ns" ip link set br-fftr up
+      gw1_capture "$i"
       nsx "$ns" ip addr add "$ANYCAST_IP/16" dev fftr-gw-anycast
+      v6_only && nsx "$ns" ip -6 addr add "$ANYCAST_IP6/128" dev fftr-gw-anycast nodad
       nsx "$ns" ip link set fftr-gw-anycast up
     fi
     if [[ $srcroute == 1 ]]; then
@@ -239,6 +294,20 @@ EOF
     fi
     nsx "$ns" ip addr add "$upip" dev up0
     nsx "$ns" ip route add default via "$upgw" dev up0
+    if v6_only; then
+      # The same source route for the anycast IPv6 (the field had it for IPv4 only: v6-no-source-route).
+      if [[ $srcroute6 == 1 ]]; then
+        nsx "$ns" ip -6 rule add from "$ANYCAST_IP6/128" table "$TABLE" priority 1000
+        nsx "$ns" ip -6 route add table "$TABLE" "$PREFIX6" dev fftr-gw-anycast
+      fi
+      # v6-anycast-on-bridge: the anycast IPv6 also on gw1's bridge (nodad, as on the macvlan).
+      if [[ "$scen" == v6-anycast-on-bridge && $i == 1 ]]; then
+        nsx "$ns" ip -6 addr add "$ANYCAST_IP6/128" dev br-fftr nodad
+      fi
+      # Uplink (never captured): no DAD, so the routes work at once.
+      nsx "$ns" ip -6 addr add "2001:db8:ff0$i::1/64" dev up0 nodad
+      nsx "$ns" ip -6 route add default via "2001:db8:ff0$i::2" dev up0
+    fi
   done
 
   # ---- "internet" router + host 192.0.2.1 (no NAT; see FINDINGS.md) ----
@@ -255,6 +324,15 @@ EOF
     nsx "$NS_INET" ip route add 10.172.1.1/32 via 198.51.100.1 dev to-gw1
   fi
   nsx "$NS_INET" ip route add 10.172.1.2/32 via 198.51.100.5 dev to-gw2
+  if v6_only; then
+    # The IPv6 host, routed back to each client through its nearest gateway, as for IPv4.
+    nsx "$NS_INET" ip -6 addr add "$INET_HOST6/128" dev lo
+    nsx "$NS_INET" ip -6 addr add 2001:db8:ff01::2/64 dev to-gw1 nodad
+    nsx "$NS_INET" ip -6 addr add 2001:db8:ff02::2/64 dev to-gw2 nodad
+    nsx "$NS_INET" ip -6 route add "$PREFIX6" via 2001:db8:ff01::1 dev to-gw1
+    nsx "$NS_INET" ip -6 route add 2001:db8:fc0f::c1/128 via 2001:db8:ff01::1 dev to-gw1
+    nsx "$NS_INET" ip -6 route add 2001:db8:fc0f::c2/128 via 2001:db8:ff02::1 dev to-gw2
+  fi
   if [[ "$scen" == nat-moved-connection ]]; then
     # NAT per gateway, at its exit: what arrives from gw1 reaches the host from EXIT_GW1,
     # from gw2 from EXIT_GW2, each exit with its own translations (a conntrack zone each). Not on the gateways themselves: there conntrack does not
@@ -298,12 +376,27 @@ EOF
   # ---- clients ----
   for i in 1 2; do
     ns=${NS_PREFIX}c$i
+    if v6_only; then
+      # No IPv4 at all; a static ::cN/64 (no SLAAC address beside it), the default route from the RAs.
+      sc "$ns" net.ipv6.conf.eth0.accept_ra=1
+      sc "$ns" net.ipv6.conf.eth0.autoconf=0
+      nsx "$ns" ip -6 addr add "2001:db8:fc0f::c$i/64" dev eth0
+      nsx "$ns" ip link set eth0 up
+      continue
+    fi
     nsx "$ns" ip addr add 10.172.1.$i/16 dev eth0
     nsx "$ns" ip link set eth0 up
     nsx "$ns" ip route add default via "$ANYCAST_IP" dev eth0
   done
 
   start_daemons "$scen"
+}
+
+# LAB_CAPTURE_AT=gw1: `run`'s capture starts in gw1 as soon as its br-fftr is up (tcpdump
+# refuses a device that is down), before its macvlan is up. gw1_capture GATEWAY_NUMBER
+gw1_capture() {
+  [[ -n "$CAP_OUT" && "$CAP_AT" == gw1 && $1 == 1 ]] || return 0
+  start_capture "$NS_GW1" br-fftr
 }
 
 # Starts a daemon in a namespace, bounded by DAEMON_TIMEOUT; `down` ends it by PID.
@@ -321,11 +414,13 @@ daemon() {
 #  dnsmasq-unicast-router: gw1's dnsmasq keeps its default router option, the address
 #    of the interface it serves (10.172.0.1); gw2's names the anycast IP. DNS names the
 #    anycast IP on both, each gateway has a range of its own (../shared/FIELD.md).
+#  the IPv6 scenarios (V6_SCENARIOS): radvd on fftr-gw-anycast of both gateways, as the field's
+#    BIRD radv: prefix PREFIX6, RDNSS the anycast IPv6.
 start_daemons() {
   local scen=$1
   case "$scen" in
     radvd-on-bridge | dnsmasq-unicast-router | nat-moved-connection) ;;
-    *) return 0 ;;
+    *) v6_only || return 0 ;;
   esac
   rm -rf "$DAEMON_DIR"
   mkdir -m 700 "$DAEMON_DIR"
@@ -344,11 +439,11 @@ EOF
     daemon "$NS_INET" tcp-server node "$DAEMON_DIR/tcp-server.cjs"
     return 0
   fi
-  if [[ "$scen" == radvd-on-bridge ]]; then
-    command -v radvd >/dev/null || die "radvd-on-bridge needs radvd (apt-get install radvd)"
+  if [[ "$scen" == radvd-on-bridge ]] || v6_only; then
+    command -v radvd >/dev/null || die "$scen needs radvd (apt-get install radvd)"
     local iface
     for i in 1 2; do
-      if [[ $i == 1 ]]; then iface=br-fftr; else iface=fftr-gw-anycast; fi
+      if [[ $i == 1 && "$scen" == radvd-on-bridge ]]; then iface=br-fftr; else iface=fftr-gw-anycast; fi
       printf '%s\n' "interface $iface {" '  AdvSendAdvert on;' '  MinRtrAdvInterval 3;' '  MaxRtrAdvInterval 4;' \
         "  prefix $PREFIX6 { };" "  RDNSS $ANYCAST_IP6 { };" '};' >"$DAEMON_DIR/radvd-gw$i.conf"
       daemon "${NS_PREFIX}gw$i" "radvd-gw$i" radvd -n -m stderr -C "$DAEMON_DIR/radvd-gw$i.conf" -p "$DAEMON_DIR/radvd-gw$i.pid"
@@ -400,10 +495,24 @@ dump_state() {
       nsx "$ns" bridge fdb show br br-fftr | grep -Ei "02:00|02:ca" || true
       echo "-- nstat IP/ARP drops"
       nsx "$ns" nstat -az 2>/dev/null | grep -E 'IPReversePathFilter|InAddrErrors|InNoRoutes|ArpFilter' || true
+      if v6_only; then
+        echo "-- IPv6 addresses (flags: nodad, tentative, dadfailed)"; nsx "$ns" ip -6 addr show
+        echo "-- IPv6 rules"; nsx "$ns" ip -6 rule
+        echo "-- IPv6 main table"; nsx "$ns" ip -6 route show table main
+        echo "-- IPv6 table $TABLE"; nsx "$ns" ip -6 route show table "$TABLE" 2>/dev/null || true
+        echo "-- nstat ICMPv6 neighbour discovery"
+        nsx "$ns" nstat -az 2>/dev/null | grep -E 'Icmp6(In|Out)(Neighbor|Router)' || true
+      fi
     done
     for ns in "$NS_C1" "$NS_C2"; do
       echo "### $ns neigh"; nsx "$ns" ip neigh show
+      if v6_only; then
+        echo "### $ns IPv6 addresses"; nsx "$ns" ip -6 addr show dev eth0
+        echo "### $ns IPv6 routes"; nsx "$ns" ip -6 route show
+      fi
     done
+    echo "### acp-mesh links (ifindex: name, as in an -i any capture's interface index)"
+    nsx "$NS_MESH" ip -o link show | awk '{print $1, $2}'
     echo "### acp-mesh fdb"; nsx "$NS_MESH" bridge fdb show br br-fftr | grep -Ei "02:00|02:ca" || true
     echo "### acp-mesh nft"; nsx "$NS_MESH" nft list ruleset
   } >"$f" 2>&1
@@ -422,6 +531,7 @@ dump_state() {
 # happen every time, so the lab test does not depend on that race.
 probe() {
   local scen=$1 i
+  if v6_only; then probe_v6; return 0; fi
   for i in 1 2; do nsx ${NS_PREFIX}c$i ip neigh flush all; done
   if [[ "$scen" == arp-filter-off-expiry ]]; then
     for i in 1 2 3 4 5; do
@@ -458,6 +568,37 @@ probe() {
   log "gateways <-> unicast"
   bping "$NS_GW1" 10.172.0.2; bping "$NS_GW2" 10.172.0.1
   if [[ "$scen" == nat-moved-connection ]]; then moved_connection; fi
+  sleep 0.5
+}
+
+# The IPv6-only scenarios' traffic: once (bounded) both clients have a default router from the
+# RAs and no address of the clients or the gateways' bridges is tentative any more, the clients
+# forget their neighbours and ping6 the anycast IPv6 and the host behind the gateways, and the
+# gateways ping6 each other. No IPv4.
+probe_v6() {
+  local n ns i ready
+  for n in $(seq 1 60); do
+    ready=1
+    for i in 1 2; do
+      [[ -n "$(nsx "${NS_PREFIX}c$i" ip -6 route show default)" ]] || ready=0
+    done
+    for ns in "$NS_C1" "$NS_C2" "$NS_GW1" "$NS_GW2"; do
+      [[ -z "$(nsx "$ns" ip -6 addr show tentative)" ]] || ready=0
+    done
+    (( ready )) && break
+    sleep 0.2
+  done
+  (( ready )) || log "IPv6 not ready after 12 s (no default router, or a tentative address)"
+  for i in 1 2; do
+    log "c$i's IPv6 default routers: $(nsx "${NS_PREFIX}c$i" ip -6 route show default | grep -o 'via [0-9a-f:]*' | tr '\n' ' ')"
+    nsx "${NS_PREFIX}c$i" ip -6 neigh flush all
+  done
+  log "clients -> anycast $ANYCAST_IP6"
+  bping "$NS_C1" "$ANYCAST_IP6"; bping "$NS_C2" "$ANYCAST_IP6"
+  log "clients -> $INET_HOST6 (forwarded)"
+  bping "$NS_C1" "$INET_HOST6"; bping "$NS_C2" "$INET_HOST6"
+  log "gateways <-> unicast (IPv6)"
+  bping "$NS_GW1" 2001:db8:fc0f::2; bping "$NS_GW2" 2001:db8:fc0f::1
   sleep 0.5
 }
 
@@ -552,22 +693,31 @@ probe_run() {
 run() {
   local scen=$1 out=$2
   valid_scenario "$scen" || die "unknown scenario '$scen'"
+  case "$CAP_AT" in mesh | gw1 | any) ;; *) die "LAB_CAPTURE_AT must be mesh, gw1 or any (got '$CAP_AT')" ;; esac
   SCEN=$scen
   down
   build_mesh
   rm -f "$out"
-  # capture on the mesh bridge from before the gateways/clients exist, so
-  # interface-up traffic (gratuitous ARP, IPv6 DAD/RS if enabled) is recorded
+  CAP_OUT=$out
   # DHCP replies are 342 bytes: a snap length of 256 would cut their options off.
-  local snap=256
-  [[ "$scen" == dnsmasq-unicast-router ]] && snap=512
-  ip netns exec "$NS_MESH" tcpdump -Z root -i br-fftr -U -s "$snap" -c 500 -w "$out" 2>/dev/null &
-  TCPDUMP_PID=$!
-  local n=0
-  until [[ -s "$out" ]] || (( n++ >= 25 )); do sleep 0.2; done
-  sleep 0.5
+  CAP_SNAP=256
+  [[ "$scen" == dnsmasq-unicast-router ]] && CAP_SNAP=512
+  # mesh and any capture in the mesh from before the gateways/clients exist, so
+  # interface-up traffic (gratuitous ARP, IPv6 DAD/RS if enabled) is recorded;
+  # gw1 starts inside build_rest, once gw1's br-fftr is up (gw1_capture).
+  case "$CAP_AT" in
+    mesh) start_capture "$NS_MESH" br-fftr ;;
+    any)
+      # Linux cooked v2 (with the interface index) where this tcpdump has it, else v1.
+      if ip netns exec "$NS_MESH" tcpdump -i any -L 2>/dev/null | grep -q LINUX_SLL2; then
+        start_capture "$NS_MESH" any -y LINUX_SLL2
+      else
+        start_capture "$NS_MESH" any
+      fi ;;
+  esac
   build_rest "$scen"
-  log "lab up: scenario $scen; tcpdump pid $TCPDUMP_PID"
+  [[ -n "$TCPDUMP_PID" ]] || die "no capture started"
+  log "lab up: scenario $scen; capture at $CAP_AT, tcpdump pid $TCPDUMP_PID"
   sleep 1.5
   probe "$scen"
   [[ -n "${LAB_STATE:-}" ]] && dump_state "$LAB_STATE"
@@ -575,6 +725,7 @@ run() {
   for i in $(seq 1 25); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.2; done
   wait "$TCPDUMP_PID" 2>/dev/null || true
   TCPDUMP_PID=""
+  CAP_OUT=""
   down
   log "capture written: $out ($(tcpdump -r "$out" 2>/dev/null | wc -l) frames)"
 }
@@ -601,11 +752,16 @@ case "$cmd" in
         trap 'exit 130' INT; trap 'exit 143' TERM
         scen=$2 out=$3; shift 3
         watch_run "$NS_GW1" br-fftr "$scen" "$out" "$@" ;;
+  watch-c1) [[ $# -ge 3 ]] || die "usage: $0 watch-c1 SCENARIO OUT [watch args...]"
+        trap 'down' EXIT
+        trap 'exit 130' INT; trap 'exit 143' TERM
+        scen=$2 out=$3; shift 3
+        watch_run "$NS_C1" eth0 "$scen" "$out" "$@" ;;
   probe-c1) [[ $# -ge 3 ]] || die "usage: $0 probe-c1 SCENARIO OUT [probe args...]"
         trap 'down' EXIT
         trap 'exit 130' INT; trap 'exit 143' TERM
         scen=$2 out=$3; shift 3
         probe_run "$scen" "$out" "$@" ;;
   scenarios) printf '%s\n' "${SCENARIOS[@]}" ;;
-  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|probe-c1 SCENARIO OUT [args]|scenarios}" ;;
+  *) die "usage: $0 {up SCENARIO|down|run SCENARIO OUT.pcap|watch-mesh SCENARIO OUT [args]|watch-gw1 SCENARIO OUT [args]|watch-c1 SCENARIO OUT [args]|probe-c1 SCENARIO OUT [args]|scenarios}" ;;
 esac

@@ -35,19 +35,19 @@ const skip = !isRoot
 
 interface ProbeReport {
   verdict: string;
-  anycast: { mac: string | null; macSource: string };
+  anycast: { mac: string | null; macSource: string; echoTo: string | null };
   sent: { arp: number; echo: number };
   echo: { sent: number; answered: number; lossPercent: number }[];
-  answers: { kind: string; mac: string; anycastMac: boolean; replies: number; rttMs: { min: number } | null }[];
+  answers: { kind: string; mac: string; anycastMac: boolean | null; replies: number; rttMs: { min: number } | null }[];
   problems: string[];
-  analysis: { findings: { kind: string; severity: string; gateway: string | null }[] };
+  analysis: { findings: { kind: string; severity: string; gateway: string | null }[] } | null;
 }
 
-function probeLab(scenario: string, args: string[]): { report: ProbeReport; rc: number; stderr: string } {
+function probeLab(scenario: string, args: string[], env: NodeJS.ProcessEnv = labEnv): { report: ProbeReport; rc: number; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-probe-'));
   const out = path.join(dir, `${scenario}.json`);
   try {
-    const r = spawnSync('bash', [lab, 'probe-c1', scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000, env: labEnv });
+    const r = spawnSync('bash', [lab, 'probe-c1', scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000, env });
     assert.equal(r.status, 0, `lab.sh failed: ${r.stderr.slice(-2000)}`);
     const rc = Number(fs.readFileSync(`${out}.rc`, 'utf8').trim());
     const stderr = fs.readFileSync(`${out}.stderr`, 'utf8');
@@ -80,7 +80,7 @@ test('lab healthy: probe from a client sees only the anycast MAC answer ARP and 
     [[3, 3, 0]],
   );
   assert.deepEqual(
-    report.analysis.findings.filter((f) => f.severity !== 'info'),
+    report.analysis?.findings.filter((f) => f.severity !== 'info'),
     [],
   );
 });
@@ -93,8 +93,8 @@ test('lab arp-filter-off-one: probe names gw1 bridge MAC as the one unicast answ
   const unicast = report.answers.filter((a) => a.kind === 'arp' && !a.anycastMac).map((a) => a.mac);
   assert.deepEqual(unicast, ['02:00:00:00:01:01']);
   assert.ok(
-    report.analysis.findings.some((f) => f.kind === 'unicast-arp-reply' && f.severity === 'error'),
-    JSON.stringify(report.analysis.findings),
+    report.analysis?.findings.some((f) => f.kind === 'unicast-arp-reply' && f.severity === 'error'),
+    JSON.stringify(report.analysis?.findings),
   );
 });
 
@@ -105,4 +105,45 @@ test('lab arp-filter-off-both: probe names both gateways bridge MACs', { skip, t
     .map((a) => a.mac)
     .sort();
   assert.deepEqual(unicast, ['02:00:00:00:01:01', '02:00:00:00:02:01']);
+});
+
+/** These runs' namespaces: acpnu<pid>-* (this file's others use acp<pid>-*). */
+const nuEnv = { ...process.env, LAB_NS_PREFIX: `acpnu${process.pid}-` };
+const ONLY_IP = ['--anycast-ip', '10.172.0.10', '--count', '3', '--interval', '0.3'];
+
+test("lab no-source-route, no --anycast-mac: gw1's bridge and gw2's anycast macvlan each answer every request once: probe cannot tell which is the anycast MAC, exit 3, and calls neither so", {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = probeLab('no-source-route', ONLY_IP, nuEnv);
+  assert.equal(report.verdict, 'unsure', JSON.stringify(report.answers));
+  assert.equal(rc, 3);
+  assert.deepEqual([report.anycast.mac, report.anycast.macSource], [null, 'unknown']);
+  assert.deepEqual(
+    report.answers
+      .filter((a) => a.kind === 'arp')
+      .map((a) => [a.mac, a.anycastMac, a.replies])
+      .sort(),
+    [
+      ['02:00:00:00:01:01', null, 3],
+      ['02:ca:fe:00:00:01', null, 3],
+    ],
+  );
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.analysis, null);
+});
+
+test('lab healthy, no --anycast-mac: the MAC that answered each request once per gateway is the anycast MAC, and the detectors judged with it: healthy, exit 0', {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const { report, rc } = probeLab('healthy', ONLY_IP, nuEnv);
+  assert.equal(report.verdict, 'healthy', JSON.stringify(report.answers));
+  assert.equal(rc, 0);
+  assert.deepEqual([report.anycast.mac, report.anycast.macSource], ['02:ca:fe:00:00:01', 'answers']);
+  assert.ok(report.answers.every((a) => a.anycastMac === true));
+  assert.deepEqual(
+    report.analysis?.findings.filter((f) => f.severity !== 'info'),
+    [],
+  );
 });

@@ -31,11 +31,16 @@ interface Report {
   findings: { kind: string; severity: string; gateway: string | null; otherGateway: string | null; cause: string; count: number }[];
 }
 
-function watchLab(where: 'watch-mesh' | 'watch-gw1', scenario: string, args: string[]): { report: Report; rc: number; stderr: string } {
+function watchLab(
+  where: 'watch-mesh' | 'watch-gw1' | 'watch-c1',
+  scenario: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = labEnv,
+): { report: Report; rc: number; stderr: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acp-lab-'));
   const out = path.join(dir, `${scenario}.json`);
   try {
-    const r = spawnSync('bash', [lab, where, scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000, env: labEnv });
+    const r = spawnSync('bash', [lab, where, scenario, out, '--json', ...args], { encoding: 'utf8', timeout: 120_000, env });
     assert.equal(r.status, 0, `lab.sh failed: ${r.stderr.slice(-2000)}`);
     const rc = Number(fs.readFileSync(`${out}.rc`, 'utf8').trim());
     const stderr = fs.readFileSync(`${out}.stderr`, 'utf8');
@@ -180,6 +185,37 @@ test("lab: watch on a gateway's own bridge with no arguments finds the anycast m
   assert.ok(self !== undefined, JSON.stringify(report.gateways));
   assert.deepEqual(self.macs, ['02:00:00:00:01:01']);
   assert.equal(report.verdict, 'healthy');
+});
+
+test("lab: zero-config watch on a client's eth0 (a veth with an address, no bridge) names no gateway for this host, and agrees with analyze of its --write file", {
+  skip,
+  timeout: 150_000,
+}, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acpnu-lab-c1-'));
+  try {
+    const written = path.join(dir, 'healthy-c1.pcap');
+    // c1 pings the anycast IP and a host behind the gateways: the forwarded replies come from gw1's bridge MAC to c1.
+    const { report, rc, stderr } = watchLab('watch-c1', 'healthy', ['--write', written], { ...process.env, LAB_NS_PREFIX: `acpnu${process.pid}-` });
+    const self = report.gateways.find((g) => g.evidence === "this host's bridge" || g.macs.includes('02:00:00:00:0c:01'));
+    assert.equal(self, undefined, JSON.stringify(report.gateways));
+    assert.deepEqual(
+      report.findings.filter((f) => f.kind === 'inter-gateway-traffic'),
+      [],
+    );
+    assert.match(stderr, /eth0 is not a bridge: this host is not taken for a gateway/);
+    const analyzed = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'anycast-probe'), 'analyze', '--json', written], { encoding: 'utf8' });
+    const offline = JSON.parse(analyzed.stdout) as Report;
+    assert.equal(report.verdict, 'healthy');
+    assert.equal(report.verdict, offline.verdict);
+    assert.equal(rc, analyzed.status);
+    assert.deepEqual(report.findings, offline.findings);
+    assert.deepEqual(
+      report.gateways.map((g) => [g.name, g.evidence, g.macs]),
+      offline.gateways.map((g) => [g.name, g.evidence, g.macs]),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('lab: watch on a bridge with no anycast macvlan, unconfigured, reaches the verdict and exit code analyze gives for its --write file', {

@@ -8,12 +8,13 @@ import { emptyFrameRecord, type FrameRecord } from '../../src/core/frame-record.
 import { LinkType } from '../../src/core/link-type.js';
 import type { ProbePlan, ProbeResult } from '../../src/core/probe.js';
 import { LivePipeline } from '../../src/pipeline/live-pipeline.js';
-import { PROBE_LIMITS, ProbeCollector, runProbe } from '../../src/pipeline/probe-session.js';
+import { PROBE_LIMITS, ProbeCollector, runProbe, settleAnycastMac } from '../../src/pipeline/probe-session.js';
 import type { LiveCapture } from '../../src/source/live-cap.js';
 import type { Injector } from '../../src/source/inject.js';
 import { repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
-import { probeProblems } from '../../src/report/probe-report.js';
+import { probeJson, probeProblems } from '../../src/report/probe-report.js';
+import { analysisJson } from '../../src/report/analysis-json.js';
 import { ProbeFrames } from '../../src/source/probe-frames.js';
 import { ip4, ip6, macNum } from '../support/decode.js';
 import { arpFrame, echo6Frame, echoFrame, neighborAdvertFrame, PLAN, planConfig } from '../support/detect.js';
@@ -121,6 +122,7 @@ test('the problems the answers show: a unicast ARP answer, nothing answering, ev
     plan,
     anycastMac: plan.anycastMac,
     anycastMacSource: 'given',
+    echoMac: plan.anycastMac,
     arpSent: 3,
     echoSent: 3,
     nsSent: 0,
@@ -234,4 +236,69 @@ test('the ceiling is the documented one, and flags past it are refused with thei
     assert.equal(r.status, 2, `${flags.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+/**
+ * Three rounds of a probe given only the anycast IP, as `probe` runs them: its ARP requests, then
+ * `answers(round)`, each reply a built frame; echo requests to the MAC that answered most, and their
+ * replies. What probe reports once the analysis of those frames has settled the anycast MAC.
+ */
+function probeWithoutMac(answers: readonly string[]): ReturnType<typeof probeJson> {
+  const unplanned: ProbePlan = { ...plan, anycastMac: -1, count: 3 };
+  const config = { ...planConfig(), anycastMacs: [] };
+  const pipeline = new LivePipeline({ config, detectors: selectDetectors(undefined), announce: () => undefined });
+  const collector = new ProbeCollector(unplanned, pipeline);
+  const frames = new ProbeFrames();
+  let n = 0;
+  const feed = (bytes: Uint8Array, t: number): void => collector.frame(record(bytes, t, ++n));
+  for (let round = 0; round < 3; round++) {
+    const t = 30 + round * 0.5;
+    feed(frames.buffer.slice(0, frames.arpRequest(plan.sourceMac, plan.sourceIp, plan.anycastIpv4[0]!)), t);
+    answers.forEach((mac, i) => {
+      feed(arpFrame({ op: 'reply', sha: mac, spa: anycastIp, tha: c1.mac, tpa: c1.ip }, 0).bytes, t + 0.0001 * (i + 1));
+    });
+    const to = collector.mostAnswering();
+    feed(frames.buffer.slice(0, frames.echoRequest(plan.sourceMac, to, plan.sourceIp, plan.anycastIpv4[0]!, plan.echoId, round + 1)), t + 0.3);
+    feed(echoFrame({ type: 'reply', ethSrc: answers[0]!, ethDst: c1.mac, src: anycastIp, dst: c1.ip, id: plan.echoId, seq: round + 1 }, 0).bytes, t + 0.3001);
+  }
+  const sent: ProbeResult = {
+    plan: unplanned,
+    anycastMac: -1,
+    anycastMacSource: 'unknown',
+    echoMac: collector.mostAnswering(),
+    arpSent: 3,
+    echoSent: 3,
+    nsSent: 0,
+    echo6Sent: 0,
+    echoAnswered: collector.echoAnswered,
+    answers: collector.answers,
+  };
+  const { result: analysis, judgement } = pipeline.finish();
+  const read = { input: 'eth0', format: 'live', duplicates: 0, error: undefined, warnings: [], tsDigits: 9, judgedFromFrame: judgement.judgedFromFrame };
+  return probeJson(settleAnycastMac(sent, analysis.inferred), 'eth0', analysis.gateways, analysisJson(analysis, pipeline.stats, read));
+}
+
+test('without --anycast-mac, one MAC answering each ARP request once is not taken for the anycast MAC, nor are two: no verdict, no detector section', () => {
+  for (const answers of [[gw1.mac], [gw1.mac, anycastMac]]) {
+    const doc = probeWithoutMac(answers);
+    assert.equal(doc.verdict, 'unsure', answers.join());
+    assert.deepEqual([doc.anycast.mac, doc.anycast.macSource, doc.anycast.echoTo], [null, 'unknown', gw1.mac]);
+    assert.ok(
+      doc.answers.every((a) => a.anycastMac === null),
+      JSON.stringify(doc.answers),
+    );
+    assert.deepEqual(doc.problems, []);
+    assert.equal(doc.analysis, null);
+    assert.equal(doc.framesCaptured, 3 * (3 + answers.length));
+  }
+});
+
+test('without --anycast-mac, the MAC answering each ARP request once per gateway is the anycast MAC, and the detectors judged with the same one', () => {
+  const doc = probeWithoutMac([anycastMac, gw1.mac, anycastMac]);
+  assert.deepEqual([doc.anycast.mac, doc.anycast.macSource], [anycastMac, 'answers']);
+  assert.equal(doc.verdict, 'problems');
+  assert.deepEqual(doc.problems, ['unicast-arp-answer']);
+  assert.deepEqual(doc.analysis?.anycast.macs, [anycastMac]);
+  const flagged = doc.analysis?.findings.filter((f) => f.kind === 'unicast-arp-reply').map((f) => f.mac);
+  assert.deepEqual(flagged, [gw1.mac]);
 });

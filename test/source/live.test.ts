@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { buildDefaultFilter, bpfMac, BASE_FILTER, DHCP_FILTER, TCP_FLAGS_FILTER } from '../../src/source/default-filter.js';
+import { DETECTORS, selectDetectors } from '../../src/detect/registry.js';
+import { buildDefaultFilter, bpfMac } from '../../src/source/default-filter.js';
 import { parseTcpdumpCounters, tcpdumpArgs } from '../../src/source/live-tcpdump.js';
 import { mapLibpcapError } from '../../src/source/live-cap.js';
 import { fixturesDir, repoRoot } from '../support/paths.js';
@@ -27,6 +28,8 @@ const NS_A = `acplive-${process.pid}`;
 const NS_B = `acplive-${process.pid}-b`;
 const BRIDGE_MAC = '02:ac:00:00:00:01';
 const ANYCAST_MAC = '02:ac:00:00:00:fe';
+/** What `watch` captures with no --filter and no --detectors. */
+const defaults = { detectors: selectDetectors(undefined) };
 const PEER_MAC = '02:ac:00:00:00:02';
 const PINGS = 20;
 const HELPER = path.join(repoRoot, 'dist', 'test', 'source', 'fixtures', 'live-capture.js');
@@ -216,12 +219,35 @@ function assertSaneFrames(m: HelperMessage, engine: string): { frames: SeenFrame
 // ---- pure parts: no privileges needed ------------------------------------------
 
 describe('default filter', () => {
-  test('is ARP, ICMP, ICMPv6, DHCP and TCP opens/closes/resets, with the VLAN clause last', () => {
-    assert.equal(BASE_FILTER, `arp or icmp or icmp6 or ${DHCP_FILTER}`);
-    assert.equal(DHCP_FILTER, 'udp port 67 or udp port 68');
-    assert.equal(TCP_FLAGS_FILTER, 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0');
-    assert.equal(buildDefaultFilter(), `${BASE_FILTER} or (${TCP_FLAGS_FILTER}) or (vlan and (${BASE_FILTER}))`);
-    assert.equal(buildDefaultFilter({ vlan: false }), `${BASE_FILTER} or (${TCP_FLAGS_FILTER})`);
+  const BASE = 'arp or icmp or icmp6 or udp port 67 or udp port 68';
+  const TCP_FLAGS = '(tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0)';
+  const only = (...ids: string[]): { detectors: ReturnType<typeof selectDetectors> } => ({ detectors: selectDetectors(ids) });
+
+  test("of the default detectors is ARP, ICMP, ICMPv6, DHCP and TCP opens/closes/resets, with the VLAN clause last: byte for byte watch's filter from before it was derived", () => {
+    assert.equal(
+      buildDefaultFilter(defaults),
+      'arp or icmp or icmp6 or udp port 67 or udp port 68 or (tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0) or (vlan and (arp or icmp or icmp6 or udp port 67 or udp port 68))',
+    );
+    assert.equal(buildDefaultFilter({ ...defaults, vlan: false }), `${BASE} or ${TCP_FLAGS}`);
+  });
+
+  test('is the union of what the selected detectors capture: a clause no selected detector asked for is left out', () => {
+    assert.equal(buildDefaultFilter(only('unicast-arp-reply')), 'arp or (vlan and (arp))');
+    assert.equal(
+      buildDefaultFilter(only('dhcp-router-not-anycast', 'ra-inconsistent')),
+      'icmp6 or udp port 67 or udp port 68 or (vlan and (icmp6 or udp port 67 or udp port 68))',
+    );
+    // TCP only: no VLAN copy (tcp[] reads IPv4 only, and stays out of the VLAN clause).
+    assert.equal(buildDefaultFilter(only('moved-connection')), TCP_FLAGS);
+    // asymmetric-reply asks for the TCP clause too: it stays until both are skipped.
+    assert.ok(buildDefaultFilter({ detectors: selectDetectors(['+moved-connection'], ['moved-connection']) }).includes(TCP_FLAGS));
+    assert.equal(buildDefaultFilter({ detectors: selectDetectors(['+moved-connection'], ['moved-connection', 'asymmetric-reply']), vlan: false }), BASE);
+  });
+
+  test('of detectors that need nothing it can name is refused, never empty (an empty filter captures everything)', () => {
+    assert.throws(() => buildDefaultFilter(only('inter-gateway-traffic')), /need nothing a capture filter can name here: give --filter/);
+    assert.throws(() => buildDefaultFilter({ detectors: [] }), /give --filter/);
+    assert.equal(buildDefaultFilter({ ...only('inter-gateway-traffic'), batadv: true }), 'ether proto 0x4305');
   });
 
   test('keeps every frame the DHCP scenario needs, TCP only where it opens, closes or resets, and drops the other UDP (tcpdump -r with the filter)', (t) => {
@@ -230,10 +256,10 @@ describe('default filter', () => {
       run('tcpdump', ['-nn', '-r', path.join(fixturesDir, 'scenarios', file), filter])
         .stdout.split('\n')
         .filter((l) => l !== '');
-    const dhcp = lines('dhcp-router-unicast.pcap', buildDefaultFilter());
+    const dhcp = lines('dhcp-router-unicast.pcap', buildDefaultFilter(defaults));
     assert.equal(dhcp.length, lines('dhcp-router-unicast.pcap', '').length, 'ARP, ICMP and DHCP: every frame');
     assert.equal(dhcp.filter((l) => l.includes('BOOTP/DHCP')).length, 8);
-    const healthy = lines('healthy.pcap', buildDefaultFilter());
+    const healthy = lines('healthy.pcap', buildDefaultFilter(defaults));
     assert.ok(healthy.length > 0);
     const ports = healthy.filter((l) => /\.(53|443|80|5000[12]) [>:]/.test(l));
     assert.ok(ports.length > 0, 'the TCP handshakes and closes pass');
@@ -242,18 +268,20 @@ describe('default filter', () => {
       [],
       'DNS, other UDP and TCP data and ACKs stay in the kernel',
     );
-    const moved = lines('moved-connection-nat.pcap', buildDefaultFilter());
+    const moved = lines('moved-connection-nat.pcap', buildDefaultFilter(defaults));
     assert.equal(moved.filter((l) => l.includes('Flags [R]')).length, 1, 'the reset through gw2 passes');
     return undefined;
   });
 
   test('adds frames between any two gateway MACs, normalising and deduplicating them', () => {
-    const f = buildDefaultFilter({ gatewayMacs: ['02:AC:0:0:0:1', '02-ac-00-00-00-02', 0x02ac00000001], vlan: false });
+    const f = buildDefaultFilter({ ...defaults, gatewayMacs: ['02:AC:0:0:0:1', '02-ac-00-00-00-02', 0x02ac00000001], vlan: false });
     assert.equal(
       f,
-      `${BASE_FILTER} or (${TCP_FLAGS_FILTER}) or ((ether src 02:ac:00:00:00:01 or ether src 02:ac:00:00:00:02) and (ether dst 02:ac:00:00:00:01 or ether dst 02:ac:00:00:00:02))`,
+      `${BASE} or ${TCP_FLAGS} or ((ether src 02:ac:00:00:00:01 or ether src 02:ac:00:00:00:02) and (ether dst 02:ac:00:00:00:01 or ether dst 02:ac:00:00:00:02))`,
     );
-    assert.equal(buildDefaultFilter({ gatewayMacs: ['02:ac:00:00:00:01'], vlan: false }), `${BASE_FILTER} or (${TCP_FLAGS_FILTER})`, 'one MAC has no pair');
+    assert.equal(buildDefaultFilter({ ...defaults, gatewayMacs: ['02:ac:00:00:00:01'], vlan: false }), `${BASE} or ${TCP_FLAGS}`, 'one MAC has no pair');
+    // Only inter-gateway-traffic asks for the pairs.
+    assert.equal(buildDefaultFilter({ ...only('unicast-arp-reply'), gatewayMacs: ['02:ac:00:00:00:01', '02:ac:00:00:00:02'], vlan: false }), 'arp');
   });
 
   test('rejects something that is not a MAC', () => {
@@ -262,9 +290,15 @@ describe('default filter', () => {
     assert.throws(() => bpfMac(2 ** 48), /not a MAC address/);
   });
 
-  test('compiles with libpcap (tcpdump -d -y EN10MB)', (t) => {
+  test('compiles with libpcap (tcpdump -d -y EN10MB): the default one, every detector, and each detector alone', (t) => {
     if (!hasCommand('tcpdump')) return t.skip('tcpdump not installed');
-    for (const filter of [buildDefaultFilter(), buildDefaultFilter({ gatewayMacs: [BRIDGE_MAC, ANYCAST_MAC, PEER_MAC], batadv: true })]) {
+    const gatewayMacs = [BRIDGE_MAC, ANYCAST_MAC, PEER_MAC];
+    const filters = [
+      buildDefaultFilter(defaults),
+      buildDefaultFilter({ detectors: DETECTORS, gatewayMacs, batadv: true }),
+      ...DETECTORS.map((d) => buildDefaultFilter({ detectors: [d], gatewayMacs, batadv: true })),
+    ];
+    for (const filter of filters) {
       const r = run('tcpdump', ['-d', '-y', 'EN10MB', filter]);
       assert.equal(r.status, 0, `${filter}: ${r.stderr}`);
       assert.match(r.stdout, /ret\s+#0/);
@@ -350,7 +384,7 @@ describe('live capture in a private network namespace', { skip: liveSkip }, () =
     test(`${engine}: delivers every ARP and ICMP frame of the traffic on the bridge, in order, with increasing timestamps`, async (t) => {
       if (setupError !== undefined) return t.skip(setupError);
       if (!available()) return t.skip(why);
-      const m = await runHelper(['--engine', engine, '--iface', 'brt', '--filter', buildDefaultFilter()], sendTraffic);
+      const m = await runHelper(['--engine', engine, '--iface', 'brt', '--filter', buildDefaultFilter(defaults)], sendTraffic);
       const { frames, maxBackNs } = assertSaneFrames(m, engine);
       const first = frames[0]!;
       const last = frames.at(-1)!;

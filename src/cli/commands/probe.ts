@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 import { LinkType } from '../../core/link-type.js';
 import type { ProbePlan } from '../../core/probe.js';
 import { LivePipeline } from '../../pipeline/live-pipeline.js';
-import { PROBE_LIMITS, ProbeCollector, runProbe } from '../../pipeline/probe-session.js';
+import { PROBE_LIMITS, ProbeCollector, runProbe, settleAnycastMac } from '../../pipeline/probe-session.js';
 import { analysisJson } from '../../report/analysis-json.js';
 import { probeJson, probeText } from '../../report/probe-report.js';
 import { openInjector } from '../../source/inject.js';
@@ -13,7 +13,7 @@ import { discoverAnycastSetup, requireEthernet } from '../../source/interface-in
 import { openCapCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, given, type AnycastFlags } from '../anycast-options.js';
-import { ExitCode, type ExitCodeValue } from '../exit-code.js';
+import { verdictExitCode, type ExitCodeValue } from '../exit-code.js';
 import { LineWriter } from '../output.js';
 import { STOP_SIGNALS } from '../live-run.js';
 import { useColor } from '../terminal.js';
@@ -119,13 +119,10 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
     const live = { interface: opts.interface, filter: PROBE_FILTER, snapLen: 256 };
     // Immediate mode: the answers to the first round must arrive before the second (the anycast MAC may come from them).
     const capture = opts.engine === 'cap' ? openCapCapture(live, collector) : await openTcpdumpCapture({ ...live, immediate: true }, collector);
-    const result = await runProbe(plan, capture, injector, collector, () => stopped);
+    const sent = await runProbe(plan, capture, injector, collector, () => stopped);
     const { result: analysis, judgement } = pipeline.finish();
-    if (result.anycastMac < 0 && analysis.config.anycastMacs.length > 0) {
-      // Inferred by the analysis from all the answers (the MAC that answered once per gateway).
-      result.anycastMac = analysis.config.anycastMacs[0]!;
-      result.anycastMacSource = 'answers';
-    }
+    // Not given: the MAC the analysis inferred from all the answers and judged with, where they show it.
+    const result = settleAnycastMac(sent, analysis.inferred);
     const doc = analysisJson(analysis, pipeline.stats, {
       input: opts.interface,
       format: 'live',
@@ -139,7 +136,7 @@ export async function runProbeCommand(opts: ProbeOptions): Promise<ExitCodeValue
     const out = new LineWriter(1, () => undefined);
     out.line(opts.json ? jsonText(report, 2) : probeText(report, { color: useColor(1) }));
     out.flush();
-    return report.verdict === 'healthy' ? ExitCode.ok : ExitCode.problems;
+    return verdictExitCode(report.verdict);
   } finally {
     injector.close();
     for (const s of STOP_SIGNALS) process.off(s, onSignal);

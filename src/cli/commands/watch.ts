@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { hasAnycast, type AnycastConfig } from '../../detect/config.js';
 import { parseIpv4, parseIpv6, parseMac } from '../../core/address.js';
 import { buildDefaultFilter } from '../../source/default-filter.js';
-import { discoverAnycastSetup, requireEthernet } from '../../source/interface-info.js';
+import { discoverAnycastSetup, isBridge, requireEthernet } from '../../source/interface-info.js';
 import { checkLiveOptions, openCapCapture, type LiveCapture } from '../../source/live-cap.js';
 import { openTcpdumpCapture } from '../../source/live-tcpdump.js';
 import { anycastConfigFrom, anycastFlagsBuilder, detectorsFrom, type AnycastFlags } from '../anycast-options.js';
@@ -31,11 +31,15 @@ export interface WatchOptions extends AnycastFlags {
 /**
  * Zero-config on a gateway: the macvlan stacked on the bridge is the
  * anycast interface (its MAC and addresses are the anycast MAC and IPs), the
- * bridge's own MAC is this gateway's unicast MAC. Flags and the config file
- * take precedence; anything they leave open is filled from the interfaces.
+ * bridge's own MAC is this gateway's unicast MAC. Only a bridge makes this
+ * host a gateway: on a plain interface (a client's eth0) its MAC is a
+ * client's like any other, or its own pings would count as traffic between
+ * gateways. Flags and the config file take precedence; anything they leave
+ * open is filled from the interfaces.
  */
 export function configFromInterface(iface: string, base: AnycastConfig): AnycastConfig {
   const setup = discoverAnycastSetup(iface);
+  const bridge = isBridge(setup.bridge);
   const config: AnycastConfig = {
     ...base,
     anycastIpv4: [...base.anycastIpv4],
@@ -57,11 +61,16 @@ export function configFromInterface(iface: string, base: AnycastConfig): Anycast
       }
     }
     if (setup.anycast.length > 0) config.source = 'interface';
+    else if (!bridge)
+      warn(
+        `${iface} is not a bridge: this host is not taken for a gateway, and the anycast IP and MAC will be inferred from the traffic; give --anycast-ip/--anycast-mac to be sure`,
+      );
     else
       warn(
         `${iface}: no macvlan (anycast interface) on it: the anycast IP and MAC will be inferred from the traffic; give --anycast-ip/--anycast-mac to be sure`,
       );
   }
+  if (!bridge) return config;
   const bridgeMac = parseMac(setup.bridge.mac);
   const known = config.gateways.some((g) => g.macs.includes(bridgeMac));
   if (!Number.isNaN(bridgeMac) && !known && !config.anycastMacs.includes(bridgeMac)) {
@@ -80,7 +89,7 @@ export async function runWatch(opts: WatchOptions): Promise<ExitCodeValue> {
   requireEthernet(opts.interface);
   const config = configFromInterface(opts.interface, anycastConfigFrom(opts));
   const gatewayMacs = [...config.anycastMacs, ...config.gateways.flatMap((g) => g.macs)];
-  const filter = opts.filter ?? buildDefaultFilter({ gatewayMacs, vlan: true, batadv: true });
+  const filter = opts.filter ?? buildDefaultFilter({ detectors, gatewayMacs, vlan: true, batadv: true });
   const live = { interface: opts.interface, filter, snapLen: opts.snaplen, bufferBytes: opts.bufferMib * 1024 * 1024 };
   return runLive(
     {
