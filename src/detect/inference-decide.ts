@@ -96,25 +96,25 @@ export interface KnownAddresses {
   readonly ipv4: ReadonlySet<number>;
 }
 
-/** The facts about MACs every rule reads, computed once per decision. */
+/** The facts about MACs every rule reads, computed once per decision (indexes, so that a decision is linear in the evidence). */
 class Facts {
-  /** Address ids owned (requests, announcements) by each mac id. */
-  private readonly ownedBy = new Map<number, number[]>();
+  /** (family, key) of an address → mac ids that sent IP packets from it; built on first use. */
+  private senders: Map<number, number[]> | undefined;
 
-  constructor(readonly evidence: AnycastEvidence) {
-    for (const m of evidence.macs) for (const a of m.own) this.addOwner(a, m.id);
-  }
+  constructor(readonly evidence: AnycastEvidence) {}
 
-  private addOwner(address: number, mac: number): void {
-    const list = this.ownedBy.get(address);
-    if (list === undefined) this.ownedBy.set(address, [mac]);
-    else if (!list.includes(mac)) list.push(mac);
+  private sendersOf(family: number, key: number): number[] | undefined {
+    if (this.senders === undefined) {
+      this.senders = new Map();
+      for (const m of this.evidence.macs) for (let i = 0; i < m.srcKeys.length; i++) pushOnce(this.senders, pairKey(m.srcFamily[i]!, m.srcKeys[i]!), m.id);
+    }
+    return this.senders.get(pairKey(family, key));
   }
 
   /** A host on the mesh claims (family, key): it answered for it or uses it as its own in ARP/NDP. */
   onLink(family: number, key: number): boolean {
     const a = this.evidence.address(family as FamilyValue, key);
-    return a !== undefined && (a.answers.length > 0 || this.ownedBy.has(a.id));
+    return a !== undefined && (a.answers.length > 0 || a.owners > 0);
   }
 
   /** The MAC sends IP packets from addresses no host on the mesh claims: it forwards (a router's own MAC). */
@@ -131,24 +131,37 @@ class Facts {
       const family = m.dstFamily[i]!;
       const key = m.dstKeys[i]!;
       if (this.onLink(family, key)) continue;
-      for (const other of this.evidence.macs) {
-        if (other === m || out.includes(other.mac)) continue;
-        for (let j = 0; j < other.srcKeys.length; j++) {
-          if (other.srcKeys[j] === key && other.srcFamily[j] === family) {
-            out.push(other.mac);
-            break;
-          }
-        }
+      for (const id of this.sendersOf(family, key) ?? []) {
+        const other = this.macOf(id);
+        if (other !== m && !out.includes(other.mac)) out.push(other.mac);
       }
     }
     return out;
   }
 
+  /** Clients send the MAC unicast traffic for addresses no host on the mesh claims: off-link traffic routed through it. */
+  routedThrough(m: MacTally): boolean {
+    if (m.dstMore > 0) return true;
+    for (let i = 0; i < m.dstKeys.length; i++) if (!this.onLink(m.dstFamily[i]!, m.dstKeys[i]!)) return true;
+    return false;
+  }
+
+  /** Mac ids that use `a` as their own address (ARP/NDP or IP packets from it). */
+  ownersOf(a: AddressTally): number[] {
+    const owners: number[] = [];
+    if (a.owners > 0) for (const m of this.evidence.macs) if (m.own.includes(a.id)) owners.push(m.id);
+    return owners.concat(this.sendersOf(a.family, a.key) ?? []);
+  }
+
   /** The MAC uses `a` as its own address: ARP requests or NS from it, or IP packets sent from it. */
   owns(m: MacTally, a: AddressTally): boolean {
-    if (m.own.includes(a.id)) return true;
-    for (let i = 0; i < m.srcKeys.length; i++) if (m.srcKeys[i] === a.key && m.srcFamily[i] === a.family) return true;
-    return false;
+    return m.own.includes(a.id) || (this.sendersOf(a.family, a.key)?.includes(m.id) ?? false);
+  }
+
+  /** The MAC sends IP packets from an address other than `a`. */
+  sendsFromOther(m: MacTally, a: AddressTally): boolean {
+    for (let i = 0; i < m.srcKeys.length; i++) if (m.srcKeys[i] !== a.key || m.srcFamily[i] !== a.family) return true;
+    return m.srcMore > 0;
   }
 
   /** The MAC has an address of its own other than `a`. */
@@ -169,6 +182,8 @@ class Facts {
 
 interface Verdict {
   decided: boolean;
+  /** Rule 4 (one answering MAC, by traffic, DHCP or RA): yields to a MAC the answers themselves decided. */
+  byOneMac?: boolean;
   mac: number;
   settled: boolean;
   signals: InferenceSignal[];
@@ -186,9 +201,15 @@ export function decideAnycast(evidence: AnycastEvidence, known?: KnownAddresses)
   for (const a of evidence.addresses) {
     if (!usable(a)) continue;
     if (known !== undefined && (a.family !== Family.v4 || !known.ipv4.has(a.ipv4))) continue;
+    if (known === undefined && !mayBeAnycast(a, facts)) continue;
     const v = known !== undefined ? decideMacOf(a, facts) : decideAddress(a, facts);
     if (v !== NOT_A_CANDIDATE) verdicts.set(a, v);
   }
+  // A MAC the answers decided (rules 1-3) is the anycast MAC: another one that rule 4 picked from one
+  // answer is a gateway's own (clients routing through a gateway's MAC after their nearest one changed).
+  const answeredMacs = new Set<number>();
+  for (const v of verdicts.values()) if (v.decided && v.mac >= 0 && v.byOneMac !== true) answeredMacs.add(v.mac);
+  if (answeredMacs.size > 0) for (const [a, v] of verdicts) if (v.byOneMac === true && !answeredMacs.has(v.mac)) verdicts.delete(a);
   // Rule 5: addresses the decided anycast MACs answer for, which no other MAC answers or owns.
   const anycastMacs = new Set<number>();
   for (const v of verdicts.values()) if (v.decided && v.mac >= 0) anycastMacs.add(v.mac);
@@ -199,7 +220,7 @@ export function decideAnycast(evidence: AnycastEvidence, known?: KnownAddresses)
       const byAnycast = a.answers.find((t) => anycastMacs.has(t.mac));
       if (byAnycast === undefined) continue;
       const others = a.answers.some((t) => !anycastMacs.has(t.mac));
-      const ownedElsewhere = evidence.macs.some((m) => !anycastMacs.has(m.mac) && facts.owns(m, a));
+      const ownedElsewhere = facts.ownersOf(a).some((id) => !anycastMacs.has(facts.macOf(id).mac));
       // IPv6 has no arp_filter fault (a macvlan answers only for its own addresses); IPv4 does.
       if (a.family === Family.v4 && (others || ownedElsewhere)) continue;
       verdicts.set(a, {
@@ -214,6 +235,17 @@ export function decideAnycast(evidence: AnycastEvidence, known?: KnownAddresses)
   for (const [a, v] of verdicts) (v.decided ? anycast : candidates).push(toInferred(a, v));
   const byFrame = (x: InferredAnycast, y: InferredAnycast): number => x.firstFrame - y.firstFrame;
   return { anycast: anycast.sort(byFrame), candidates: candidates.sort(byFrame) };
+}
+
+/**
+ * Whether any rule can speak for the address: a host's own address, answered
+ * by that host alone, which nothing names and no client routes through, is
+ * most of a mesh's addresses, and the decision is taken often.
+ */
+function mayBeAnycast(a: AddressTally, facts: Facts): boolean {
+  if (a.answers.length !== 1) return a.answers.length > 1 || a.dhcpRouterBy.length > 0 || a.dhcpDnsBy.length > 0 || a.rdnssBy.length > 0;
+  const t = a.answers[0]!;
+  return t.maxPerRequest >= 2 || a.dhcpRouterBy.length > 0 || a.dhcpDnsBy.length > 0 || a.rdnssBy.length > 0 || facts.routedThrough(facts.macOf(t.macId));
 }
 
 /** Rules 1-4 for one address; null when nothing makes it look like an anycast address. */
@@ -235,7 +267,12 @@ function decideAddress(a: AddressTally, facts: Facts): Verdict | null {
     if (quiet.length === 1 && forwarding.length >= 1) {
       const m = quiet[0]!;
       // A forwarding MAC's own address, which the quiet one (the anycast macvlan) answers too: arp_filter off.
-      if (forwarding.some((f) => facts.owns(f, a)) && !facts.owns(m, a)) return NOT_A_CANDIDATE;
+      // Own means in ARP/NDP (its requests' sender address): a gateway without source routing also sends IP
+      // packets from the anycast address, from its unicast MAC.
+      // Traffic from the address counts where the quiet MAC is seen sending from another one (the anycast
+      // address it does answer for) and never from this.
+      const quietElsewhere = facts.sendsFromOther(m, a);
+      if (!facts.owns(m, a) && forwarding.some((f) => f.own.includes(a.id) || (quietElsewhere && facts.owns(f, a)))) return NOT_A_CANDIDATE;
       return decided(m.mac, false, [several, { kind: 'others-forward', macs: forwarding.map((f) => f.mac) }, ...named]);
     }
     if (quiet.length === 0 && forwarding.every((f) => facts.ownsOther(f, a))) {
@@ -247,9 +284,9 @@ function decideAddress(a: AddressTally, facts: Facts): Verdict | null {
     const m = macs[0]!;
     if (!facts.forwards(m)) {
       const repliesFrom = facts.repliesFrom(m);
-      if (repliesFrom.length > 0) return decided(m.mac, false, [{ kind: 'clients-route-through', mac: m.mac, repliesFrom }, ...named]);
-      if (a.rdnssBy.includes(m.id)) return decided(m.mac, false, named);
-      if (dhcpServers >= 2) return decided(m.mac, false, named);
+      if (repliesFrom.length > 0) return byOneMac(m.mac, [{ kind: 'clients-route-through', mac: m.mac, repliesFrom }, ...named]);
+      if (a.rdnssBy.includes(m.id)) return byOneMac(m.mac, named);
+      if (dhcpServers >= 2) return byOneMac(m.mac, named);
     } else if (dhcpServers >= 2 && facts.ownsOther(m, a)) {
       return decided(-1, false, [{ kind: 'answered-only-by-gateways', macs: [m.mac] }, ...named]);
     }
@@ -260,8 +297,8 @@ function decideAddress(a: AddressTally, facts: Facts): Verdict | null {
   return named.length > 0 ? candidate('one-answering-mac', named) : NOT_A_CANDIDATE;
 }
 
-/** An address given as anycast: which MAC is its anycast MAC (-1: none answers for it). */
-function decideMacOf(a: AddressTally, facts: Facts): Verdict {
+/** An address given as anycast: which MAC is its anycast MAC (-1: none answers for it); null when nothing answered. */
+function decideMacOf(a: AddressTally, facts: Facts): Verdict | null {
   const answering = a.answers.filter((t) => t.answers > 0);
   const strong = answering.filter((t) => t.maxPerRequest >= 2);
   if (strong.length === 1) return decided(strong[0]!.mac, true, [{ kind: 'several-answers-per-request', mac: strong[0]!.mac, most: strong[0]!.maxPerRequest }]);
@@ -277,6 +314,8 @@ function decideMacOf(a: AddressTally, facts: Facts): Verdict {
     if (repliesFrom.length > 0) return decided(quiet[0]!.mac, false, [{ kind: 'clients-route-through', mac: quiet[0]!.mac, repliesFrom }]);
     return candidate('one-answering-mac', []);
   }
+  // Nothing answered for it: nothing to settle (it is judged as given, and nothing claims it).
+  if (answering.length === 0) return NOT_A_CANDIDATE;
   return candidate('which-mac', answering.length > 1 ? [claimedBySeveral(answering)] : []);
 }
 
@@ -300,8 +339,23 @@ function decided(mac: number, settled: boolean, signals: InferenceSignal[]): Ver
   return { decided: true, mac, settled, signals, missing: null };
 }
 
+function byOneMac(mac: number, signals: InferenceSignal[]): Verdict {
+  return { ...decided(mac, false, signals), byOneMac: true };
+}
+
 function candidate(missing: InferenceMissing, signals: InferenceSignal[]): Verdict {
   return { decided: false, mac: -1, settled: false, signals, missing };
+}
+
+/** One number key for (family, 32-bit key word): exact in a double. */
+function pairKey(family: number, key: number): number {
+  return family * 4294967296 + (key >>> 0);
+}
+
+function pushOnce(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
 }
 
 /** Unicast addresses only: 0.0.0.0, broadcast, multicast and loopback are never anycast (IPv6 groups and link-locals are not collected). */

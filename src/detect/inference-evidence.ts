@@ -78,6 +78,8 @@ export interface AddressTally {
   readonly dhcpDnsBy: number[];
   /** MAC ids of the RA sources naming it as DNS server (RDNSS). */
   readonly rdnssBy: number[];
+  /** MACs that use it as their own in ARP/NDP (MacTally.own lists it). */
+  owners: number;
 }
 
 export interface MacTally {
@@ -144,7 +146,8 @@ export class AnycastEvidence {
     const family = v4 ? Family.v4 : Family.v6;
     if (d.l2Src >= 0 && !isGroupMac(d.l2Src)) {
       const src = v4 ? d.ipv4.src : -1;
-      if (!v4 || src !== 0) {
+      // Link-local and unspecified IPv6 sources say nothing of forwarding: every interface has one.
+      if (v4 ? src !== 0 : !isLinkLocalOrUnspecified(d.ipv6.src)) {
         const m = this.macId(d.l2Src);
         if (m >= 0) this.noteTraffic(this.macs[m]!, true, family, v4 ? src | 0 : foldIpv6(d.ipv6.src));
       }
@@ -152,7 +155,7 @@ export class AnycastEvidence {
     if (d.l2Dst >= 0 && !isGroupMac(d.l2Dst)) {
       const dst = v4 ? d.ipv4.dst : -1;
       if (v4 && (dst === 0xffffffff || dst >>> 28 === 14)) return;
-      if (!v4 && d.ipv6.dst[0]! >>> 24 === 0xff) return;
+      if (!v4 && (d.ipv6.dst[0]! >>> 24 === 0xff || isLinkLocalOrUnspecified(d.ipv6.dst))) return;
       const m = this.macId(d.l2Dst);
       if (m >= 0) this.noteTraffic(this.macs[m]!, false, family, v4 ? dst | 0 : foldIpv6(d.ipv6.dst));
     }
@@ -311,7 +314,9 @@ export class AnycastEvidence {
 
   private noteOwn(mac: number, address: number): void {
     if (address < 0) return;
-    if (addOnce(this.macs[mac]!.own, address, MAX_OWN)) this.version++;
+    if (!addOnce(this.macs[mac]!.own, address, MAX_OWN)) return;
+    this.addresses[address]!.owners++;
+    this.version++;
   }
 
   private noteTraffic(m: MacTally, source: boolean, family: number, key: number): void {
@@ -384,6 +389,7 @@ export class AnycastEvidence {
       dhcpRouterBy: [],
       dhcpDnsBy: [],
       rdnssBy: [],
+      owners: 0,
     });
     return id;
   }
@@ -395,6 +401,11 @@ function addOnce(list: number[], value: number, max: number): boolean {
   if (list.length >= max) return false;
   list.push(value);
   return true;
+}
+
+/** fe80::/10 and :: (an interface's own link-local, duplicate address detection). */
+function isLinkLocalOrUnspecified(w: ArrayLike<number>): boolean {
+  return w[0]! >>> 22 === 0xfe80 >>> 6 || (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0);
 }
 
 /** fe80::/10 and ff00::/8: a link-local router address or a group is never the anycast address. */

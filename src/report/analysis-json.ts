@@ -10,9 +10,10 @@ import { causeText, evidenceText, fixCommands } from './causes.js';
 import { clientStoryJson, type ClientStoryJson } from './client-story.js';
 import { gatewayByIndex, gatewayKey, gatewayName } from './names.js';
 import { formatIsoTime } from './time.js';
+import { inferredJson, type InferredJson } from './inference-json.js';
 
 /** Version of the analysis document; schema/analysis.schema.json describes it. Bump on incompatible change. */
-export const ANALYSIS_SCHEMA = 'anycast-probe/analysis/v1';
+export const ANALYSIS_SCHEMA = 'anycast-probe/analysis/v2';
 
 export interface ReadSummary {
   input: string;
@@ -39,7 +40,10 @@ export interface AnalysisJson {
     ipv4: string[];
     ipv6: string[];
     macs: string[];
-    inferred: { ip: string; mac: string; repliesPerRequest: number; claimingMacs: string[]; firstFrame: number }[];
+    /** The addresses and MACs the inference decided, with why. */
+    inferred: InferredJson[];
+    /** Addresses that look like anycast ones which the frames do not settle (nothing was judged with them). */
+    candidates: InferredJson[];
     /** Present when the anycast address was inferred too late to judge the frames before this one with it. */
     judgedFromFrame?: number;
   };
@@ -292,13 +296,8 @@ export function analysisJson(r: AnalysisResult, stats: DecodeStats, read: ReadSu
       ipv4: r.config.anycastIpv4.map(formatIpv4),
       ipv6: r.config.anycastIpv6.map(formatIpv6),
       macs: r.config.anycastMacs.map(formatMac),
-      inferred: r.inferred.map((i) => ({
-        ip: formatIpv4(i.ipv4),
-        mac: formatMac(i.mac),
-        repliesPerRequest: i.maxRepliesPerRequest,
-        claimingMacs: i.claimingMacs.map(formatMac),
-        firstFrame: i.firstFrame,
-      })),
+      inferred: r.inferred.map(inferredJson),
+      candidates: r.candidates.map(inferredJson),
       ...(read.judgedFromFrame !== undefined && read.judgedFromFrame > 1 ? { judgedFromFrame: read.judgedFromFrame } : {}),
     },
     gateways: r.gateways.map((g, i) => ({

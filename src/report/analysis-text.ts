@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import type { AnalysisJson, DetailValue } from './analysis-json.js';
 import { kindTitle } from './causes.js';
 import { escapeText } from './escape.js';
+import { type InferredJson, missingText, signalText } from './inference-json.js';
 
 type Finding = AnalysisJson['findings'][number];
 
@@ -145,12 +146,13 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
       return `${c.green.bold('HEALTHY')}: no problem seen for anycast ${addrs}, though nothing in these ${doc.stats.frames} frames answered for it; ${between}.`;
     return `${c.green.bold('HEALTHY')}: anycast ${addrs} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${between}.`;
   }
+  if (doc.verdict === 'unsure') {
+    const looks = doc.anycast.candidates.map((i) => `${i.ip} (${candidateWords(i)})`).join('; ');
+    const what = doc.anycast.candidates.map((i) => (i.missing !== null ? missingText(i.missing) : '')).find((t) => t !== '') ?? '';
+    return `${c.yellow.bold('NO VERDICT')}: ${looks} look${doc.anycast.candidates.length === 1 ? 's' : ''} like anycast, but the frames do not settle it, so nothing was judged with it and no gateway is blamed — ${what}.`;
+  }
   if (doc.verdict === 'no-anycast') {
-    const hint =
-      doc.anycast.inferred.length > 0
-        ? ` Candidates seen: ${doc.anycast.inferred.map((i) => `${i.ip} via ${i.mac}`).join(', ')} — rerun with --anycast-ip ${doc.anycast.inferred[0]!.ip}.`
-        : ' Give --anycast-ip and --anycast-mac (or anycast-probe.json).';
-    return `${c.yellow.bold('NO ANYCAST FOUND')}: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames.${hint}`;
+    return `${c.yellow.bold('NO ANYCAST FOUND')}: no anycast IP configured and none could be inferred from ${doc.stats.frames} frames. Give --anycast-ip and --anycast-mac (or anycast-probe.json).`;
   }
   return `${c.red.bold('PROBLEMS')}: ${findingsSummary(doc)}.`;
 }
@@ -166,15 +168,24 @@ export function findingsSummary(doc: AnalysisJson): string {
 
 /** What the inference looks for, said where it found nothing. */
 const NO_ANYCAST_FOUND =
-  'none found (no address answered ARP as an anycast one does: one MAC answering each request several times, or several MACs claiming it) — give --anycast-ip and --anycast-mac to judge the capture with them';
+  'none found (no address answered ARP or neighbor solicitations as an anycast one does — one MAC answering each request several times, or several MACs claiming it with the gateways’ own MACs forwarding — and no DHCP offer or router advertisement named one) — give --anycast-ip and --anycast-mac to judge the capture with them';
+
+/** A candidate's evidence, shortly: who answers for it. */
+function candidateWords(i: InferredJson): string {
+  const said = i.signals.map(signalText).join('; ');
+  return said !== '' ? said : `answered by ${i.claimingMacs.join(', ') || 'nobody'}`;
+}
 
 function anycastLine(doc: AnalysisJson): string {
   const a = doc.anycast;
   const addrs = a.ipv4.concat(a.ipv6).join(', ');
-  if (addrs === '' && a.macs.length === 0) return NO_ANYCAST_FOUND;
+  if (addrs === '' && a.macs.length === 0) {
+    if (a.candidates.length === 0) return NO_ANYCAST_FOUND;
+    return `none settled; looking like anycast: ${a.candidates.map((i) => `${i.ip} (${candidateWords(i)}; ${i.missing !== null ? missingText(i.missing) : ''})`).join(' | ')}`;
+  }
   const evidence = a.inferred
-    .map((i) => `${i.ip} answered ${i.repliesPerRequest}× per request by ${i.mac}, claimed by ${i.claimingMacs.length} MAC(s), first at frame ${i.firstFrame}`)
-    .join('; ');
+    .map((i) => `${i.ip}${i.mac !== null ? ` via ${i.mac}` : ''}, first at frame ${i.firstFrame}: ${i.signals.map(signalText).join('; ')}`)
+    .join(' | ');
   const src =
     a.source === 'inferred'
       ? `inferred from the capture: ${evidence}`

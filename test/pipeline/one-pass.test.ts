@@ -23,19 +23,32 @@ import { PLAN, planConfig, routerAdvertFrame } from '../support/detect.js';
 
 async function twoPasses(file: string): Promise<AnalysisResult> {
   const inference = new AnycastInference();
-  await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => inference.observe(d) });
-  const inferred = inference.result();
+  await readFrames({
+    input: file,
+    keepDuplicates: false,
+    count: 0,
+    onFrame: (d) => {
+      inference.observe(d);
+      inference.observeTraffic(d);
+    },
+  });
+  const { anycast, candidates } = inference.decide();
   const config =
-    inferred.length > 0
+    anycast.length > 0
       ? withInferred(
           emptyConfig(),
-          inferred.map((i) => i.ipv4),
-          [...new Set(inferred.map((i) => i.mac))],
+          anycast.filter((i) => i.ipv6 === null).map((i) => i.ipv4),
+          [...new Set(anycast.filter((i) => i.mac >= 0).map((i) => i.mac))],
+          anycast.flatMap((i) => (i.ipv6 === null ? [] : [i.ipv6])),
         )
       : emptyConfig();
-  const analysis = new Analysis(config, inferred, DETECTORS);
+  const analysis = new Analysis(config, anycast, DETECTORS);
   await readFrames({ input: file, keepDuplicates: false, count: 0, onFrame: (d) => analysis.observe(d) });
-  return analysis.finish();
+  const result = analysis.finish();
+  result.inferred = anycast;
+  result.candidates = candidates;
+  if (result.verdict === 'no-anycast' && candidates.length > 0) result.verdict = 'unsure';
+  return result;
 }
 
 async function onePass(file: string, lookBackFrames?: number): Promise<{ result: AnalysisResult; judgedFromFrame: number }> {
