@@ -1,11 +1,10 @@
 import type { DecodedFrame } from '../decode/decoded-frame.js';
 import { Layer } from '../decode/layer.js';
 import { Analysis, type AnalysisResult } from '../detect/analysis.js';
-import { hasAnycast, withInferred, type AnycastConfig } from '../detect/config.js';
+import { hasAnycast, ipv6Equal, withInferred, type AnycastConfig } from '../detect/config.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 import type { Finding } from '../detect/findings.js';
 import { AnycastInference, type InferenceResult, type InferredAnycast } from '../detect/inference.js';
-import { ipv6Equal } from '../detect/config.js';
 import { FRAME_ROW_WORDS, loadRow, type RowLoadable } from './frame-row.js';
 import { collectGarbage } from '../core/collect-garbage.js';
 
