@@ -63,6 +63,8 @@ export function emptyConfig(): AnycastConfig {
 
 /** `config` with inferred anycast addresses and MAC(s) added. */
 export function withInferred(config: AnycastConfig, ipv4: number[], macs: number[], ipv6: Uint32Array[] = []): AnycastConfig {
+  // Nothing inferred: the configuration is what it was (its source too; "inferred" would be a claim).
+  if (ipv4.length === 0 && macs.length === 0 && ipv6.length === 0) return config;
   return {
     ...config,
     anycastIpv4: [...config.anycastIpv4, ...ipv4],

@@ -216,7 +216,7 @@ export function decideAnycast(evidence: AnycastEvidence, known?: KnownAddresses)
   if (known === undefined && anycastMacs.size > 0) {
     for (const a of evidence.addresses) {
       const v = verdicts.get(a);
-      if ((v !== undefined && v.decided) || !usable(a)) continue;
+      if (v?.decided || !usable(a)) continue;
       const byAnycast = a.answers.find((t) => anycastMacs.has(t.mac));
       if (byAnycast === undefined) continue;
       const others = a.answers.some((t) => !anycastMacs.has(t.mac));

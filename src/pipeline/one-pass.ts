@@ -29,6 +29,14 @@ export const LOOK_BACK_FRAMES = 1 << 16;
 const FOLLOW_EVERY_FRAMES = 1 << 16;
 
 /**
+ * Until something is inferred, the answer is read again sooner after the
+ * look-back is gone: frames until then are judged without an anycast
+ * address, so waiting 65536 frames would lose 6 s of a busy mesh. A mesh
+ * with nothing anycast on it pays one decision per 4096 frames.
+ */
+const FOLLOW_UNDECIDED_EVERY_FRAMES = 1 << 12;
+
+/**
  * While the look-back is kept, traffic evidence (which MAC forwards, which
  * one clients route through) moves with many frames: the decision is taken
  * again for it at most once per this many frames (and whenever ARP, NDP, RA
@@ -282,10 +290,10 @@ export class OnePassAnalysis {
   private follow(inference: AnycastInference, frameNumber: number): void {
     this.seenVersion = inference.version;
     this.seenTrafficVersion = inference.trafficVersion;
-    this.nextFollowFrame = frameNumber + FOLLOW_EVERY_FRAMES;
     this.nextTrafficFollowFrame = frameNumber + FOLLOW_TRAFFIC_EVERY_FRAMES;
     this.decision = inference.decide(this.macOnlyFor);
     const inferred = this.decision.anycast;
+    this.nextFollowFrame = frameNumber + (inferred.length > 0 ? FOLLOW_EVERY_FRAMES : FOLLOW_UNDECIDED_EVERY_FRAMES);
     const ips = this.macOnlyFor !== undefined ? inferred.map((i) => i.ipv4) : inferred.filter((i) => i.ipv6 === null).map((i) => i.ipv4);
     const ipv6 = this.macOnlyFor !== undefined ? [] : inferred.flatMap((i) => (i.ipv6 === null ? [] : [i.ipv6]));
     const macs = [...new Set(inferred.filter((i) => i.mac >= 0).map((i) => i.mac))];

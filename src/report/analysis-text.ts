@@ -4,7 +4,8 @@ import Table from 'cli-table3';
 import type { AnalysisJson, DetailValue } from './analysis-json.js';
 import { kindTitle } from './causes.js';
 import { escapeText } from './escape.js';
-import { type InferredJson, missingText, signalText } from './inference-json.js';
+import { type InferredJson, MACS_SHOWN, missingText, signalText } from './inference-json.js';
+import { listed } from './listed.js';
 
 type Finding = AnalysisJson['findings'][number];
 
@@ -128,11 +129,6 @@ export function analysisText(doc: AnalysisJson, opts: TextOptions): string {
 }
 
 /** The first `max` items, then "+N more <what>": a line stays short however many there are. */
-function listed(items: readonly string[], max: number, what = 'more'): string {
-  if (items.length <= max) return items.join(', ');
-  return `${items.slice(0, max).join(', ')} +${items.length - max} ${what === 'more' ? 'more' : `more ${what}`}`;
-}
-
 function shortTime(iso: string): string {
   return iso.replace('T', ' ').replace('Z', '');
 }
@@ -147,7 +143,11 @@ function verdictLine(doc: AnalysisJson, c: InstanceType<typeof Chalk>): string {
     return `${c.green.bold('HEALTHY')}: anycast ${addrs} answered only by the anycast MAC ${doc.anycast.macs.join(', ')}; no wrong-gateway replies; ${between}.`;
   }
   if (doc.verdict === 'unsure') {
-    const looks = doc.anycast.candidates.map((i) => `${i.ip} (${candidateWords(i)})`).join('; ');
+    const looks = listed(
+      doc.anycast.candidates.map((i) => `${i.ip} (${candidateWords(i)})`),
+      2,
+      'addresses',
+    );
     const what = doc.anycast.candidates.map((i) => (i.missing !== null ? missingText(i.missing) : '')).find((t) => t !== '') ?? '';
     return `${c.yellow.bold('NO VERDICT')}: ${looks} look${doc.anycast.candidates.length === 1 ? 's' : ''} like anycast, but the frames do not settle it, so nothing was judged with it and no gateway is blamed — ${what}.`;
   }
@@ -173,7 +173,7 @@ const NO_ANYCAST_FOUND =
 /** A candidate's evidence, shortly: who answers for it. */
 function candidateWords(i: InferredJson): string {
   const said = i.signals.map(signalText).join('; ');
-  return said !== '' ? said : `answered by ${i.claimingMacs.join(', ') || 'nobody'}`;
+  return said !== '' ? said : `answered by ${listed(i.claimingMacs, MACS_SHOWN, 'MACs') || 'nobody'}`;
 }
 
 function anycastLine(doc: AnalysisJson): string {
@@ -181,7 +181,11 @@ function anycastLine(doc: AnalysisJson): string {
   const addrs = a.ipv4.concat(a.ipv6).join(', ');
   if (addrs === '' && a.macs.length === 0) {
     if (a.candidates.length === 0) return NO_ANYCAST_FOUND;
-    return `none settled; looking like anycast: ${a.candidates.map((i) => `${i.ip} (${candidateWords(i)}; ${i.missing !== null ? missingText(i.missing) : ''})`).join(' | ')}`;
+    return `none settled; looking like anycast: ${listed(
+      a.candidates.map((i) => `${i.ip} (${candidateWords(i)}; ${i.missing !== null ? missingText(i.missing) : ''})`),
+      3,
+      'addresses (--json lists them all)',
+    )}`;
   }
   const evidence = a.inferred
     .map((i) => `${i.ip}${i.mac !== null ? ` via ${i.mac}` : ''}, first at frame ${i.firstFrame}: ${i.signals.map(signalText).join('; ')}`)

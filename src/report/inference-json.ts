@@ -1,4 +1,5 @@
 import { formatIpv4, formatIpv6, formatMac } from '../core/address.js';
+import { listed } from './listed.js';
 import type { InferenceMissing, InferenceSignal, InferredAnycast } from '../detect/inference.js';
 
 /** One inferred anycast address (or candidate) as the JSON document gives it: the address, its MAC and why. */
@@ -60,19 +61,22 @@ function signalJson(s: InferenceSignal): SignalJson {
   }
 }
 
-/** The signal in words, for the text report. */
+/** How many MACs a signal names in words; the JSON document lists them all. */
+export const MACS_SHOWN = 4;
+
+/** The signal in words, for the text report (MAC lists bounded: a line never grows with the data). */
 export function signalText(s: SignalJson): string {
   switch (s.kind) {
     case 'several-answers-per-request':
       return `${s.mac} answered one request ${s.most}× (several gateways share it)`;
     case 'claimed-by-several-macs':
-      return `claimed by ${s.macs.join(', ')}`;
+      return `claimed by ${listed(s.macs, MACS_SHOWN, 'MACs')}`;
     case 'others-forward':
-      return `${s.macs.join(', ')} forward traffic (gateways' own MACs)`;
+      return `${listed(s.macs, MACS_SHOWN, 'MACs')} forward traffic (gateways' own MACs)`;
     case 'answered-only-by-gateways':
-      return `answered only by gateways' own MACs ${s.macs.join(', ')}: no anycast MAC answered for it`;
+      return `answered only by gateways' own MACs ${listed(s.macs, MACS_SHOWN, 'MACs')}: no anycast MAC answered for it`;
     case 'clients-route-through':
-      return `clients send off-link traffic to ${s.mac}, the replies come from ${s.repliesFrom.join(', ')}`;
+      return `clients send off-link traffic to ${s.mac}, the replies come from ${listed(s.repliesFrom, MACS_SHOWN, 'MACs')}`;
     case 'dhcp-router':
       return `${s.servers} DHCP server(s) hand it out as router`;
     case 'dhcp-dns':

@@ -33,13 +33,15 @@ const FIX_ARP_FILTER = 'sysctl -w net.ipv4.conf.all.arp_filter=1';
 const FIX_SOURCE_ROUTE = 'ip rule add from 10.172.0.10/32 table anycast';
 const FIX_SOURCE_ROUTE_TABLE = 'ip route add table anycast';
 
-type Mode = 'inferred' | 'configured';
+/** How the report names gateways: told names, or learned ones (the IPv4 a gateway's MAC claimed; its MAC where the capture is IPv6 only). */
+type Mode = 'inferred' | 'inferred-ipv6-only' | 'configured';
 type GatewayRef = 'gw1' | 'gw2';
 
 /** The name a report gives a gateway: the configured name, or the unicast IP its MAC claimed in ARP; null for none (the anycast MAC). */
 function gatewayName(gw: GatewayRef | null, mode: Mode): string | null {
   if (gw === null) return null;
   if (mode === 'configured') return gw;
+  if (mode === 'inferred-ipv6-only') return gw === 'gw1' ? GW1_MAC : GW2_MAC;
   return gw === 'gw1' ? '10.172.0.1' : '10.172.0.2';
 }
 
@@ -205,6 +207,8 @@ interface Scenario {
   /** Without configuration (default: the same as configured). */
   inferred?: Expectation;
   configFlags?: readonly string[];
+  /** An IPv6-only capture: not told, the anycast address inferred is fd00::10 and gateways are named by MAC. */
+  ipv6Only?: true;
   /** Flags for both runs (a detector that is off by default). */
   alsoFlags?: readonly string[];
 }
@@ -216,8 +220,8 @@ function neighborAdvertScenario(file: string, does: string, cause: string, fix: 
     does,
     configFlags: CONFIG_FLAGS_V6,
     want: problemsFound({ kind: 'unicast-neighbor-advert', severity: 'error', count: 2, gateway: 'gw1', cause, clients: [CLIENT.c1, CLIENT.c2], fix }, ...also),
-    // Inference reads IPv4 ARP only: an IPv6-only capture has no anycast to judge.
-    inferred: { exit: 3, verdict: 'no-anycast', problems: [] },
+    // Not told, the anycast address is inferred from the NAs: the anycast MAC answers each solicitation twice.
+    ipv6Only: true,
   };
 }
 
@@ -458,11 +462,12 @@ describe('analyze on the anycast scenario captures (fixtures/scenarios)', () => 
       assert.equal(analyze(file, [...(s.configFlags ?? CONFIG_FLAGS), ...also]).doc.anycast.source, 'flags');
     });
     test(`${s.file}: ${s.does} (without configuration)`, () => {
-      assertOutcome(file, also, 'inferred', s.inferred ?? s.want);
+      assertOutcome(file, also, s.ipv6Only === true ? 'inferred-ipv6-only' : 'inferred', s.inferred ?? s.want);
       if (s.inferred === undefined) {
         const { doc } = analyze(file, also);
         assert.equal(doc.anycast.source, 'inferred');
-        assert.deepEqual(doc.anycast.ipv4, [ANYCAST_IP], 'inferred anycast IP');
+        if (s.ipv6Only === true) assert.deepEqual(doc.anycast.ipv6, ['fd00::10'], 'inferred anycast IPv6 address');
+        else assert.deepEqual(doc.anycast.ipv4, [ANYCAST_IP], 'inferred anycast IP');
         assert.deepEqual(doc.anycast.macs, [ANYCAST_MAC], 'inferred anycast MAC');
       }
     });

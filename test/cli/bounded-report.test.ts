@@ -14,7 +14,7 @@ import { runCli } from '../support/run-cli.js';
  */
 
 test('64 gateways claiming the anycast IP: short verdict and gateway lines that say how many more there are', () => {
-  const r = runCli(['analyze', 'test/regress/epipe-big-report.pcap']);
+  const r = runCli(['analyze', '--anycast-ip', '10.172.0.10', '--anycast-mac', '02:00:00:00:00:00', 'test/regress/epipe-big-report.pcap']);
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, /^PROBLEMS: 65 findings on 02:00:00:00:00:01, 02:00:00:00:00:02, 02:00:00:00:00:03 \+6\d more gateways — worst: /);
   assert.ok(lines[0]!.length < 200, `verdict line of ${lines[0]!.length} characters`);
@@ -29,6 +29,19 @@ test('64 gateways claiming the anycast IP: short verdict and gateway lines that 
   const causes = lines.filter((l) => l.startsWith('  Likely cause'));
   assert.ok(causes.length > 0);
   for (const line of causes) assert.ok(line.length <= 100, `a cause line of ${line.length} characters: ${line.slice(0, 80)}`);
+});
+
+test('2000 MACs claiming an address, not told which is the anycast one: a bounded no-verdict line and anycast line, exit 3', () => {
+  const r = runCli(['analyze', 'test/regress/epipe-big-report.pcap']);
+  assert.equal(r.status, 3, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(
+    lines[0]!,
+    /^NO VERDICT: 10\.172\.0\.10 \(claimed by 02:00:00:00:00:00, 02:00:00:00:00:01, 02:00:00:00:00:02, 02:00:00:00:00:03 \+1996 more MACs\)/,
+  );
+  assert.ok(lines[0]!.length < 450, `verdict line of ${lines[0]!.length} characters`);
+  const anycast = lines.find((l) => l.startsWith('Anycast:'));
+  assert.ok(anycast !== undefined && anycast.length < 400, `anycast line: ${anycast?.slice(0, 80)}`);
 });
 
 test('a full who-claimed table says so and counts the claims it could not keep', () => {

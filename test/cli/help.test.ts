@@ -12,7 +12,7 @@ test('-h is --help, and the help shows examples and the exit codes', () => {
   assert.match(h.stdout, /Exit codes:\n {2}0 {2}read completely/);
   assert.match(
     h.stdout,
-    /\n {2}3 {2}no verdict: analyze\/watch\/replay: no anycast address[\s\S]*?; probe: the answers do not tell which MAC is the anycast one/,
+    /\n {2}3 {2}no verdict: analyze\/watch\/replay: no anycast address[\s\S]*?; probe: the answers do not tell which MAC is the\s+anycast one/,
   );
   const analyze = runCli(['analyze', '--help']);
   assert.match(analyze.stdout, /Exit codes:/);

@@ -99,7 +99,8 @@ test('frames before the inference are judged with it: the unicast ARP answer at 
 });
 
 test('an inference made after the look-back filled is judged from that frame on, and says so', async () => {
-  const file = path.join(fixturesDir, 'lab', 'no-source-route.pcap');
+  // A capture its ARP answers settle (traffic evidence is read only while frames are kept).
+  const file = path.join(fixturesDir, 'lab', 'arp-filter-off-one.pcap');
   const { result, judgedFromFrame } = await onePass(file, 1);
   assert.ok(judgedFromFrame > 2, `judged from frame ${judgedFromFrame}`);
   assert.equal(result.config.source, 'inferred');
